@@ -1,0 +1,70 @@
+import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import type { PragmaValue, SqliteMode } from './options.js'
+import type { TempDir } from './tempdir.js'
+import type { Template } from './template.js'
+
+/** One test's private database: a copy of the template. */
+export interface Clone {
+  readonly db: Database.Database
+  /** The database file in file mode; `undefined` in memory mode. */
+  readonly file: string | undefined
+  /** Closes the connection and, in file mode, deletes the file and its journals. */
+  dispose(): void
+}
+
+/**
+ * Per-connection settings applied to every clone. SQLite leaves foreign keys off unless
+ * each connection turns them on; the file-mode journal settings trade crash safety, which a
+ * throwaway test database does not need, for writes ~30x faster.
+ */
+export function defaultPragmas(mode: SqliteMode): Record<string, PragmaValue> {
+  return mode === 'file'
+    ? { foreign_keys: true, journal_mode: 'MEMORY', synchronous: 'OFF' }
+    : { foreign_keys: true }
+}
+
+/** Applies pragmas; it must happen before any transaction opens, as `foreign_keys` is a no-op inside one. */
+export function applyPragmas(db: Database.Database, pragmas: Readonly<Record<string, PragmaValue>>): void {
+  for (const [name, value] of Object.entries(pragmas)) {
+    const setting = value === true ? 'ON' : value === false ? 'OFF' : value
+    db.pragma(`${name} = ${setting}`)
+  }
+}
+
+/** A deserialized copy of the template's bytes: no file, no schema work. */
+export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>): Clone {
+  const db = new Database(template.image)
+  try {
+    applyPragmas(db, pragmas)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return { db, file: undefined, dispose: () => db.close() }
+}
+
+/** Journals SQLite may leave beside a database file. */
+const sidecars = ['-journal', '-wal', '-shm']
+
+/** A copy of the template file (mode 0600, as the template) in the private temp dir, deleted with its journals on dispose. */
+export function fileClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir): Clone {
+  const file = dir.nextPath('.sqlite')
+  fs.copyFileSync(template.file, file, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
+  let db: Database.Database
+  try {
+    db = new Database(file)
+    applyPragmas(db, pragmas)
+  } catch (error) {
+    fs.rmSync(file, { force: true })
+    throw error
+  }
+  return {
+    db,
+    file,
+    dispose() {
+      if (db.open) db.close()
+      for (const suffix of ['', ...sidecars]) fs.rmSync(file + suffix, { force: true })
+    },
+  }
+}

@@ -1,0 +1,71 @@
+import type { Database } from 'better-sqlite3'
+import type { TemplateStep } from './template.js'
+
+/**
+ * The values layers give a test, by layer name. Packages and users add their own layers
+ * by augmenting this interface, which also types `ctx.<name>` in Vitest:
+ *
+ * ```ts
+ * declare module 'sqlite-fixtures' {
+ *   interface Fixtures { users: UserRepository }
+ * }
+ * ```
+ */
+export interface Fixtures {
+  /** The test's own SQLite database, cloned from the migrated, seeded template. */
+  db: Database
+}
+
+/** What a layer's setup learns about the test it serves. */
+export interface LayerTestInfo {
+  /** The test's full name, suites included. */
+  readonly name: string
+  /** A short id unique within the process, safe for file names. */
+  readonly id: string
+}
+
+/**
+ * A layer is a fixture definition: a name, the layers it depends on, and how to build and
+ * tear down its value for one test. The per-test values live elsewhere (a scope), so one
+ * definition serves every test, in every runner.
+ */
+export interface Layer<
+  Name extends string = string,
+  Value = unknown,
+  Deps extends keyof Fixtures = keyof Fixtures,
+> {
+  /** The name tests use: `ctx.<name>` and `scope.get('<name>')`. */
+  readonly name: Name
+  /** Layers to build first; their values are passed to `setup`. */
+  readonly dependsOn?: readonly Deps[]
+  /**
+   * Builds the value for one test. Runs on first use, after the layers it depends on.
+   * May be async; an async layer can only be reached where the runner can await it.
+   */
+  setup(deps: Pick<Fixtures, Deps>, test: LayerTestInfo): Value | Promise<Value>
+  /** Releases the value. Runs after the test, in reverse order of setup, even if the test failed. */
+  teardown?(value: Value, test: LayerTestInfo): void | Promise<void>
+  /**
+   * Steps this layer adds to the template, after the schema and seed (an ORM's migrations,
+   * say). They are hashed into the template's cache key, so a change rebuilds the template.
+   */
+  templateSteps?(): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
+  /**
+   * Async work done once per test file, before its first database (an ORM's metadata, say),
+   * so that `setup` can stay synchronous and `ctx.<name>` can build it on first read.
+   */
+  prepare?(): void | Promise<void>
+}
+
+/** A layer of any name, value and dependencies, as registries hold them. */
+// `any` here lets a `Layer<'broker', Broker, 'db'>` sit in a list beside others; the
+// public surface keeps the precise type of each layer.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyLayer = Layer<string, any, any>
+
+/** Identity helper that infers a layer's types from its definition. */
+export function defineLayer<Name extends string, Value, Deps extends keyof Fixtures = never>(
+  layer: Layer<Name, Value, Deps>,
+): Layer<Name, Value, Deps> {
+  return layer
+}

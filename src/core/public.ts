@@ -1,0 +1,13 @@
+// The runner-agnostic public API, shared by every entry.
+export { currentDb, currentLayer } from './current.js'
+export {
+  FixtureUnavailableError,
+  LayerError,
+  SchemaError,
+  SqliteFixturesConfigError,
+  SqliteFixturesError,
+  type StatementLocation,
+} from './errors.js'
+export { defineLayer, type Fixtures, type Layer, type LayerTestInfo } from './layer.js'
+export type { PragmaValue, SeedFunction, SqliteFixturesOptions, SqliteMode } from './options.js'
+export type { Template, TemplateStep } from './template.js'

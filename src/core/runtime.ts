@@ -1,0 +1,108 @@
+import { fileClone, defaultPragmas, memoryClone, type Clone } from './clone.js'
+import { bindEnv } from './env.js'
+import { SqliteFixturesError } from './errors.js'
+import { defineLayer, type AnyLayer, type LayerTestInfo } from './layer.js'
+import { LayerGraph } from './layers.js'
+import type { ResolvedOptions } from './options.js'
+import { TestScope } from './scope.js'
+import { TempDir } from './tempdir.js'
+import { loadTemplate, optionSteps, type Template, type TemplateStep } from './template.js'
+
+let testCounter = 0
+
+/**
+ * Everything one test file (or worker) needs to hand out per-test databases: the options,
+ * the template (loaded once), the private temp dir, and the layer graph. Runner adapters
+ * create one, call `prepare()` before the tests, `openScope()` per test, `close()` after.
+ */
+export class FixtureRuntime {
+  readonly options: ResolvedOptions
+  readonly graph: LayerGraph
+  readonly #tempDir: TempDir
+  readonly #pragmas: ResolvedOptions['pragmas']
+  #template: Promise<Template> | undefined
+  #loaded: Template | undefined
+
+  constructor(options: ResolvedOptions, builtInLayers: readonly AnyLayer[] = []) {
+    this.options = options
+    this.#tempDir = new TempDir(options.tempDir)
+    this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
+    this.graph = new LayerGraph([this.#dbLayer(), ...builtInLayers, ...options.layers])
+  }
+
+  /** The steps that shape the template: the schema, the seed, then each layer's own. */
+  async templateSteps(): Promise<TemplateStep[]> {
+    const steps = optionSteps(this.options)
+    for (const name of this.graph.names) steps.push(...((await this.graph.get(name).templateSteps?.()) ?? []))
+    return steps
+  }
+
+  /**
+   * Loads the template from the cache (or builds it) and prepares the layers, once; every
+   * later call returns the same promise.
+   */
+  prepare(): Promise<Template> {
+    this.#template ??= (async () => {
+      const template = await loadTemplate(await this.templateSteps(), this.options)
+      for (const name of this.graph.names) await this.graph.get(name).prepare?.()
+      this.#loaded = template
+      return template
+    })()
+    return this.#template
+  }
+
+  /** Opens the per-test scope; nothing is built until a layer is used. */
+  openScope(name: string, optedOut?: string): TestScope {
+    testCounter += 1
+    return new TestScope(this.graph, { name, id: `${process.pid}-${testCounter}` }, optedOut)
+  }
+
+  /** Removes this runtime's private temp dir (the test databases in it are already gone). */
+  close(): void {
+    this.#tempDir.remove()
+  }
+
+  #clone(): Clone {
+    const template = this.#loaded
+    if (!template) {
+      throw new SqliteFixturesError(
+        'sqlite-fixtures: the template is not ready: the setup hooks did not run before this test. ' +
+          "Add 'sqlite-fixtures/vitest/setup' to setupFiles (or use the sqliteFixtures() plugin).",
+      )
+    }
+    return this.options.mode === 'file'
+      ? fileClone(template, this.#pragmas, this.#tempDir)
+      : memoryClone(template, this.#pragmas)
+  }
+
+  /** The built-in `db` layer: a fresh clone of the template per test. */
+  #dbLayer(): AnyLayer {
+    const clones = new WeakMap<object, { clone: Clone; unbind: () => void }>()
+    const { env } = this.options
+    return defineLayer({
+      name: 'db',
+      setup: (_deps, test: LayerTestInfo) => {
+        const clone = this.#clone()
+        let unbind = () => {}
+        try {
+          if (env !== false && clone.file !== undefined) unbind = bindEnv(env, clone.file, test.name)
+        } catch (error) {
+          clone.dispose()
+          throw error
+        }
+        clones.set(clone.db, { clone, unbind })
+        return clone.db
+      },
+      teardown: (db) => {
+        const entry = clones.get(db)
+        if (!entry) return
+        clones.delete(db)
+        try {
+          entry.unbind()
+        } finally {
+          entry.clone.dispose()
+        }
+      },
+    })
+  }
+}

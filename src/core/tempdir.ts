@@ -1,0 +1,46 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import tmp from 'tmp'
+
+/**
+ * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
+ * test databases. Made on first use; names inside come from a counter, which is far cheaper
+ * than a fresh random name per test. Only files this object handed out are ever deleted.
+ */
+export class TempDir {
+  #dir: string | undefined
+  #count = 0
+  readonly #base: string | undefined
+
+  constructor(base?: string) {
+    this.#base = base
+  }
+
+  /** The directory, if it was made. */
+  get path(): string | undefined {
+    return this.#dir
+  }
+
+  /** A new, unused path inside the directory. */
+  nextPath(suffix: string): string {
+    this.#dir ??= tmp.dirSync({
+      prefix: `sqlite-fixtures-${process.pid}-`,
+      mode: 0o700,
+      ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
+    }).name
+    this.#count += 1
+    return path.join(this.#dir, `${this.#count}${suffix}`)
+  }
+
+  /** Removes the directory if it is empty; a kept database stays where it was reported. */
+  remove(): void {
+    if (this.#dir === undefined) return
+    try {
+      fs.rmdirSync(this.#dir)
+      this.#dir = undefined
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'ENOENT') throw error
+    }
+  }
+}

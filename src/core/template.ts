@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import packageJson from '../../package.json' with { type: 'json' }
+import { SchemaError } from './errors.js'
+import type { ResolvedOptions } from './options.js'
+import { applyScript } from './script.js'
+import { readSqlSources } from './sources.js'
+
+/** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
+export interface TemplateStep {
+  /** Shown in errors and hashed into the cache key. */
+  readonly name: string
+  /** Everything else about the step that shapes the template; hashed into the cache key. */
+  readonly fingerprint: string
+  /**
+   * Applies the step. `scratch()` opens a new database holding the steps before this one,
+   * for explaining a failure without the partial effects of this step.
+   */
+  apply(db: Database.Database, scratch: () => Database.Database): void | Promise<void>
+}
+
+/** The migrated, seeded database every test's clone is copied from. */
+export interface Template {
+  /** Content hash of everything that shapes the template. */
+  readonly key: string
+  /** The cached template file; file-mode clones are copies of it. */
+  readonly file: string
+  /** The template's bytes; memory-mode clones are deserialized from it. */
+  readonly image: Buffer
+  /** Whether this call built the template (false: it came from the cache). */
+  readonly built: boolean
+}
+
+function scriptSteps(option: string, paths: readonly string[], rootDir: string): TemplateStep[] {
+  return readSqlSources(option, paths, rootDir).map((source) => ({
+    name: source.name,
+    fingerprint: source.sql,
+    apply: (db, scratch) => applyScript(db, source.sql, source.file, scratch),
+  }))
+}
+
+/** The steps that `schema` and `seed` describe, in the order they apply. */
+export function optionSteps(options: ResolvedOptions): TemplateStep[] {
+  const steps = scriptSteps('schema', options.schema, options.rootDir)
+  const { seed } = options
+  if (typeof seed === 'function') {
+    steps.push({
+      name: `seed function ${seed.name || '(anonymous)'}`,
+      // The source text stands for the function; data it reads from elsewhere belongs in `cacheKey`.
+      fingerprint: seed.toString(),
+      apply: async (db) => {
+        try {
+          await seed(db)
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error)
+          throw new SchemaError(`sqlite-fixtures: the seed function failed: ${reason}`, undefined, { cause: error })
+        }
+      },
+    })
+  } else {
+    steps.push(...scriptSteps('seed', seed, options.rootDir))
+  }
+  return steps
+}
+
+function sqliteVersion(): string {
+  const db = new Database(':memory:')
+  try {
+    return db.prepare('select sqlite_version() as v').pluck().get() as string
+  } finally {
+    db.close()
+  }
+}
+
+/** The cache key: a hash of every input that shapes the template. */
+export function templateKey(steps: readonly TemplateStep[], cacheKey: string): string {
+  const hash = createHash('sha256')
+  const parts = [`sqlite-fixtures ${packageJson.version}`, `sqlite ${sqliteVersion()}`, `key ${cacheKey}`]
+  for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
+  for (const part of parts) hash.update(`${part.length}:${part}\n`)
+  return hash.digest('hex')
+}
+
+function scratchBefore(steps: readonly TemplateStep[], index: number): () => Database.Database {
+  return () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    steps.slice(0, index).forEach((step, i) => step.apply(db, scratchBefore(steps, i)))
+    return db
+  }
+}
+
+async function build(steps: readonly TemplateStep[]): Promise<Buffer> {
+  const db = new Database(':memory:')
+  try {
+    // On while building too, so a seed that breaks a foreign key fails here, not in a test.
+    db.pragma('foreign_keys = ON')
+    for (const [index, step] of steps.entries()) await step.apply(db, scratchBefore(steps, index))
+    return db.serialize()
+  } finally {
+    db.close()
+  }
+}
+
+/** Writes through a temp file and a rename, so no reader ever sees a half-written template. */
+function writeAtomically(file: string, bytes: Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    fs.writeFileSync(temp, bytes, { mode: 0o600, flag: 'wx' })
+    fs.renameSync(temp, file)
+  } catch (error) {
+    fs.rmSync(temp, { force: true })
+    throw error
+  }
+}
+
+function readCached(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/**
+ * Returns the template for these steps: from the cache when an identical one was built
+ * before (by this run, an earlier run, or another worker), otherwise built and cached.
+ */
+export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions): Promise<Template> {
+  const key = templateKey(steps, options.cacheKey)
+  const file = path.join(options.cacheDir, `template-${key.slice(0, 32)}.sqlite`)
+  const cached = readCached(file)
+  if (cached) return { key, file, image: cached, built: false }
+  const image = await build(steps)
+  writeAtomically(file, image)
+  return { key, file, image, built: true }
+}

@@ -1,0 +1,15 @@
+import type { SqliteFixturesOptions } from '../core/options.js'
+import { configure } from './hooks.js'
+import './augment.js'
+
+export { sqliteFixtures, fixtureTags } from './plugin.js'
+export type { SerializableOptions } from './provided.js'
+export * from '../core/public.js'
+
+/**
+ * Configures the per-test databases. Call it from a file in Vitest's `setupFiles`: it can
+ * hold what the plugin's options cannot, such as a seed function and your own layers.
+ */
+export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  configure(options)
+}

@@ -1,0 +1,4 @@
+import type { AnyLayer } from '../core/layer.js'
+
+/** Layers every project gets besides `db`. */
+export const builtInLayers: readonly AnyLayer[] = []

@@ -1,0 +1,110 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startVitest, type TestUserConfig } from 'vitest/node'
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+
+/** One test of the inner run, as the runner reported it. */
+export interface InnerTest {
+  /** The test's full name, suites included (`suite > test`). */
+  name: string
+  state: 'passed' | 'failed' | 'skipped' | 'pending'
+  errors: string[]
+}
+
+export interface InnerRun {
+  tests: InnerTest[]
+  /** Errors outside any test (a file that failed to load, unhandled rejections). */
+  errors: string[]
+  /** Lines the sample project appended to the event log (`SQLITE_FIXTURES_EVENT_LOG`). */
+  events: string[]
+  /** The private TMPDIR the inner run used: it should be empty afterwards. */
+  tmpDir: string
+  cacheDir: string
+  /** The state of one test by name; throws if there is no such test. */
+  test(name: string): InnerTest
+}
+
+export interface RunOptions {
+  /** Test files (filters), relative to the project. */
+  files?: string[]
+  /** Config overrides for the inner run (pool, isolate, ...). */
+  config?: TestUserConfig
+  /** Extra env vars for the inner run's workers. */
+  env?: Record<string, string>
+  /** Reuse a scratch dir (to share a template cache between runs). */
+  scratch?: string
+}
+
+/** A scratch dir with a private TMPDIR, a template cache and an event log. */
+export function makeScratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-e2e-'))
+  fs.mkdirSync(path.join(dir, 'tmp'))
+  return dir
+}
+
+/**
+ * Runs the real Vitest on a sample project under `fixtures/`, as a user's `vitest run`
+ * would, and reports what happened. Kept in this one place because `startVitest`'s
+ * arguments change between Vitest versions.
+ */
+export async function runFixture(project: string, options: RunOptions = {}): Promise<InnerRun> {
+  const root = path.join(repoRoot, 'fixtures', project)
+  const scratch = options.scratch ?? makeScratch()
+  const tmpDir = path.join(scratch, 'tmp')
+  const cacheDir = path.join(scratch, 'cache')
+  const eventLog = path.join(scratch, 'events.log')
+  fs.rmSync(eventLog, { force: true })
+  const exitCode = process.exitCode
+  const vitest = await startVitest('test', options.files ?? [], {
+    root,
+    watch: false,
+    reporters: [{}],
+    env: {
+      TMPDIR: tmpDir,
+      SQLITE_FIXTURES_CACHE_DIR: cacheDir,
+      SQLITE_FIXTURES_EVENT_LOG: eventLog,
+      ...options.env,
+    },
+    ...options.config,
+  })
+  process.exitCode = exitCode
+  try {
+    const tests: InnerTest[] = []
+    const errors: string[] = vitest.state.getUnhandledErrors().map(String)
+    for (const module of vitest.state.getTestModules()) {
+      errors.push(...module.errors().map((error) => error.message))
+      for (const test of module.children.allTests()) {
+        const result = test.result()
+        tests.push({
+          name: test.fullName,
+          state: result.state,
+          errors: (result.errors ?? []).map((error) => error.message),
+        })
+      }
+    }
+    const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []
+    return {
+      tests,
+      errors,
+      events,
+      tmpDir,
+      cacheDir,
+      test(name) {
+        const found = tests.find((test) => test.name === name)
+        if (!found) throw new Error(`no test named "${name}"; the run had: ${tests.map((t) => t.name).join(' | ')}`)
+        return found
+      },
+    }
+  } finally {
+    await vitest.close()
+  }
+}
+
+/** Everything left in a directory, recursively (paths relative to it). */
+export function leftovers(dir: string): string[] {
+  if (!fs.existsSync(dir)) return []
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+}
