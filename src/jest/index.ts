@@ -1,0 +1,2 @@
+// The Jest adapter (setupFilesAfterEnv) comes with Jest support.
+export {}

@@ -1,0 +1,2 @@
+// The Jest setup entry comes with Jest support.
+export {}

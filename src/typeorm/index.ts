@@ -1,0 +1,2 @@
+// The TypeORM layer comes with TypeORM support.
+export {}
