@@ -1,20 +1,31 @@
 import type { Database } from 'better-sqlite3'
 import type { TemplateStep } from './template.js'
 
-/**
- * The values layers give a test, by layer name. Packages and users add their own layers
- * by augmenting this interface, which also types `ctx.<name>` in Vitest:
- *
- * ```ts
- * declare module 'sqlite-fixtures' {
- *   interface Fixtures { users: UserRepository }
- * }
- * ```
- */
-export interface Fixtures {
-  /** The test's own SQLite database, cloned from the migrated, seeded template. */
-  db: Database
+declare global {
+  /** Types users and packages extend; global, so an augmentation reaches every entry and build. */
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace SqliteFixtures {
+    /**
+     * The values layers give a test, by layer name. Add your own layers by extending it,
+     * which also types `ctx.<name>` in Vitest:
+     *
+     * ```ts
+     * declare global {
+     *   namespace SqliteFixtures {
+     *     interface Fixtures { users: UserRepository }
+     *   }
+     * }
+     * ```
+     */
+    interface Fixtures {
+      /** The test's own SQLite database, cloned from the migrated, seeded template. */
+      db: Database
+    }
+  }
 }
+
+/** The values layers give a test, by layer name: `SqliteFixtures.Fixtures`. */
+export type Fixtures = SqliteFixtures.Fixtures
 
 /** What a layer's setup learns about the test it serves. */
 export interface LayerTestInfo {

@@ -1,6 +1,7 @@
 import { fileClone, defaultPragmas, memoryClone, type Clone } from './clone.js'
 import { bindEnv } from './env.js'
 import { SqliteFixturesError } from './errors.js'
+import { verbose } from './log.js'
 import { defineLayer, type AnyLayer, type LayerTestInfo } from './layer.js'
 import { LayerGraph } from './layers.js'
 import type { ResolvedOptions } from './options.js'
@@ -91,6 +92,7 @@ export class FixtureRuntime {
           throw error
         }
         clones.set(clone.db, { clone, unbind })
+        verbose(`database for "${test.name}": ${clone.file ?? 'in memory'}`)
         return clone.db
       },
       teardown: (db) => {

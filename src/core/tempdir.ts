@@ -24,7 +24,9 @@ export class TempDir {
   /** A new, unused path inside the directory. */
   nextPath(suffix: string): string {
     this.#dir ??= tmp.dirSync({
-      prefix: `sqlite-fixtures-${process.pid}-`,
+      // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
+      // lets a later run tell a crashed process's leftovers from a live one's.
+      prefix: 'sqlite-fixtures',
       mode: 0o700,
       ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
     }).name

@@ -4,6 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import packageJson from '../../package.json' with { type: 'json' }
 import { SchemaError } from './errors.js'
+import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
 import { readSqlSources } from './sources.js'
@@ -134,8 +135,13 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
   const key = templateKey(steps, options.cacheKey)
   const file = path.join(options.cacheDir, `template-${key.slice(0, 32)}.sqlite`)
   const cached = readCached(file)
-  if (cached) return { key, file, image: cached, built: false }
+  if (cached) {
+    verbose(`template cache hit: ${file}`)
+    return { key, file, image: cached, built: false }
+  }
+  const started = performance.now()
   const image = await build(steps)
   writeAtomically(file, image)
+  verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
   return { key, file, image, built: true }
 }

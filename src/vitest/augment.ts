@@ -1,13 +1,13 @@
-import type { Fixtures } from '../core/layer.js'
+import '../core/layer.js'
 
-// Every layer, built in or the user's (through `Fixtures`), is a field of the test context.
+// Every layer, built in or the user's (through `SqliteFixtures.Fixtures`), is a field of the test context.
 // Vitest 4 declares TestContext in @vitest/runner and only re-exports it from 'vitest', and
 // TypeScript does not merge an augmentation through a re-export: so both are augmented.
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface TestContext extends Fixtures {}
+  interface TestContext extends SqliteFixtures.Fixtures {}
 }
 declare module '@vitest/runner' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface TestContext extends Fixtures {}
+  interface TestContext extends SqliteFixtures.Fixtures {}
 }
