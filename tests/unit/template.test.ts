@@ -1,0 +1,92 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { beforeEach, expect, test } from 'vitest'
+import { SchemaError } from '../../src/core/errors.js'
+import { resolveOptions } from '../../src/core/options.js'
+import { loadTemplate, optionSteps } from '../../src/core/template.js'
+
+let root: string
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-unit-'))
+  fs.mkdirSync(path.join(root, 'schema'))
+  fs.writeFileSync(path.join(root, 'schema', '002_orders.sql'), 'create table orders (id integer primary key, customer_id integer references customers(id));')
+  fs.writeFileSync(path.join(root, 'schema', '001_customers.sql'), 'create table customers (id integer primary key);')
+  fs.writeFileSync(path.join(root, 'schema', 'notes.txt'), 'not sql')
+  fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into customers values (1);')
+  return () => fs.rmSync(root, { recursive: true, force: true })
+})
+
+const options = (extra: object = {}) =>
+  resolveOptions({ rootDir: root, schema: 'schema', seed: 'seed.sql', cacheDir: 'cache', ...extra })
+
+async function load(extra: object = {}) {
+  const resolved = options(extra)
+  return loadTemplate(optionSteps(resolved), resolved)
+}
+
+test('a folder of schema files is applied in name order, then the seed', async () => {
+  const steps = optionSteps(options())
+  expect(steps.map((step) => step.name)).toEqual(['schema/001_customers.sql', 'schema/002_orders.sql', 'seed.sql'])
+  const db = new Database((await load()).image)
+  expect(db.prepare('select count(*) from customers').pluck().get()).toBe(1)
+})
+
+test('the template is built once, then read from the cache', async () => {
+  const first = await load()
+  const second = await load()
+  expect(first.built).toBe(true)
+  expect(second.built).toBe(false)
+  expect(second.file).toBe(first.file)
+  expect(second.image.equals(first.image)).toBe(true)
+  expect(fs.statSync(first.file).mode & 0o777).toBe(0o600)
+  expect(fs.statSync(path.dirname(first.file)).mode & 0o777).toBe(0o700)
+})
+
+test('a changed schema file rebuilds the template', async () => {
+  const first = await load()
+  fs.appendFileSync(path.join(root, 'schema', '002_orders.sql'), '\ncreate index orders_by_customer on orders(customer_id);')
+  const second = await load()
+  expect(second.built).toBe(true)
+  expect(second.key).not.toBe(first.key)
+})
+
+test('a renamed schema file or a new cacheKey rebuilds the template', async () => {
+  const first = await load()
+  expect((await load({ cacheKey: 'v2' })).key).not.toBe(first.key)
+  fs.renameSync(path.join(root, 'seed.sql'), path.join(root, 'seed2.sql'))
+  expect((await load({ seed: 'seed2.sql' })).key).not.toBe(first.key)
+})
+
+test('a seed function runs on the template, with foreign keys on', async () => {
+  const template = await load({
+    seed: (db: Database.Database) => {
+      db.prepare('insert into customers values (7)').run()
+    },
+  })
+  const db = new Database(template.image)
+  expect(db.prepare('select id from customers').pluck().all()).toEqual([7])
+  await expect(
+    load({ seed: (db: Database.Database) => void db.prepare('insert into orders values (1, 99)').run() }),
+  ).rejects.toThrow(/the seed function failed: FOREIGN KEY constraint failed/)
+})
+
+test('a seed file that breaks a foreign key fails the build, naming the file and statement', async () => {
+  fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into customers values (1);\ninsert into orders values (1, 99);')
+  const failure = load()
+  await expect(failure).rejects.toBeInstanceOf(SchemaError)
+  await expect(failure).rejects.toThrow(/seed\.sql:2 failed: FOREIGN KEY constraint failed/)
+})
+
+test('a schema path that does not exist, or is not .sql, is a configuration error naming it', async () => {
+  await expect(load({ schema: 'missing' })).rejects.toThrow(/option "schema" names .*missing, which does not exist/)
+  await expect(load({ schema: 'schema/notes.txt' })).rejects.toThrow(/notes\.txt, which is not a \.sql file/)
+})
+
+test('a failed build leaves no cache file behind', async () => {
+  fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into nowhere values (1);')
+  await expect(load()).rejects.toThrow(SchemaError)
+  expect(fs.existsSync(path.join(root, 'cache'))).toBe(false)
+})
