@@ -1,4 +1,5 @@
-import { afterAll, aroundEach, inject, type TestContext } from 'vitest'
+import { afterAll, aroundEach, inject, type RunnerTestCase as Test, type TestContext } from 'vitest'
+import type { AnyLayer } from '../core/layer.js'
 import { runInScope } from '../core/current.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
 import { FixtureRuntime } from '../core/runtime.js'
@@ -11,22 +12,51 @@ import { exposeLayers } from './expose.js'
 let userOptions: SqliteFixturesOptions | undefined
 let runtime: FixtureRuntime | undefined
 
-/** The scope already opened for a context, so hooks registered twice run once. */
+/** Layers `fixture()` registered from test files, beside those in the options. */
+const contextLayers = new Set<AnyLayer>()
+
+/** Each test's scope, by its task: hooks registered twice, and context-mode fixtures, share it. */
 const scopes = new WeakMap<object, TestScope>()
 
 /** Sets the options for the tests that follow. Call it from a file listed in `setupFiles`. */
 export function configure(options: SqliteFixturesOptions): void {
+  resetRuntime()
+  userOptions = options
+}
+
+/** Registers a layer used as a context-mode fixture, unless the options already hold it. */
+export function addContextLayer(layer: AnyLayer): void {
+  if (contextLayers.has(layer)) return
+  contextLayers.add(layer)
+  if (runtime && !runtime.graph.has(layer.name)) resetRuntime()
+}
+
+function resetRuntime(): void {
   runtime?.close()
   runtime = undefined
-  userOptions = options
 }
 
 function currentRuntime(): FixtureRuntime {
   if (!runtime) {
-    const provided = inject(providedOptionsKey) ?? {}
-    runtime = new FixtureRuntime(resolveOptions({ ...provided, ...userOptions }), builtInLayers)
+    const options = resolveOptions({ ...inject(providedOptionsKey), ...userOptions })
+    const extra = [...contextLayers].filter((layer) => !options.layers.includes(layer))
+    runtime = new FixtureRuntime(options, [...builtInLayers, ...extra])
   }
   return runtime
+}
+
+/**
+ * The scope of a test, opened by whichever comes first: the hooks or a context-mode
+ * fixture. `owned` tells the caller it opened the scope and must dispose of it.
+ */
+export async function scopeForTest(task: Test, optedOut?: string): Promise<{ scope: TestScope; owned: boolean }> {
+  const existing = scopes.get(task)
+  if (existing) return { scope: existing, owned: false }
+  const fixtures = currentRuntime()
+  if (optedOut === undefined) await fixtures.prepare()
+  const scope = fixtures.openScope(task.fullTestName ?? task.name, optedOut)
+  scopes.set(task, scope)
+  return { scope, owned: true }
 }
 
 /** Why a test gets no database, or `undefined` when it gets one. */
@@ -36,14 +66,13 @@ function optOutReason(tags: readonly string[], auto: boolean): string | undefine
   return undefined
 }
 
-async function aroundTest(runTest: () => Promise<void>, ctx: TestContext): Promise<void> {
-  if (scopes.has(ctx)) return runTest()
-  const fixtures = currentRuntime()
-  const optedOut = optOutReason(ctx.task.tags ?? [], fixtures.options.auto)
-  if (optedOut === undefined) await fixtures.prepare()
-  const scope = fixtures.openScope(ctx.task.fullTestName, optedOut)
-  scopes.set(ctx, scope)
-  exposeLayers(ctx, scope, fixtures.graph.names)
+// Vitest reads which fixtures a hook uses from the destructuring of its context argument,
+// so the context is destructured (and reached again through its task).
+async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): Promise<void> {
+  const optedOut = optOutReason(task.tags ?? [], currentRuntime().options.auto)
+  const { scope, owned } = await scopeForTest(task, optedOut)
+  if (!owned) return runInScope(scope, runTest)
+  exposeLayers(task.context, scope, currentRuntime().graph.names)
   try {
     await runInScope(scope, runTest)
   } finally {

@@ -3,6 +3,8 @@ import { configure } from './hooks.js'
 import './augment.js'
 
 export { sqliteFixtures, fixtureTags } from './plugin.js'
+export { fixture, test, type ContextFixtures, type LayerFixture } from './context.js'
+export type { TestScope } from '../core/scope.js'
 export type { SerializableOptions } from './provided.js'
 export * from '../core/public.js'
 

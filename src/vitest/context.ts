@@ -1,0 +1,76 @@
+import type { Database } from 'better-sqlite3'
+import { test as baseTest, type TestAPI } from 'vitest'
+import type { AnyLayer, Fixtures, Layer } from '../core/layer.js'
+import { enterScope } from '../core/current.js'
+import type { TestScope } from '../core/scope.js'
+import { addContextLayer, scopeForTest } from './hooks.js'
+
+type Use<Value> = (value: Value) => Promise<void>
+
+/** A Vitest fixture that hands the test the value of a layer, built through the test's scope. */
+export type LayerFixture<Value> = (context: { sqliteScope: TestScope }, use: Use<Value>) => Promise<void>
+
+/**
+ * Turns a layer into a fixture for `test.extend`, so one definition serves both modes:
+ *
+ * ```ts
+ * import { test as base, fixture } from 'sqlite-fixtures/vitest'
+ * export const test = base.extend({ users: fixture(usersLayer) })
+ * ```
+ */
+export function fixture<Name extends string, Value>(layer: Layer<Name, Value, keyof Fixtures>): LayerFixture<Value> {
+  addContextLayer(layer as AnyLayer)
+  // Vitest reads a fixture's dependencies from the destructuring below: keep it as written.
+  return async ({ sqliteScope }, use) => {
+    await use((await sqliteScope.resolve(layer.name)) as Value)
+  }
+}
+
+function builtIn<Name extends keyof Fixtures>(name: Name): LayerFixture<Fixtures[Name]> {
+  return async ({ sqliteScope }, use) => {
+    await use(await sqliteScope.resolve(name))
+  }
+}
+
+/** The fixtures of context mode's `test`. */
+export interface ContextFixtures {
+  /** The test's scope: builds layers on first use and tears them down after the test. */
+  sqliteScope: TestScope
+  db: Database
+}
+
+function createTest(): TestAPI<ContextFixtures> {
+  return baseTest.extend<ContextFixtures>({
+    sqliteScope: async ({ task }, use) => {
+      const { scope, owned } = await scopeForTest(task)
+      if (!owned) return use(scope)
+      // Without the hooks there is no async context around the test: currentDb() finds the
+      // scope as the one running in this process (ambiguous, and so refused, under concurrency).
+      const leave = enterScope(scope)
+      try {
+        await use(scope)
+      } finally {
+        leave()
+        await scope.dispose()
+      }
+    },
+    db: builtIn('db'),
+  })
+}
+
+let created: TestAPI<ContextFixtures> | undefined
+const real = () => (created ??= createTest())
+
+/**
+ * Context mode: a `test` whose fixtures are the layers, for projects that prefer explicit
+ * fixtures to the auto-applied hooks. A test builds only the layers it destructures; the
+ * scope tears them all down, in reverse order, when the test ends. Override one per suite
+ * with Vitest's `test.override({ db: ... })`.
+ *
+ * Made on first use: `test.extend` needs a running Vitest, and this module is also
+ * imported by vitest.config.ts for the plugin.
+ */
+export const test = new Proxy(function test() {}, {
+  apply: (_target, thisArg, args) => Reflect.apply(real() as unknown as Function, thisArg, args),
+  get: (_target, property) => Reflect.get(real(), property),
+}) as unknown as TestAPI<ContextFixtures>
