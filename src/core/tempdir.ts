@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import tmp from 'tmp'
+import { sweepLeftovers } from './sweep.js'
 
 /**
  * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
@@ -23,6 +24,7 @@ export class TempDir {
 
   /** A new, unused path inside the directory. */
   nextPath(suffix: string): string {
+    if (this.#dir === undefined) sweepLeftovers(this.#base)
     this.#dir ??= tmp.dirSync({
       // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
       // lets a later run tell a crashed process's leftovers from a live one's.

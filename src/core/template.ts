@@ -7,6 +7,7 @@ import { SchemaError } from './errors.js'
 import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
+import { isAlive } from './sweep.js'
 import { readSqlSources } from './sources.js'
 
 /** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
@@ -118,6 +119,20 @@ function writeAtomically(file: string, bytes: Buffer): void {
   }
 }
 
+/** Removes temp files that crashed processes left mid-write (named `<template>.<pid>.<random>.tmp`). */
+function sweepStaleWrites(cacheDir: string): void {
+  let names: string[]
+  try {
+    names = fs.readdirSync(cacheDir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = /^template-\w+\.sqlite\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1]
+    if (pid !== undefined && !isAlive(Number(pid))) fs.rmSync(path.join(cacheDir, name), { force: true })
+  }
+}
+
 function readCached(file: string): Buffer | undefined {
   try {
     return fs.readFileSync(file)
@@ -139,6 +154,7 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
     verbose(`template cache hit: ${file}`)
     return { key, file, image: cached, built: false }
   }
+  sweepStaleWrites(options.cacheDir)
   const started = performance.now()
   const image = await build(steps)
   writeAtomically(file, image)
