@@ -7,6 +7,7 @@ import { SchemaError } from './errors.js'
 import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
+import { withLock } from './lock.js'
 import { isAlive } from './sweep.js'
 import { readSqlSources } from './sources.js'
 
@@ -149,15 +150,25 @@ function readCached(file: string): Buffer | undefined {
 export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions): Promise<Template> {
   const key = templateKey(steps, options.cacheKey)
   const file = path.join(options.cacheDir, `template-${key.slice(0, 32)}.sqlite`)
-  const cached = readCached(file)
-  if (cached) {
-    verbose(`template cache hit: ${file}`)
-    return { key, file, image: cached, built: false }
+  const cached = (): Template | undefined => {
+    const image = readCached(file)
+    return image && { key, file, image, built: false }
   }
-  sweepStaleWrites(options.cacheDir)
-  const started = performance.now()
-  const image = await build(steps)
-  writeAtomically(file, image)
-  verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
-  return { key, file, image, built: true }
+  const hit = cached()
+  if (hit) {
+    verbose(`template cache hit: ${file}`)
+    return hit
+  }
+  fs.mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 })
+  // Workers starting together build the template once; the others wait for it.
+  const template = await withLock(`${file}.lock`, cached, async () => {
+    sweepStaleWrites(options.cacheDir)
+    const started = performance.now()
+    const image = await build(steps)
+    writeAtomically(file, image)
+    verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
+    return { key, file, image, built: true }
+  })
+  if (!template.built) verbose(`template cache hit: ${file} (built by another process)`)
+  return template
 }

@@ -88,5 +88,5 @@ test('a schema path that does not exist, or is not .sql, is a configuration erro
 test('a failed build leaves no cache file behind', async () => {
   fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into nowhere values (1);')
   await expect(load()).rejects.toThrow(SchemaError)
-  expect(fs.existsSync(path.join(root, 'cache'))).toBe(false)
+  expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([])
 })
