@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -8,7 +8,7 @@ import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
-import { isAlive } from './sweep.js'
+import { readTemplate, sweepStaleWrites, writeTemplate } from './cache.js'
 import { readSqlSources } from './sources.js'
 
 /** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
@@ -107,68 +107,32 @@ async function build(steps: readonly TemplateStep[]): Promise<Buffer> {
   }
 }
 
-/** Writes through a temp file and a rename, so no reader ever sees a half-written template. */
-function writeAtomically(file: string, bytes: Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    fs.writeFileSync(temp, bytes, { mode: 0o600, flag: 'wx' })
-    fs.renameSync(temp, file)
-  } catch (error) {
-    fs.rmSync(temp, { force: true })
-    throw error
-  }
-}
-
-/** Removes temp files that crashed processes left mid-write (named `<template>.<pid>.<random>.tmp`). */
-function sweepStaleWrites(cacheDir: string): void {
-  let names: string[]
-  try {
-    names = fs.readdirSync(cacheDir)
-  } catch {
-    return
-  }
-  for (const name of names) {
-    const pid = /^template-\w+\.sqlite\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1]
-    if (pid !== undefined && !isAlive(Number(pid))) fs.rmSync(path.join(cacheDir, name), { force: true })
-  }
-}
-
-function readCached(file: string): Buffer | undefined {
-  try {
-    return fs.readFileSync(file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
 /**
  * Returns the template for these steps: from the cache when an identical one was built
  * before (by this run, an earlier run, or another worker), otherwise built and cached.
  */
 export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions): Promise<Template> {
-  const key = templateKey(steps, options.cacheKey)
-  const file = path.join(options.cacheDir, `template-${key.slice(0, 32)}.sqlite`)
+  const { cacheDir } = options
+  const key = templateKey(steps, options.cacheKey).slice(0, 32)
   const cached = (): Template | undefined => {
-    const image = readCached(file)
-    return image && { key, file, image, built: false }
+    const found = readTemplate(cacheDir, key)
+    return found && { key, ...found, built: false }
   }
   const hit = cached()
   if (hit) {
-    verbose(`template cache hit: ${file}`)
+    verbose(`template cache hit: ${hit.file}`)
     return hit
   }
-  fs.mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 })
+  fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
   // Workers starting together build the template once; the others wait for it.
-  const template = await withLock(`${file}.lock`, cached, async () => {
-    sweepStaleWrites(options.cacheDir)
+  const template = await withLock(path.join(cacheDir, `template-${key}.lock`), cached, async () => {
+    sweepStaleWrites(cacheDir)
     const started = performance.now()
     const image = await build(steps)
-    writeAtomically(file, image)
+    const file = writeTemplate(cacheDir, key, image)
     verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
     return { key, file, image, built: true }
   })
-  if (!template.built) verbose(`template cache hit: ${file} (built by another process)`)
+  if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
   return template
 }

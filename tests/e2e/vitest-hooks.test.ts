@@ -119,7 +119,7 @@ test('a second run reuses the cached template and migrates nothing', async () =>
   fs.rmSync(path.join(scratch, 'verbose.log'))
   await runFixture('basic', { scratch, env, files: ['tests/isolation.test.ts'] })
   const second = verboseLines(scratch).filter((line) => line.includes('template'))
-  expect(first).toEqual([expect.stringMatching(/template built: .*template-\w{32}\.sqlite \(2 steps/)])
+  expect(first).toEqual([expect.stringMatching(/template built: .*template-\w{32}-[0-9a-f]{16}\.sqlite \(2 steps/)])
   expect(second).toEqual([expect.stringMatching(/template cache hit: /)])
 })
 

@@ -90,3 +90,16 @@ test('a failed build leaves no cache file behind', async () => {
   await expect(load()).rejects.toThrow(SchemaError)
   expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([])
 })
+
+test('a truncated or corrupted cache file is detected by its checksum, removed and rebuilt', async () => {
+  const first = await load()
+  fs.truncateSync(first.file, 1024)
+  const rebuilt = await load()
+  expect(rebuilt.built).toBe(true)
+  expect(rebuilt.image.equals(first.image)).toBe(true)
+  const bytes = fs.readFileSync(rebuilt.file)
+  bytes[100] = bytes[100] ^ 0xff
+  fs.writeFileSync(rebuilt.file, bytes)
+  expect((await load()).built).toBe(true)
+  expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([path.basename(first.file)])
+})
