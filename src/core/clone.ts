@@ -11,6 +11,8 @@ export interface Clone {
   readonly file: string | undefined
   /** Closes the connection and, in file mode, deletes the file and its journals. */
   dispose(): void
+  /** Closes the connection but keeps the database as a file (written out in memory mode); returns its path. */
+  keep(): string
 }
 
 /**
@@ -33,7 +35,7 @@ export function applyPragmas(db: Database.Database, pragmas: Readonly<Record<str
 }
 
 /** A deserialized copy of the template's bytes: no file, no schema work. */
-export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>): Clone {
+export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir): Clone {
   const db = new Database(template.image)
   try {
     applyPragmas(db, pragmas)
@@ -41,7 +43,17 @@ export function memoryClone(template: Template, pragmas: Readonly<Record<string,
     db.close()
     throw error
   }
-  return { db, file: undefined, dispose: () => db.close() }
+  return {
+    db,
+    file: undefined,
+    dispose: () => db.close(),
+    keep() {
+      const file = dir.nextPath('.sqlite')
+      fs.writeFileSync(file, db.serialize(), { mode: 0o600, flag: 'wx' })
+      db.close()
+      return file
+    },
+  }
 }
 
 /** Journals SQLite may leave beside a database file. */
@@ -65,6 +77,10 @@ export function fileClone(template: Template, pragmas: Readonly<Record<string, P
     dispose() {
       if (db.open) db.close()
       for (const suffix of ['', ...sidecars]) fs.rmSync(file + suffix, { force: true })
+    },
+    keep() {
+      if (db.open) db.close()
+      return file
     },
   }
 }

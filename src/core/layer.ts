@@ -33,6 +33,8 @@ export interface LayerTestInfo {
   readonly name: string
   /** A short id unique within the process, safe for file names. */
   readonly id: string
+  /** Whether the test failed; known by the time teardowns run. */
+  readonly failed: boolean
 }
 
 /**

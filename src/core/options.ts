@@ -44,7 +44,15 @@ export interface SqliteFixturesOptions {
   tempDir?: string
   /** The directory relative paths are resolved from. Default `process.cwd()`. */
   rootDir?: string
+  /**
+   * `'failed'`: keep a failed test's database on disk and print its path (memory mode writes
+   * it out). Default `'never'`, or `SQLITE_FIXTURES_KEEP=failed` from the command line.
+   */
+  keep?: KeepMode
 }
+
+/** Which test databases outlive their test. */
+export type KeepMode = 'never' | 'failed'
 
 /** Options after validation: paths absolute, defaults filled in. */
 export interface ResolvedOptions {
@@ -59,11 +67,12 @@ export interface ResolvedOptions {
   readonly cacheKey: string
   readonly tempDir: string | undefined
   readonly rootDir: string
+  readonly keep: KeepMode
 }
 
 const optionNames = [
   'mode', 'schema', 'seed', 'pragmas', 'auto', 'env', 'layers',
-  'cacheDir', 'cacheKey', 'tempDir', 'rootDir',
+  'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep',
 ] as const satisfies readonly (keyof SqliteFixturesOptions)[]
 
 const pragmaName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -155,6 +164,9 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     fail('env', 'an environment variable name or false', env)
   }
 
+  const keep = input.keep ?? (process.env.SQLITE_FIXTURES_KEEP === 'failed' ? 'failed' : 'never')
+  if (keep !== 'never' && keep !== 'failed') fail('keep', '"never" or "failed"', keep)
+
   const seed =
     typeof input.seed === 'function' ? (input.seed as SeedFunction) : pathList('seed', input.seed, rootDir)
 
@@ -178,5 +190,6 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     cacheKey,
     tempDir: tempDir === undefined ? undefined : path.resolve(rootDir, tempDir),
     rootDir,
+    keep,
   }
 }

@@ -1,8 +1,7 @@
-import { fileClone, defaultPragmas, memoryClone, type Clone } from './clone.js'
-import { bindEnv } from './env.js'
+import { defaultPragmas, fileClone, memoryClone, type Clone } from './clone.js'
+import { dbLayer } from './db-layer.js'
 import { SqliteFixturesError } from './errors.js'
-import { verbose } from './log.js'
-import { defineLayer, type AnyLayer, type LayerTestInfo } from './layer.js'
+import type { AnyLayer } from './layer.js'
 import { LayerGraph } from './layers.js'
 import type { ResolvedOptions } from './options.js'
 import { TestScope } from './scope.js'
@@ -28,7 +27,8 @@ export class FixtureRuntime {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
-    this.graph = new LayerGraph([this.#dbLayer(), ...builtInLayers, ...options.layers])
+    const db = dbLayer(() => this.#clone(), options)
+    this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
   }
 
   /** The steps that shape the template: the schema, the seed, then each layer's own. */
@@ -58,7 +58,7 @@ export class FixtureRuntime {
     return new TestScope(this.graph, { name, id: `${process.pid}-${testCounter}` }, optedOut)
   }
 
-  /** Removes this runtime's private temp dir (the test databases in it are already gone). */
+  /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */
   close(): void {
     this.#tempDir.remove()
   }
@@ -73,38 +73,6 @@ export class FixtureRuntime {
     }
     return this.options.mode === 'file'
       ? fileClone(template, this.#pragmas, this.#tempDir)
-      : memoryClone(template, this.#pragmas)
-  }
-
-  /** The built-in `db` layer: a fresh clone of the template per test. */
-  #dbLayer(): AnyLayer {
-    const clones = new WeakMap<object, { clone: Clone; unbind: () => void }>()
-    const { env } = this.options
-    return defineLayer({
-      name: 'db',
-      setup: (_deps, test: LayerTestInfo) => {
-        const clone = this.#clone()
-        let unbind = () => {}
-        try {
-          if (env !== false && clone.file !== undefined) unbind = bindEnv(env, clone.file, test.name)
-        } catch (error) {
-          clone.dispose()
-          throw error
-        }
-        clones.set(clone.db, { clone, unbind })
-        verbose(`database for "${test.name}": ${clone.file ?? 'in memory'}`)
-        return clone.db
-      },
-      teardown: (db) => {
-        const entry = clones.get(db)
-        if (!entry) return
-        clones.delete(db)
-        try {
-          entry.unbind()
-        } finally {
-          entry.clone.dispose()
-        }
-      },
-    })
+      : memoryClone(template, this.#pragmas, this.#tempDir)
   }
 }

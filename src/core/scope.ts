@@ -25,11 +25,19 @@ export class TestScope {
   readonly #optedOut: string | undefined
   #disposed = false
 
+  #failed = false
+
   /** @param optedOut why this test has no database, if it opted out; reaching `db` then throws that. */
-  constructor(graph: LayerGraph, test: LayerTestInfo, optedOut?: string) {
+  constructor(graph: LayerGraph, test: { name: string; id: string }, optedOut?: string) {
     this.#graph = graph
-    this.test = test
+    const failed = () => this.#failed
+    this.test = { ...test, get failed() { return failed() } }
     this.#optedOut = optedOut
+  }
+
+  /** Records that the test failed, before `dispose()`: teardowns see it as `test.failed`. */
+  markFailed(): void {
+    this.#failed = true
   }
 
   /** Whether the layer's value was built in this test. */

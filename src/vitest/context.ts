@@ -51,6 +51,7 @@ function createTest(): TestAPI<ContextFixtures> {
         await use(scope)
       } finally {
         leave()
+        if (task.result?.state === 'fail') scope.markFailed()
         await scope.dispose()
       }
     },

@@ -76,6 +76,7 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
   try {
     await runInScope(scope, runTest)
   } finally {
+    if (task.result?.state === 'fail') scope.markFailed()
     await scope.dispose()
   }
 }

@@ -131,3 +131,25 @@ test('a bad schema file fails the tests that need a database, naming the file, l
   expect(failed.errors[0]).toContain('in statement: insert into ordres (customer_id) values (1);')
   expect(run.test('needs no database').state).toBe('passed')
 })
+
+describe.each(['memory', 'file'] as const)('keep: failed (%s mode)', (mode) => {
+  test('keeps the database of a failed test, prints its path, and deletes the others', async () => {
+    const run = await runFixture('basic', {
+      files: ['tests/failures.test.ts'],
+      env: { SAMPLE_MODE: mode, SQLITE_FIXTURES_KEEP: 'failed' },
+    })
+    passedExcept(run, expectedFailures)
+    const kept = leftovers(run.tmpDir).filter((name) => name.endsWith('.sqlite'))
+    expect(kept).toHaveLength(2)
+    for (const name of kept) {
+      const file = path.join(run.tmpDir, name)
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+      // The failing test's own write is in it.
+      const { default: Database } = await import('better-sqlite3')
+      const db = new Database(file, { readonly: true })
+      expect(db.prepare('select count(*) from orders').pluck().get()).toBe(1)
+      db.close()
+    }
+    expect(run.logs.filter((line) => line.includes('kept the database of failed test'))).toHaveLength(2)
+  })
+})

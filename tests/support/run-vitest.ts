@@ -20,6 +20,8 @@ export interface InnerRun {
   errors: string[]
   /** Lines the sample project appended to the event log (`SQLITE_FIXTURES_EVENT_LOG`). */
   events: string[]
+  /** What tests and hooks wrote to the console (stdout and stderr), one entry per write. */
+  logs: string[]
   /** The private TMPDIR the inner run used: it should be empty afterwards. */
   tmpDir: string
   cacheDir: string
@@ -58,10 +60,11 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   const eventLog = path.join(scratch, 'events.log')
   fs.rmSync(eventLog, { force: true })
   const exitCode = process.exitCode
+  const logs: string[] = []
   const vitest = await startVitest('test', options.files ?? [], {
     root,
     watch: false,
-    reporters: [{}],
+    reporters: [{ onUserConsoleLog: (log) => void logs.push(log.content) }],
     env: {
       TMPDIR: tmpDir,
       SQLITE_FIXTURES_CACHE_DIR: cacheDir,
@@ -90,6 +93,7 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
       tests,
       errors,
       events,
+      logs,
       tmpDir,
       cacheDir,
       test(name) {

@@ -98,7 +98,7 @@ test('a truncated or corrupted cache file is detected by its checksum, removed a
   expect(rebuilt.built).toBe(true)
   expect(rebuilt.image.equals(first.image)).toBe(true)
   const bytes = fs.readFileSync(rebuilt.file)
-  bytes[100] = bytes[100] ^ 0xff
+  bytes[100] = (bytes[100] ?? 0) ^ 0xff
   fs.writeFileSync(rebuilt.file, bytes)
   expect((await load()).built).toBe(true)
   expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([path.basename(first.file)])
