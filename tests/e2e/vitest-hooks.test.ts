@@ -102,6 +102,7 @@ describe.each([
   ['forks', { pool: 'forks' }],
   ['threads without isolation', { pool: 'threads', isolate: false }],
   ['forks without isolation', { pool: 'forks', isolate: false }],
+  ['vmThreads', { pool: 'vmThreads' }],
 ] as const)('in the %s pool', (_name, config) => {
   test.each(['memory', 'file'] as const)('parallel files stay isolated (%s mode)', async (mode) => {
     const run = await runFixture('basic', { files: autoFiles, config, env: { SAMPLE_MODE: mode } })
@@ -109,6 +110,18 @@ describe.each([
     expect(run.tests).toHaveLength(14)
     expect(leftovers(run.tmpDir)).toEqual([])
   })
+})
+
+test('sharded runs split the files and each shard stays isolated', async () => {
+  const scratch = makeScratch()
+  const shards = []
+  for (const shard of ['1/2', '2/2']) {
+    shards.push(await runFixture('basic', { scratch, files: autoFiles, config: { shard } }))
+  }
+  for (const run of shards) passedExcept(run, expectedFailures)
+  expect(shards.map((run) => run.tests.length).reduce((a, b) => a + b)).toBe(14)
+  expect(shards.every((run) => run.tests.length > 0)).toBe(true)
+  expect(leftovers(path.join(scratch, 'tmp'))).toEqual([])
 })
 
 test('a second run reuses the cached template and migrates nothing', async () => {
