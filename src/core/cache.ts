@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { SqliteFixturesConfigError } from './errors.js'
 import { verbose } from './log.js'
 import { isAlive } from './sweep.js'
 
@@ -59,5 +61,51 @@ export function sweepStaleWrites(cacheDir: string): void {
   for (const name of fs.readdirSync(cacheDir)) {
     const pid = staleWrite.exec(name)?.[1]
     if (pid !== undefined && !isAlive(Number(pid))) fs.rmSync(path.join(cacheDir, name), { force: true })
+  }
+}
+
+const warned = new Set<string>()
+
+/** Makes `dir` (0700) if needed and checks this process can write there. */
+function ensureWritable(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  fs.accessSync(dir, fs.constants.W_OK)
+}
+
+/**
+ * The cache dir to use: the configured one, or, when it cannot be written (read-only
+ * checkout, a file in the way), a private dir of this user's in the OS temp dir, said once.
+ * The fallback is used only if this user owns it, it is no symlink and no one else can write it.
+ */
+export function usableCacheDir(preferred: string): string {
+  try {
+    ensureWritable(preferred)
+    return preferred
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error)
+    const fallback = path.join(os.tmpdir(), `sqlite-fixtures-cache-${process.getuid?.() ?? 'user'}`)
+    try {
+      ensureWritable(fallback)
+      const stat = fs.lstatSync(fallback)
+      const uid = process.getuid?.()
+      if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+        throw new Error(`${fallback} is not a private directory of this user`)
+      }
+    } catch (fallbackError) {
+      throw new SqliteFixturesConfigError(
+        `sqlite-fixtures: cannot write the template cache to ${preferred} (${reason}), nor to ${fallback} ` +
+          `(${fallbackError instanceof Error ? fallbackError.message : String(fallbackError)}). ` +
+          'Set the option cacheDir (or SQLITE_FIXTURES_CACHE_DIR) to a writable directory.',
+        { cause: error },
+      )
+    }
+    if (!warned.has(preferred)) {
+      warned.add(preferred)
+      console.warn(
+        `sqlite-fixtures: cannot write the template cache to ${preferred} (${reason}); using ${fallback} instead. ` +
+          'Set the option cacheDir to choose another directory.',
+      )
+    }
+    return fallback
   }
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import packageJson from '../../package.json' with { type: 'json' }
@@ -8,7 +7,7 @@ import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
-import { readTemplate, sweepStaleWrites, writeTemplate } from './cache.js'
+import { readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
 import { readSqlSources } from './sources.js'
 
 /** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
@@ -112,7 +111,7 @@ async function build(steps: readonly TemplateStep[]): Promise<Buffer> {
  * before (by this run, an earlier run, or another worker), otherwise built and cached.
  */
 export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions): Promise<Template> {
-  const { cacheDir } = options
+  const cacheDir = usableCacheDir(options.cacheDir)
   const key = templateKey(steps, options.cacheKey).slice(0, 32)
   const cached = (): Template | undefined => {
     const found = readTemplate(cacheDir, key)
@@ -123,7 +122,6 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
     verbose(`template cache hit: ${hit.file}`)
     return hit
   }
-  fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
   // Workers starting together build the template once; the others wait for it.
   const template = await withLock(path.join(cacheDir, `template-${key}.lock`), cached, async () => {
     sweepStaleWrites(cacheDir)

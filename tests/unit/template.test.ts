@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { beforeEach, expect, test } from 'vitest'
+import { beforeEach, expect, test, vi } from 'vitest'
 import { SchemaError } from '../../src/core/errors.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { loadTemplate, optionSteps } from '../../src/core/template.js'
@@ -102,4 +102,15 @@ test('a truncated or corrupted cache file is detected by its checksum, removed a
   fs.writeFileSync(rebuilt.file, bytes)
   expect((await load()).built).toBe(true)
   expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([path.basename(first.file)])
+})
+
+test('an unwritable cache dir falls back to a private dir in the OS temp dir, and says so once', async () => {
+  fs.writeFileSync(path.join(root, 'a-file'), '')
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  const template = await load({ cacheDir: 'a-file/cache' })
+  await load({ cacheDir: 'a-file/cache' })
+  expect(path.dirname(template.file)).toBe(path.join(os.tmpdir(), `sqlite-fixtures-cache-${process.getuid?.()}`))
+  expect(warn).toHaveBeenCalledTimes(1)
+  expect(warn.mock.calls[0]?.[0]).toMatch(/cannot write the template cache to .*a-file\/cache \(ENOTDIR\); using .* instead/)
+  warn.mockRestore()
 })
