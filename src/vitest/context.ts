@@ -3,7 +3,7 @@ import { test as baseTest, type TestAPI } from 'vitest'
 import type { AnyLayer, Fixtures, Layer } from '../core/layer.js'
 import { enterScope } from '../core/current.js'
 import type { TestScope } from '../core/scope.js'
-import { addContextLayer, scopeForTest } from './hooks.js'
+import { addContextLayer, releaseScope, scopeForTest } from './hooks.js'
 
 type Use<Value> = (value: Value) => Promise<void>
 
@@ -52,6 +52,7 @@ function createTest(): TestAPI<ContextFixtures> {
       } finally {
         leave()
         if (task.result?.state === 'fail') scope.markFailed()
+        releaseScope(task)
         await scope.dispose()
       }
     },

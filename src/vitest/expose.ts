@@ -1,4 +1,5 @@
 import type { TestContext } from 'vitest'
+import { FixtureUnavailableError } from '../core/errors.js'
 import type { TestScope } from '../core/scope.js'
 
 /** Names Vitest's context already uses; a layer may not hide them. */
@@ -9,7 +10,8 @@ export const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', '
  * what it touches. A fixture of Vitest's own `test.extend` may assign the same name; the
  * setter lets its value win.
  */
-export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): void {
+export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): () => void {
+  const exposed: string[] = []
   for (const name of names) {
     if (reservedContextNames.has(name) || Object.prototype.hasOwnProperty.call(ctx, name)) continue
     Object.defineProperty(ctx, name, {
@@ -20,5 +22,25 @@ export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly
         Object.defineProperty(ctx, name, { value, writable: true, configurable: true, enumerable: true })
       },
     })
+    exposed.push(name)
   }
+  // Vitest keeps every test's context until the run ends: let go of the scope, so a long
+  // run does not hold one per test.
+  return () => {
+    for (const name of exposed) Object.defineProperty(ctx, name, { configurable: true, get: endedGetter(name) })
+  }
+}
+
+const endedGetters = new Map<string, () => never>()
+
+/** One shared getter per name, so an ended test's context keeps nothing of its own alive. */
+function endedGetter(name: string): () => never {
+  let getter = endedGetters.get(name)
+  if (!getter) {
+    getter = () => {
+      throw new FixtureUnavailableError(`sqlite-fixtures: ctx.${name} was used after its test ended.`)
+    }
+    endedGetters.set(name, getter)
+  }
+  return getter
 }

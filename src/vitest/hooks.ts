@@ -59,6 +59,11 @@ export async function scopeForTest(task: Test, optedOut?: string): Promise<{ sco
   return { scope, owned: true }
 }
 
+/** Forgets a test's scope once its owner disposes of it (Vitest keeps tasks until the run ends). */
+export function releaseScope(task: Test): void {
+  scopes.delete(task)
+}
+
 /** Why a test gets no database, or `undefined` when it gets one. */
 function optOutReason(tags: readonly string[], auto: boolean): string | undefined {
   if (tags.includes('no-db')) return 'it is tagged "no-db" (on the test, its describe block or its file).'
@@ -72,11 +77,13 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
   const optedOut = optOutReason(task.tags ?? [], currentRuntime().options.auto)
   const { scope, owned } = await scopeForTest(task, optedOut)
   if (!owned) return runInScope(scope, runTest)
-  exposeLayers(task.context, scope, currentRuntime().graph.names)
+  const unexpose = exposeLayers(task.context, scope, currentRuntime().graph.names)
   try {
     await runInScope(scope, runTest)
   } finally {
     if (task.result?.state === 'fail') scope.markFailed()
+    unexpose()
+    releaseScope(task)
     await scope.dispose()
   }
 }
