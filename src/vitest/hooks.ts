@@ -50,13 +50,18 @@ function currentRuntime(): FixtureRuntime {
  * fixture. `owned` tells the caller it opened the scope and must dispose of it.
  */
 export async function scopeForTest(task: Test, optedOut?: string): Promise<{ scope: TestScope; owned: boolean }> {
-  const existing = scopes.get(task)
-  if (existing) return { scope: existing, owned: false }
   const fixtures = currentRuntime()
-  if (optedOut === undefined) await fixtures.prepare()
-  const scope = fixtures.openScope(task.fullTestName ?? task.name, optedOut)
-  scopes.set(task, scope)
-  return { scope, owned: true }
+  const existing = scopes.get(task)
+  // Opened and registered before any await, so a second caller always finds it.
+  const scope = existing ?? fixtures.openScope(task.fullTestName ?? task.name, optedOut)
+  if (!existing) scopes.set(task, scope)
+  try {
+    if (optedOut === undefined) await fixtures.prepare()
+  } catch (error) {
+    if (!existing) releaseScope(task)
+    throw error
+  }
+  return { scope, owned: !existing }
 }
 
 /** Forgets a test's scope once its owner disposes of it (Vitest keeps tasks until the run ends). */
