@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads'
 import { defaultPragmas, fileClone, memoryClone, type Clone } from './clone.js'
 import { dbLayer } from './db-layer.js'
 import { SqliteFixturesError } from './errors.js'
@@ -55,7 +56,7 @@ export class FixtureRuntime {
   /** Opens the per-test scope; nothing is built until a layer is used. */
   openScope(name: string, optedOut?: string): TestScope {
     testCounter += 1
-    return new TestScope(this.graph, { name, id: `${process.pid}-${testCounter}` }, optedOut)
+    return new TestScope(this.graph, { name, id: `${process.pid}-${threadId}-${testCounter}` }, optedOut)
   }
 
   /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */
