@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
-import { closest } from 'fastest-levenshtein'
+import { createRequire } from 'node:module'
 import { SqliteFixturesConfigError } from './errors.js'
 import type { AnyLayer } from './layer.js'
 
@@ -139,6 +139,8 @@ function checkLayers(value: unknown): AnyLayer[] {
 function checkNames(input: Record<string, unknown>): void {
   for (const name of Object.keys(input)) {
     if ((optionNames as readonly string[]).includes(name)) continue
+    // Loaded only here, on the error path: options are checked at the start of every test file.
+    const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
     const guess = closest(name, [...optionNames])
     throw new SqliteFixturesConfigError(
       `sqlite-fixtures: unknown option "${name}". Did you mean "${guess}"? ` +

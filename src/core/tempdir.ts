@@ -1,7 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import tmp from 'tmp'
+import { createRequire } from 'node:module'
 import { sweepLeftovers } from './sweep.js'
+
+// Loaded on first use: a test file whose tests never make a database file skips its cost
+// (~10 ms per file, paid again in every isolated test file).
+const require = createRequire(import.meta.url)
+const loadTmp = () => require('tmp') as typeof import('tmp')
 
 /**
  * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
@@ -24,8 +29,11 @@ export class TempDir {
 
   /** A new, unused path inside the directory. */
   nextPath(suffix: string): string {
-    if (this.#dir === undefined) sweepLeftovers(this.#base)
-    this.#dir ??= tmp.dirSync({
+    if (this.#dir === undefined) {
+      if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
+      sweepLeftovers(this.#base)
+    }
+    this.#dir ??= loadTmp().dirSync({
       // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
       // lets a later run tell a crashed process's leftovers from a live one's.
       prefix: 'sqlite-fixtures',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import packageJson from '../../package.json' with { type: 'json' }
@@ -67,19 +68,18 @@ export function optionSteps(options: ResolvedOptions): TemplateStep[] {
   return steps
 }
 
-function sqliteVersion(): string {
-  const db = new Database(':memory:')
-  try {
-    return db.prepare('select sqlite_version() as v').pluck().get() as string
-  } finally {
-    db.close()
-  }
+/**
+ * The better-sqlite3 version stands for the SQLite version it bundles, which decides the
+ * file format: read from its package.json, it costs no connection.
+ */
+function driverVersion(): string {
+  return (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version
 }
 
 /** The cache key: a hash of every input that shapes the template. */
 export function templateKey(steps: readonly TemplateStep[], cacheKey: string): string {
   const hash = createHash('sha256')
-  const parts = [`sqlite-fixtures ${packageJson.version}`, `sqlite ${sqliteVersion()}`, `key ${cacheKey}`]
+  const parts = [`sqlite-fixtures ${packageJson.version}`, `better-sqlite3 ${driverVersion()}`, `key ${cacheKey}`]
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
   for (const part of parts) hash.update(`${part.length}:${part}\n`)
   return hash.digest('hex')
