@@ -1,0 +1,98 @@
+// The suite-level figure: the real Vitest, in a child process as `vitest run` would be, on
+// fixtures/bench-suite (1,000 tests that each write a row), with and without the plugin.
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { summarize } from './measure.js'
+import type { RowSpec } from './row.js'
+import type { Measurement } from './measure.js'
+import type { BenchTemplate } from './templates.js'
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+const project = path.join(repoRoot, 'fixtures', 'bench-suite')
+const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+
+/** How the sample project's tests store their row (`BENCH_SUITE_DB`). */
+export type SuiteStore = 'off' | 'memory' | 'file'
+
+/** One way of running the sample project. */
+export interface SuiteVariant {
+  readonly store: SuiteStore
+  /** Vitest's `isolate`: true (its default) runs each test file in a fresh process. */
+  readonly isolate: boolean
+}
+
+const storeNames: Record<SuiteStore, string> = {
+  off: 'no database (tests write to an array)',
+  memory: 'plugin, memory mode',
+  file: 'plugin, file mode',
+}
+
+export function variantName({ store, isolate }: SuiteVariant): string {
+  return `${storeNames[store]}${isolate ? '' : ', isolate: false'}`
+}
+
+/** One `vitest run` of the sample project; resolves to its wall time in ms. */
+function runOnce({ store, isolate }: SuiteVariant, t: BenchTemplate, scratch: string): Promise<number> {
+  const tmp = path.join(scratch, 'suite-tmp')
+  fs.mkdirSync(tmp, { recursive: true })
+  const env = {
+    ...process.env,
+    BENCH_SUITE_DB: store,
+    BENCH_SUITE_ISOLATE: String(isolate),
+    BENCH_SUITE_SCHEMA: t.files.schema,
+    BENCH_SUITE_SEED: t.files.seed,
+    SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
+    TMPDIR: tmp,
+  }
+  const started = performance.now()
+  const child = spawn(process.execPath, [vitestBin, 'run', '--root', project], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const elapsed = performance.now() - started
+      // Strip colours before reading the summary line ("Tests  1000 passed (1000)").
+      const plain = output.replace(/\u001b\[[0-9;]*m/g, '')
+      if (code !== 0 || !/Tests\s+1000 passed/.test(plain)) {
+        reject(new Error(`vitest run of fixtures/bench-suite (BENCH_SUITE_DB=${store}, BENCH_SUITE_ISOLATE=${isolate}) failed (exit ${code}):\n${plain}`))
+      } else {
+        resolve(elapsed)
+      }
+    })
+  })
+}
+
+/**
+ * Runs each variant once to warm caches (the template, Vite's transform cache), then
+ * `rounds` times, alternating, so drift in the machine hits every variant alike.
+ */
+export async function suiteRows(
+  t: BenchTemplate,
+  scratch: string,
+  variants: readonly SuiteVariant[],
+  rounds: number,
+  onRun: (variant: SuiteVariant, ms: number) => void = () => {},
+): Promise<(RowSpec & Measurement)[]> {
+  const times = new Map<SuiteVariant, number[]>(variants.map((variant) => [variant, []]))
+  for (const variant of variants) await runOnce(variant, t, scratch)
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      const ms = await runOnce(variant, t, scratch)
+      times.get(variant)?.push(ms)
+      onRun(variant, ms)
+    }
+  }
+  const group = `suite: vitest run, 20 files x 50 tests writing a row, ${t.label} template (wall time)`
+  return variants.map((variant) => ({
+    group,
+    name: variantName(variant),
+    kind: variant.store === 'off' ? 'floor' : 'plugin',
+    // Each plugin variant is compared with the no-database run of the same isolation.
+    ...(variant.store === 'off' ? {} : { ref: variantName({ store: 'off', isolate: variant.isolate }) }),
+    ...summarize(times.get(variant) ?? []),
+  }))
+}
