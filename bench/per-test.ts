@@ -65,6 +65,14 @@ export function perTestRows(t: BenchTemplate, scratch: string, large: boolean): 
       },
     },
     {
+      group, name: "plugin, isolation 'savepoint' (kept connection)", kind: 'plugin', ref: memoryFloor, migrate, budget,
+      fn: async () => {
+        const scope = t.savepoint.openScope('bench')
+        scope.get('db').prepare(firstQuerySql).get()
+        await scope.dispose()
+      },
+    },
+    {
       group, name: fileFloor, kind: 'floor', migrate, budget,
       fn: () => {
         const file = nextFile()

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     for (const t of [small, large]) {
       t.memory.close()
       t.file.close()
+      t.savepoint.close()
     }
 
     const results = withRatios(rows)

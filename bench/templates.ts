@@ -19,12 +19,15 @@ export interface BenchTemplate {
   readonly template: Template
   readonly memory: FixtureRuntime
   readonly file: FixtureRuntime
+  /** Memory mode with isolation 'savepoint': one kept connection, rolled back per test. */
+  readonly savepoint: FixtureRuntime
 }
 
-function runtime(mode: 'memory' | 'file', files: SchemaFiles, scratch: string): FixtureRuntime {
+function runtime(mode: 'memory' | 'file' | 'savepoint', files: SchemaFiles, scratch: string): FixtureRuntime {
   return new FixtureRuntime(
     resolveOptions({
-      mode,
+      mode: mode === 'file' ? 'file' : 'memory',
+      isolation: mode === 'savepoint' ? 'savepoint' : 'clone',
       schema: [files.schema],
       seed: [files.seed],
       cacheDir: path.join(scratch, 'cache'),
@@ -38,12 +41,12 @@ function runtime(mode: 'memory' | 'file', files: SchemaFiles, scratch: string): 
 export async function prepareTemplate(scratch: string, label: string, seed: string): Promise<BenchTemplate> {
   const dir = path.join(scratch, label.replace(/\W+/g, '-'))
   const files = writeSchemaFiles(dir, seed)
-  // The plugin's tempDir option expects an existing directory.
-  fs.mkdirSync(path.join(scratch, 'tmp'), { recursive: true })
   const memory = runtime('memory', files, scratch)
   const file = runtime('file', files, scratch)
+  const savepoint = runtime('savepoint', files, scratch)
   const template = await memory.prepare()
   await file.prepare()
+  await savepoint.prepare()
   return {
     label,
     files,
@@ -51,6 +54,7 @@ export async function prepareTemplate(scratch: string, label: string, seed: stri
     template,
     memory,
     file,
+    savepoint,
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import type { Clone } from './clone.js'
 import { bindEnv } from './env.js'
-import { defineLayer, type Layer } from './layer.js'
+import { defineLayer, type Layer, type LayerTestInfo } from './layer.js'
 import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -11,14 +11,14 @@ import type { ResolvedOptions } from './options.js'
  * test's database is kept on disk and its path printed, for `sqlite3 <path>`.
  */
 export function dbLayer(
-  clone: () => Clone,
+  clone: (test: LayerTestInfo) => Clone,
   options: Pick<ResolvedOptions, 'env' | 'keep'>,
 ): Layer<'db', Database, never> {
   const open = new WeakMap<Database, { clone: Clone; unbind: () => void }>()
   return defineLayer({
     name: 'db',
     setup: (_deps, test) => {
-      const made = clone()
+      const made = clone(test)
       let unbind = () => {}
       try {
         if (options.env !== false && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)

@@ -49,7 +49,18 @@ export interface SqliteFixturesOptions {
    * it out). Default `'never'`, or `SQLITE_FIXTURES_KEEP=failed` from the command line.
    */
   keep?: KeepMode
+  /**
+   * `'clone'` (default): each test gets its own copy of the template. `'savepoint'`: the
+   * tests of a file share one copy and each runs in a savepoint rolled back afterwards, so
+   * the cost per test does not grow with the template; for large templates. Memory mode
+   * only, one test at a time, and code under test must not open its own transaction with a
+   * raw `BEGIN` (see the README).
+   */
+  isolation?: Isolation
 }
+
+/** How each test's database is kept apart from the others'. */
+export type Isolation = 'clone' | 'savepoint'
 
 /** Which test databases outlive their test. */
 export type KeepMode = 'never' | 'failed'
@@ -68,11 +79,12 @@ export interface ResolvedOptions {
   readonly tempDir: string | undefined
   readonly rootDir: string
   readonly keep: KeepMode
+  readonly isolation: Isolation
 }
 
 const optionNames = [
   'mode', 'schema', 'seed', 'pragmas', 'auto', 'env', 'layers',
-  'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep',
+  'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep', 'isolation',
 ] as const satisfies readonly (keyof SqliteFixturesOptions)[]
 
 const pragmaName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -169,6 +181,16 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
   const keep = input.keep ?? (process.env.SQLITE_FIXTURES_KEEP === 'failed' ? 'failed' : 'never')
   if (keep !== 'never' && keep !== 'failed') fail('keep', '"never" or "failed"', keep)
 
+  const isolation = input.isolation ?? 'clone'
+  if (isolation !== 'clone' && isolation !== 'savepoint') fail('isolation', '"clone" or "savepoint"', isolation)
+  if (isolation === 'savepoint' && mode === 'file') {
+    throw new SqliteFixturesConfigError(
+      "sqlite-fixtures: option isolation 'savepoint' cannot be used with mode 'file': the test's writes stay " +
+        "uncommitted on one connection, so code that opens its own (through process.env) would not see them. " +
+        "Use mode 'memory', or isolation 'clone'.",
+    )
+  }
+
   const seed =
     typeof input.seed === 'function' ? (input.seed as SeedFunction) : pathList('seed', input.seed, rootDir)
 
@@ -193,5 +215,6 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     tempDir: tempDir === undefined ? undefined : path.resolve(rootDir, tempDir),
     rootDir,
     keep,
+    isolation,
   }
 }

@@ -9,5 +9,5 @@ export {
   type StatementLocation,
 } from './errors.js'
 export { defineLayer, type Fixtures, type Layer, type LayerTestInfo } from './layer.js'
-export type { KeepMode, PragmaValue, SeedFunction, SqliteFixturesOptions, SqliteMode } from './options.js'
+export type { Isolation, KeepMode, PragmaValue, SeedFunction, SqliteFixturesOptions, SqliteMode } from './options.js'
 export type { Template, TemplateStep } from './template.js'

@@ -5,6 +5,7 @@ import { SqliteFixturesError } from './errors.js'
 import type { AnyLayer } from './layer.js'
 import { LayerGraph } from './layers.js'
 import type { ResolvedOptions } from './options.js'
+import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
 import { TempDir } from './tempdir.js'
 import { loadTemplate, optionSteps, type Template, type TemplateStep } from './template.js'
@@ -21,6 +22,7 @@ export class FixtureRuntime {
   readonly graph: LayerGraph
   readonly #tempDir: TempDir
   readonly #pragmas: ResolvedOptions['pragmas']
+  readonly #lease: SavepointLease | undefined
   #template: Promise<Template> | undefined
   #loaded: Template | undefined
 
@@ -28,7 +30,8 @@ export class FixtureRuntime {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
-    const db = dbLayer(() => this.#clone(), options)
+    this.#lease = options.isolation === 'savepoint' ? new SavepointLease(() => this.#clone()) : undefined
+    const db = dbLayer((test) => this.#lease?.acquire(test.name) ?? this.#clone(), options)
     this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
   }
 
@@ -61,6 +64,7 @@ export class FixtureRuntime {
 
   /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */
   close(): void {
+    this.#lease?.close()
     this.#tempDir.remove()
   }
 
