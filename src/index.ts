@@ -1,1 +1,2 @@
 export * from './core/public.js'
+export * from './broker/index.js'

@@ -1,6 +1,7 @@
 import { FixtureUnavailableError, LayerError, SqliteFixturesError } from './errors.js'
 import type { Fixtures, LayerTestInfo } from './layer.js'
 import type { LayerGraph } from './layers.js'
+import { verbose, verboseEnabled } from './log.js'
 
 type Teardown = () => void | Promise<void>
 
@@ -112,6 +113,7 @@ export class TestScope {
   }
 
   #store(name: string, value: unknown): unknown {
+    if (verboseEnabled) verbose(`setup ${name} for "${this.test.name}"`)
     this.#values.set(name, value)
     const { teardown } = this.#graph.get(name)
     if (teardown) this.#pushTeardown(name, () => teardown(value, this.test))
@@ -120,6 +122,7 @@ export class TestScope {
 
   #pushTeardown(name: string, teardown: Teardown): void {
     this.#teardowns.push(async () => {
+      if (verboseEnabled) verbose(`teardown ${name} for "${this.test.name}"`)
       try {
         await teardown()
       } catch (error) {

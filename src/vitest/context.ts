@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3'
+import type { Broker } from '../broker/broker.js'
+import '../broker/layer.js'
 import { test as baseTest, type TestAPI } from 'vitest'
 import type { AnyLayer, Fixtures, Layer } from '../core/layer.js'
 import { enterScope } from '../core/current.js'
@@ -37,6 +39,7 @@ export interface ContextFixtures {
   /** The test's scope: builds layers on first use and tears them down after the test. */
   sqliteScope: TestScope
   db: Database
+  broker: Broker
 }
 
 function createTest(): TestAPI<ContextFixtures> {
@@ -57,6 +60,7 @@ function createTest(): TestAPI<ContextFixtures> {
       }
     },
     db: builtIn('db'),
+    broker: builtIn('broker'),
   })
 }
 

@@ -7,6 +7,7 @@ export { fixture, test, type ContextFixtures, type LayerFixture } from './contex
 export type { TestScope } from '../core/scope.js'
 export type { SerializableOptions } from './provided.js'
 export * from '../core/public.js'
+export * from '../broker/index.js'
 
 /**
  * Configures the per-test databases. Call it from a file in Vitest's `setupFiles`: it can

@@ -1,4 +1,5 @@
+import { brokerLayer } from '../broker/layer.js'
 import type { AnyLayer } from '../core/layer.js'
 
 /** Layers every project gets besides `db`. */
-export const builtInLayers: readonly AnyLayer[] = []
+export const builtInLayers: readonly AnyLayer[] = [brokerLayer]

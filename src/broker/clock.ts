@@ -1,0 +1,32 @@
+import { BrokerError } from './errors.js'
+
+/**
+ * The broker's time, in milliseconds since the epoch. It starts at the real time and moves
+ * only when a test moves it, so delayed and retried messages are reached without sleeping.
+ */
+export class BrokerClock {
+  #now: number
+
+  constructor(start: number | Date = Date.now()) {
+    this.#now = +start
+  }
+
+  now(): number {
+    return this.#now
+  }
+
+  /** Moves time forward by `ms`. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new BrokerError(`sqlite-fixtures: clock.advance(ms) needs a number >= 0, got ${String(ms)}.`)
+    this.#now += ms
+  }
+
+  /** Moves time forward to `time`; time never goes back, or leases and delays would break. */
+  set(time: number | Date): void {
+    const next = +time
+    if (!Number.isFinite(next) || next < this.#now) {
+      throw new BrokerError(`sqlite-fixtures: clock.set() cannot move time back (now ${this.#now}, asked ${String(time)}).`)
+    }
+    this.#now = next
+  }
+}
