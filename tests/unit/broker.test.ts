@@ -5,7 +5,7 @@ import { Broker, BrokerClock, BrokerError, type Delivery } from '../../src/broke
 declare global {
   namespace SqliteFixtures {
     interface BrokerTopics {
-      'order.placed': { orderId: number }
+      'order.created': { orderId: number }
     }
   }
 }
@@ -25,9 +25,9 @@ const states = (topic?: string) => broker.messages(topic).map((m) => [m.payload,
 
 describe('publishing', () => {
   test('stores the message in the same database, in its own table', () => {
-    const id = broker.publish('order.placed', { orderId: 1 }, { headers: { source: 'checkout' } })
+    const id = broker.publish('order.created', { orderId: 1 }, { headers: { source: 'checkout' } })
     expect(broker.messages()).toEqual([
-      expect.objectContaining({ id, topic: 'order.placed', payload: { orderId: 1 }, headers: { source: 'checkout' }, state: 'ready', attempts: 0 }),
+      expect.objectContaining({ id, topic: 'order.created', payload: { orderId: 1 }, headers: { source: 'checkout' }, state: 'ready', attempts: 0 }),
     ])
     expect(db.prepare("select count(*) from sqlite_master where name = 'fixtures_broker_messages'").pluck().get()).toBe(1)
   })
@@ -35,7 +35,7 @@ describe('publishing', () => {
   test('inside a transaction that rolls back, the message is gone with the app data (outbox)', () => {
     const placeOrder = db.transaction((fail: boolean) => {
       db.prepare('insert into orders (id) values (1)').run()
-      broker.publish('order.placed', { orderId: 1 })
+      broker.publish('order.created', { orderId: 1 })
       if (fail) throw new Error('payment declined')
     })
     expect(() => placeOrder(true)).toThrow('payment declined')
@@ -68,11 +68,11 @@ describe('publishing', () => {
 
 describe('consuming', () => {
   test('messages of a topic come first in, first out', () => {
-    for (const orderId of [1, 2, 3]) broker.publish('order.placed', { orderId })
+    for (const orderId of [1, 2, 3]) broker.publish('order.created', { orderId })
     broker.publish('other', 'x')
-    const taken = [1, 2, 3].map(() => broker.receive('order.placed'))
+    const taken = [1, 2, 3].map(() => broker.receive('order.created'))
     expect(taken.map((m) => m?.payload.orderId)).toEqual([1, 2, 3])
-    expect(broker.receive('order.placed')).toBeUndefined()
+    expect(broker.receive('order.created')).toBeUndefined()
   })
 
   test('a delayed message is delivered only when the clock passes its time', () => {
@@ -126,12 +126,12 @@ describe('consuming', () => {
 describe('drain', () => {
   test('delivers due messages to their handlers and acks them', async () => {
     const seen: number[] = []
-    broker.subscribe('order.placed', (message) => void seen.push(message.payload.orderId))
-    broker.publish('order.placed', { orderId: 1 })
-    broker.publish('order.placed', { orderId: 2 })
+    broker.subscribe('order.created', (message) => void seen.push(message.payload.orderId))
+    broker.publish('order.created', { orderId: 1 })
+    broker.publish('order.created', { orderId: 2 })
     expect(await broker.drain()).toEqual({ delivered: 2, acked: 2, retried: 0, deadLettered: 0 })
     expect(seen).toEqual([1, 2])
-    expect(broker.messages('order.placed', { state: 'acked' })).toHaveLength(2)
+    expect(broker.messages('order.created', { state: 'acked' })).toHaveLength(2)
   })
 
   test('with advanceTime, reaches delayed and retried messages without sleeping', async () => {
