@@ -64,8 +64,9 @@ export interface Layer<
    */
   templateSteps?(): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
   /**
-   * Async work done once per test file, before its first database (an ORM's metadata, say),
-   * so that `setup` can stay synchronous and `ctx.<name>` can build it on first read.
+   * Async work done once per test file, before its first database and before
+   * `templateSteps()` (an ORM's metadata, say), so that `setup` can stay synchronous and
+   * `ctx.<name>` can build it on first read.
    */
   prepare?(): void | Promise<void>
 }

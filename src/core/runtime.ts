@@ -43,13 +43,14 @@ export class FixtureRuntime {
   }
 
   /**
-   * Loads the template from the cache (or builds it) and prepares the layers, once; every
-   * later call returns the same promise.
+   * Prepares the layers, then loads the template from the cache (or builds it), once; every
+   * later call returns the same promise. Layers prepare first, so their template steps can
+   * use what they prepared (an ORM's metadata, say).
    */
   prepare(): Promise<Template> {
     this.#template ??= (async () => {
-      const template = await loadTemplate(await this.templateSteps(), this.options)
       for (const name of this.graph.names) await this.graph.get(name).prepare?.()
+      const template = await loadTemplate(await this.templateSteps(), this.options)
       this.#loaded = template
       return template
     })()

@@ -1,0 +1,135 @@
+import Database from 'better-sqlite3'
+import type { DataSource, MigrationInterface } from 'typeorm'
+import { defineLayer, type Layer } from '../core/layer.js'
+import type { TemplateStep } from '../core/template.js'
+import { currentScope } from '../core/current.js'
+import { connectionTo, swapConnection } from './connection.js'
+import { TypeormLayerError } from './errors.js'
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace SqliteFixtures {
+    interface Fixtures {
+      /** Your DataSource, connected to the test's own database for the test's duration. */
+      dataSource: DataSource
+    }
+  }
+}
+
+export interface TypeormLayerOptions {
+  /**
+   * Your project's DataSource (the object app code imports), `type: 'better-sqlite3'`, with
+   * class lists in `entities` and `migrations`. The layer initializes it once per test file
+   * (on an empty in-memory connection, without running migrations or synchronize) and puts
+   * each test's database under it.
+   */
+  dataSource: DataSource
+  /**
+   * How the template gets the schema: `'migrations'` runs the DataSource's migrations,
+   * `'synchronize'` applies the DDL TypeORM derives from the entities. Default: migrations
+   * when the DataSource has any, else synchronize.
+   */
+  schema?: 'migrations' | 'synchronize'
+}
+
+function migrationName(migration: MigrationInterface): string {
+  return migration.name ?? migration.constructor.name
+}
+
+/**
+ * The TypeORM layer: `ctx.dataSource` is your own DataSource, swapped onto the test's fresh
+ * database; app code that imported it (and repositories taken from it) sees the test's
+ * data unchanged. Migrations run once, on the template.
+ */
+export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', DataSource, 'db'> {
+  const { dataSource } = options
+  if (!dataSource || typeof dataSource.initialize !== 'function') {
+    throw new TypeormLayerError('sqlite-fixtures: typeormLayer({ dataSource }) needs your TypeORM DataSource.')
+  }
+  /** An empty connection the DataSource holds while it builds metadata and between steps. */
+  let idle: Database.Database | undefined
+  /** The test the DataSource serves now, and that test's database. */
+  let held: { id: string; name: string; db: Database.Database } | undefined
+  const useMigrations = () => (options.schema ?? (dataSource.migrations.length > 0 ? 'migrations' : 'synchronize')) === 'migrations'
+
+  /**
+   * The connection the DataSource keeps: it answers each use with the database of the test
+   * it runs in, building this layer on first use. So app code that only ever touches your
+   * DataSource gets the test's database without the test asking for it, and a test that
+   * never touches it makes no database.
+   */
+  const testConnection = new Proxy({} as Database.Database, {
+    get(_target, property) {
+      const scope = currentScope()
+      scope.get('dataSource')
+      if (!held || held.id !== scope.test.id) throw concurrentUse(held?.name ?? 'another test', scope.test.name)
+      const value: unknown = Reflect.get(held.db, property)
+      return typeof value === 'function' ? value.bind(held.db) : value
+    },
+  })
+
+  /** Runs `work` with `db` under the DataSource (template steps), then puts the test connection back. */
+  const withConnection = async (db: Database.Database, work: () => Promise<unknown>) => {
+    swapConnection(dataSource, db)
+    try {
+      await work()
+    } finally {
+      swapConnection(dataSource, testConnection)
+    }
+  }
+
+  const schemaStep = async (): Promise<TemplateStep> => {
+    if (useMigrations()) {
+      const migrations = dataSource.migrations
+      return {
+        name: `typeorm migrations (${migrations.length})`,
+        fingerprint: migrations.map((m) => `${migrationName(m)}\n${String(m.up)}\n${String(m.down)}`).join('\n'),
+        apply: (db) => withConnection(db, () => dataSource.runMigrations({ transaction: 'each' })),
+      }
+    }
+    // The DDL synchronize would run on an empty database stands for the entities: a
+    // changed column changes it, so the cached template is rebuilt.
+    let ddl = ''
+    await withConnection(idle as Database.Database, async () => {
+      ddl = (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query).join(';\n')
+    })
+    return {
+      name: 'typeorm synchronize',
+      fingerprint: ddl,
+      apply: (db) => withConnection(db, () => dataSource.synchronize()),
+    }
+  }
+
+  return defineLayer({
+    name: 'dataSource',
+    dependsOn: ['db'],
+    async prepare() {
+      idle = new Database(':memory:')
+      if (!dataSource.isInitialized) {
+        // Only metadata is built here: no file is opened, nothing is migrated.
+        dataSource.setOptions({ driver: connectionTo(idle), database: ':memory:', synchronize: false, migrationsRun: false, dropSchema: false })
+        await dataSource.initialize()
+      }
+      swapConnection(dataSource, testConnection)
+    },
+    templateSteps: async () => [await schemaStep()],
+    setup: ({ db }, test) => {
+      if (held) throw concurrentUse(held.name, test.name)
+      held = { id: test.id, name: test.name, db }
+      // A new test: TypeORM's query runner caches statements of the last test's database.
+      swapConnection(dataSource, testConnection)
+      return dataSource
+    },
+    teardown: () => {
+      held = undefined
+      swapConnection(dataSource, testConnection)
+    },
+  })
+}
+
+function concurrentUse(holder: string, test: string): TypeormLayerError {
+  return new TypeormLayerError(
+    `sqlite-fixtures: test "${test}" uses your DataSource while another test ("${holder}") holds it: ` +
+      'one DataSource object can be on one test database at a time. Drop .concurrent for tests that use TypeORM.',
+  )
+}

@@ -1,0 +1,33 @@
+import { expect, test } from 'vitest'
+import { leftovers, runFixture } from '../support/run-vitest.js'
+
+test('a TypeORM project runs on a fresh database per test, through its own singleton DataSource', async () => {
+  const run = await runFixture('typeorm-app')
+  expect(run.errors).toEqual([])
+  const failed = run.tests.filter((t) => t.state !== 'passed')
+  // The one expected failure: a second concurrent test is refused, clearly.
+  expect(failed.map((t) => [t.name, t.errors])).toEqual([
+    [
+      'concurrent TypeORM test Grace',
+      [
+        'sqlite-fixtures: test "concurrent TypeORM test Grace" uses your DataSource while another test ' +
+          '("concurrent TypeORM test Ada") holds it: one DataSource object can be on one test database at a time. ' +
+          'Drop .concurrent for tests that use TypeORM.',
+      ],
+    ],
+  ])
+  expect(run.tests.filter((t) => t.state === 'passed').map((t) => t.name).sort()).toEqual([
+    'concurrent TypeORM test Ada',
+    'the migration checks pass on the good migrations > every migration applies in order, and each down undoes its up',
+    'the migration checks pass on the good migrations > the entities match the migrated schema',
+    'and fail, naming the fault, on broken copies > a down that forgets a column',
+    'and fail, naming the fault, on broken copies > an entity with a column no migration creates',
+    'a data migration keeps the rows it finds, and fills the new column',
+    'app code on the singleton DataSource sees each test its own database > a test places orders',
+    'app code on the singleton DataSource sees each test its own database > the next test sees none of them',
+    'ctx.dataSource is the app DataSource, on the same database as ctx.db',
+    'foreign keys are enforced through the ORM',
+    'the schema came from the migrations, run once on the template',
+  ].sort())
+  expect(leftovers(run.tmpDir)).toEqual([])
+})
