@@ -7,6 +7,8 @@ const common = {
   platform: 'node',
   dts: true,
   sourcemap: true,
+  // Provided by Jest's runtime to the files it runs; never bundled.
+  deps: { neverBundle: ['@jest/globals'] },
 } satisfies UserConfig
 
 export default defineConfig([

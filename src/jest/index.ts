@@ -1,2 +1,14 @@
-// The Jest adapter (setupFilesAfterEnv) comes with Jest support.
-export {}
+import type { SqliteFixturesOptions } from '../core/options.js'
+import { configure, installHooks } from './hooks.js'
+
+export * from '../core/public.js'
+export * from '../broker/index.js'
+
+/**
+ * Configures the per-test databases, from a file in Jest's `setupFilesAfterEnv`, and
+ * installs the hooks if `sqlite-fixtures/jest/setup` is not listed too.
+ */
+export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  configure(options)
+  installHooks()
+}

@@ -1,2 +1,4 @@
-// The Jest setup entry comes with Jest support.
-export {}
+// The file for Jest's `setupFilesAfterEnv`: it wires Jest's hooks to the core.
+import { installHooks } from './hooks.js'
+
+installHooks()

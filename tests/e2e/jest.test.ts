@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest'
+import { runJest } from '../support/run-jest.js'
+import { leftovers } from '../support/run-vitest.js'
+
+const expectedFailures = ['fails after using the database', 'times out while using the database']
+
+describe.each(['memory', 'file'] as const)('Jest, %s mode', (mode) => {
+  test('fresh database per test, foreign keys, opt-out by marker and docblock, teardown after failures, 2 workers', async () => {
+    const run = await runJest('jest-basic', {
+      args: ['--maxWorkers=2', '--testPathIgnorePatterns', 'opt-in'],
+      env: { SAMPLE_MODE: mode },
+    })
+    expect(run.errors).toEqual([])
+    expect(run.tests.map((t) => t.name).sort()).toEqual(
+      [
+        'writes a row', 'does not see the row of the test before', 'is seeded, and enforces foreign keys',
+        'in file mode, DATABASE_URL names the test database', 'a user layer and the broker sit on the same database',
+        'parsing [no-db] a describe block marked [no-db] gives its tests no database', 'a test marked [no-db] has none either',
+        'a file whose docblock opts out gets no database', 'a CommonJS consumer loads the CommonJS build',
+        ...expectedFailures, 'the next test starts clean',
+      ].sort(),
+    )
+    for (const t of run.tests) expect([t.name, t.state]).toEqual([t.name, expectedFailures.includes(t.name) ? 'failed' : 'passed'])
+    expect(run.test('times out while using the database').errors[0]).toMatch(/Exceeded timeout of 200 ms/)
+    // The layer over db was torn down after each failure, and no file was left behind.
+    expect(run.events.filter((line) => line.includes('times out'))).toEqual([
+      'setup probe times out while using the database',
+      'teardown probe times out while using the database',
+    ])
+    expect(leftovers(run.tmpDir)).toEqual([])
+  })
+})
+
+test('Jest with auto: false: only tests marked [db] get a database', async () => {
+  const run = await runJest('jest-basic', { args: ['opt-in'], env: { SAMPLE_AUTO: 'false' } })
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([
+    ['with auto false, an unmarked test has no database', 'passed'],
+    ['with auto false, a test marked [db] has one', 'passed'],
+  ])
+})

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { makeScratch, repoRoot, type InnerRun, type InnerTest } from './run-vitest.js'
+
+const run = promisify(execFile)
+
+interface JestJson {
+  testResults: {
+    name: string
+    message: string
+    assertionResults: { fullName: string; status: 'passed' | 'failed' | 'pending' | 'skipped'; failureMessages: string[] }[]
+  }[]
+}
+
+/**
+ * Runs the real Jest, as a child process (`jest --json`), on a sample project under
+ * `fixtures/`, with a private TMPDIR, cache dir and event log, and reports per-test results.
+ */
+export async function runJest(
+  project: string,
+  options: { args?: string[]; env?: Record<string, string>; scratch?: string } = {},
+): Promise<InnerRun> {
+  const scratch = options.scratch ?? makeScratch()
+  const tmpDir = path.join(scratch, 'tmp')
+  const cacheDir = path.join(scratch, 'cache')
+  const eventLog = path.join(scratch, 'events.log')
+  const output = path.join(scratch, 'jest.json')
+  fs.rmSync(eventLog, { force: true })
+  const jest = path.join(repoRoot, 'node_modules/jest/bin/jest.js')
+  const config = path.join(repoRoot, 'fixtures', project, 'jest.config.cjs')
+  const args = ['--config', config, '--json', `--outputFile=${output}`, '--ci', `--cacheDirectory=${path.join(scratch, 'jest-cache')}`]
+  await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
+    cwd: repoRoot,
+    env: { ...process.env, TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env },
+  }).catch((error: { code?: number }) => {
+    // Jest exits 1 when a test fails; the JSON says which.
+    if (error.code !== 1) throw error
+  })
+  const report = JSON.parse(fs.readFileSync(output, 'utf8')) as JestJson
+  const tests: InnerTest[] = report.testResults.flatMap((file) =>
+    file.assertionResults.map((test) => ({
+      name: test.fullName,
+      state: test.status === 'pending' ? 'skipped' : test.status,
+      errors: test.failureMessages,
+    })),
+  )
+  const errors = report.testResults.filter((file) => file.assertionResults.length === 0 && file.message).map((file) => file.message)
+  const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []
+  return {
+    tests,
+    errors,
+    events,
+    logs: [],
+    tmpDir,
+    cacheDir,
+    test(name) {
+      const found = tests.find((test) => test.name === name)
+      if (!found) throw new Error(`no test named "${name}"; the run had: ${tests.map((t) => t.name).join(' | ')}`)
+      return found
+    },
+  }
+}
