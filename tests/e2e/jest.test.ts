@@ -38,3 +38,15 @@ test('Jest with auto: false: only tests marked [db] get a database', async () =>
     ['with auto false, a test marked [db] has one', 'passed'],
   ])
 })
+
+test('Jest with the TypeORM layer: the app singleton on each test database, foreign keys through the ORM', async () => {
+  const run = await runJest('jest-typeorm')
+  expect(run.errors).toEqual([])
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([
+    ['app code on the singleton DataSource writes to the test database', 'passed'],
+    ['the next test sees none of it', 'passed'],
+    ['foreign keys are enforced through the ORM', 'passed'],
+    ['currentLayer("dataSource") is the app DataSource', 'passed'],
+  ])
+  expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
+})
