@@ -6,6 +6,13 @@ import type { TestScope } from './scope.js'
 
 const storage = new AsyncLocalStorage<TestScope>()
 const running = new Set<TestScope>()
+/** A runner adapter's explanation of why no test is running here, if it knows one. */
+let explainNoTest: (() => string | undefined) | undefined
+
+/** Lets a runner adapter explain, in the error, why code runs outside any test's scope. */
+export function setNoTestExplanation(explain: () => string | undefined): void {
+  explainNoTest = explain
+}
 
 /**
  * Runs `fn` (the test, with its hooks) as the given scope's test: inside it, `currentDb()`
@@ -35,8 +42,9 @@ export function currentScope(): TestScope {
   if (running.size === 1) return running.values().next().value as TestScope
   if (running.size === 0) {
     throw new FixtureUnavailableError(
-      'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code ' +
-        'they call; at import time no test is running yet.',
+      explainNoTest?.() ??
+        'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code ' +
+          'they call; at import time no test is running yet.',
     )
   }
   throw new FixtureUnavailableError(

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
 import { brokerLayer } from '../broker/layer.js'
-import { enterScope } from '../core/current.js'
+import { enterScope, setNoTestExplanation } from '../core/current.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
 import { FixtureRuntime } from '../core/runtime.js'
 import type { TestScope } from '../core/scope.js'
@@ -67,6 +67,14 @@ async function afterTest(): Promise<void> {
 }
 
 let installed = false
+
+// Jest starts test.concurrent tests before, and apart from, beforeEach/afterEach.
+setNoTestExplanation(() =>
+  expect.getState().currentConcurrentTestName?.() === undefined
+    ? undefined
+    : 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so they get no ' +
+      'database. Use test instead of test.concurrent for tests that need one.',
+)
 
 /** Registers the hooks once per test file (Jest runs the setup files for each). */
 export function installHooks(): void {

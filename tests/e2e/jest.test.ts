@@ -7,7 +7,7 @@ const expectedFailures = ['fails after using the database', 'times out while usi
 describe.each(['memory', 'file'] as const)('Jest, %s mode', (mode) => {
   test('fresh database per test, foreign keys, opt-out by marker and docblock, teardown after failures, 2 workers', async () => {
     const run = await runJest('jest-basic', {
-      args: ['--maxWorkers=2', '--testPathIgnorePatterns', 'opt-in'],
+      args: ['--maxWorkers=2', '--testPathIgnorePatterns', 'opt-in', 'concurrent'],
       env: { SAMPLE_MODE: mode },
     })
     expect(run.errors).toEqual([])
@@ -49,4 +49,10 @@ test('Jest with the TypeORM layer: the app singleton on each test database, fore
     ['currentLayer("dataSource") is the app DataSource', 'passed'],
   ])
   expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
+})
+
+test("Jest's test.concurrent tests, which run outside the hooks, are refused with the reason", async () => {
+  const run = await runJest('jest-basic', { args: ['concurrent'] })
+  expect(run.tests.map((t) => t.state)).toEqual(['failed', 'failed'])
+  for (const t of run.tests) expect(t.errors[0]).toMatch(/Jest runs test\.concurrent tests outside beforeEach and afterEach/)
 })
