@@ -30,8 +30,10 @@ function fileOptsOut(testPath: string | undefined): boolean {
   if (testPath === undefined) return false
   let optsOut = fileOptOut.get(testPath)
   if (optsOut === undefined) {
-    const head = fs.readFileSync(testPath, 'utf8').slice(0, 4096)
-    optsOut = /^\s*\/\*\*?[\s\S]*?@sqlite-fixtures\s+no-db\b[\s\S]*?\*\//.test(head)
+    // Only the file's first comment, as Jest reads `@jest-environment`: a later comment that
+    // mentions the pragma does not count.
+    const docblock = /^\s*\/\*[\s\S]*?\*\//.exec(fs.readFileSync(testPath, 'utf8'))?.[0] ?? ''
+    optsOut = /@sqlite-fixtures\s+no-db\b/.test(docblock)
     fileOptOut.set(testPath, optsOut)
   }
   return optsOut
@@ -48,14 +50,27 @@ function optOutReason(name: string, testPath: string | undefined, auto: boolean)
   return undefined
 }
 
+/** What Jest 30 tells about the running test (`expect.getState().currentTestIdentity`), where it does. */
+interface TestIdentity {
+  readonly concurrent?: boolean
+  readonly errors?: readonly unknown[]
+}
+
+function testIdentity(): TestIdentity | undefined {
+  const state = expect.getState() as { currentTestIdentity?: () => TestIdentity | undefined }
+  return state.currentTestIdentity?.()
+}
+
 async function beforeTest(): Promise<void> {
   const { currentTestName = 'unnamed test', testPath } = expect.getState()
   const fixtures = currentRuntime()
   const optedOut = optOutReason(currentTestName, testPath, fixtures.options.auto)
-  if (optedOut === undefined) await fixtures.prepare()
+  // Opened and entered before any await: if this hook times out (a slow first template
+  // build), Jest runs afterEach at once, and it must find this scope to end it.
   const scope = fixtures.openScope(currentTestName, optedOut)
   // No async context wraps a Jest test: currentDb() finds the one running scope.
   running = { scope, leave: enterScope(scope) }
+  if (optedOut === undefined) await fixtures.prepare()
 }
 
 async function afterTest(): Promise<void> {
@@ -63,18 +78,26 @@ async function afterTest(): Promise<void> {
   running = undefined
   if (!test) return
   test.leave()
+  // Jest 30 keeps the test's errors (a failed assertion, a timeout) where afterEach can see them.
+  if ((testIdentity()?.errors?.length ?? 0) > 0) test.scope.markFailed()
   await test.scope.dispose()
 }
 
 let installed = false
 
-// Jest starts test.concurrent tests before, and apart from, beforeEach/afterEach.
-setNoTestExplanation(() =>
-  expect.getState().currentConcurrentTestName?.() === undefined
-    ? undefined
-    : 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so they get no ' +
-      'database. Use test instead of test.concurrent for tests that need one.',
-)
+// Where a Jest test has no scope, say why: Jest starts test.concurrent tests apart from
+// beforeEach/afterEach, and runs the hooks of one level in the order they were declared.
+setNoTestExplanation(() => {
+  const test = testIdentity()
+  if (test === undefined) return undefined
+  return test.concurrent === true
+    ? 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so they get no ' +
+        'database. Use test instead of test.concurrent for tests that need one.'
+    : 'sqlite-fixtures: this hook runs while its test has no database. Jest runs the hooks of one level in ' +
+        "the order they were declared, so an afterEach at the top of a test file (or in a setup file listed after " +
+        "sqlite-fixtures') runs after the database is gone, and a beforeEach in a setup file listed before it runs " +
+        'before the database exists. Move the hook into a describe block, or list sqlite-fixtures first.'
+})
 
 /** Registers the hooks once per test file (Jest runs the setup files for each). */
 export function installHooks(): void {
