@@ -28,9 +28,11 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       test.setupFiles = [setupFile, ...setupFiles.filter((file) => file !== setupFile)]
       const declared = new Set((test.tags ?? []).map((tag) => tag.name))
       test.tags = [...(test.tags ?? []), ...fixtureTags.filter((tag) => !declared.has(tag.name))]
-      // Relative paths in the options are the project's: resolve them from its root.
-      const rootDir = options.rootDir ?? config.root ?? process.cwd()
-      test.provide = { ...test.provide, [providedOptionsKey]: { ...options, rootDir: path.resolve(rootDir) } }
+    },
+    // Relative paths in the options are the project's: resolved from its root, known here
+    // however it was given (config, --root, a workspace project).
+    configureVitest({ project }) {
+      project.provide(providedOptionsKey, { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') })
     },
   }
 }
