@@ -74,7 +74,8 @@ export class FixtureRuntime {
     if (!template) {
       throw new SqliteFixturesError(
         'sqlite-fixtures: the template is not ready: the setup hooks did not run before this test. ' +
-          "Add 'sqlite-fixtures/vitest/setup' to setupFiles (or use the sqliteFixtures() plugin).",
+          "Use the sqliteFixtures() plugin, or list 'sqlite-fixtures/vitest/setup' in Vitest's setupFiles " +
+          "('sqlite-fixtures/jest/setup' in Jest's setupFilesAfterEnv).",
       )
     }
     return this.options.mode === 'file'

