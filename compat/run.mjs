@@ -59,6 +59,17 @@ function runEntry(entry, tarball) {
   )
   const nodeVersion = sh(node, ['--version']).trim()
   const problems = []
+  // The public types, against this entry's Vitest: compiled, not run.
+  fs.copyFileSync(path.join(repo, 'compat/types-check.ts'), path.join(project, 'types-check.ts'))
+  fs.writeFileSync(
+    path.join(project, 'tsconfig.types.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] }, files: ['types-check.ts'] }),
+  )
+  try {
+    sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project })
+  } catch (error) {
+    problems.push(`types: ${(error.stdout || error.message).trim()}`)
+  }
   let count = 0
   for (const sample of entry.samples) {
     for (const [i, run] of (matrix.runs[sample] ?? []).entries()) {
