@@ -21,13 +21,6 @@ export function connectionTo(db: Database.Database): new () => Database.Database
 
 /** The driver of `dataSource`, checked to hold its connection where this layer swaps it. */
 function holderOf(dataSource: DataSource): ConnectionHolder {
-  const type = dataSource.options.type
-  if (type !== 'better-sqlite3') {
-    throw new TypeormLayerError(
-      `sqlite-fixtures: typeormLayer needs a DataSource of type 'better-sqlite3' (the test databases are ` +
-        `better-sqlite3 connections), got type '${type}'. Use type: 'better-sqlite3' in tests.`,
-    )
-  }
   const driver = dataSource.driver as unknown as Partial<ConnectionHolder>
   if (typeof driver.databaseConnection !== 'object' || driver.databaseConnection === null) {
     throw new TypeormLayerError(

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
-import type { DataSource, MigrationInterface } from 'typeorm'
+import { MigrationExecutor, type DataSource, type MigrationInterface } from 'typeorm'
+import { SchemaError } from '../core/errors.js'
 import { defineLayer, type Layer } from '../core/layer.js'
 import type { TemplateStep } from '../core/template.js'
 import { currentScope } from '../core/current.js'
@@ -46,6 +47,12 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
   if (!dataSource || typeof dataSource.initialize !== 'function') {
     throw new TypeormLayerError('sqlite-fixtures: typeormLayer({ dataSource }) needs your TypeORM DataSource.')
   }
+  if (dataSource.options.type !== 'better-sqlite3') {
+    throw new TypeormLayerError(
+      `sqlite-fixtures: typeormLayer needs a DataSource of type 'better-sqlite3' (the test databases are ` +
+        `better-sqlite3 connections), got type '${dataSource.options.type}'. Use type: 'better-sqlite3' in tests.`,
+    )
+  }
   /** An empty connection the DataSource holds while it builds metadata and between steps. */
   let idle: Database.Database | undefined
   /** The test the DataSource serves now, and that test's database. */
@@ -84,7 +91,7 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
       return {
         name: `typeorm migrations (${migrations.length})`,
         fingerprint: migrations.map((m) => `${migrationName(m)}\n${String(m.up)}\n${String(m.down)}`).join('\n'),
-        apply: (db) => withConnection(db, () => dataSource.runMigrations({ transaction: 'each' })),
+        apply: (db) => withConnection(db, () => runEach(dataSource)),
       }
     }
     // The DDL synchronize would run on an empty database stands for the entities: a
@@ -125,6 +132,25 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
       swapConnection(dataSource, testConnection)
     },
   })
+}
+
+/** Runs the pending migrations one by one, so a failure names the migration at fault. */
+async function runEach(dataSource: DataSource): Promise<void> {
+  const executor = new MigrationExecutor(dataSource)
+  executor.transaction = 'each'
+  for (const migration of await executor.getPendingMigrations()) {
+    try {
+      await executor.executeMigration(migration)
+    } catch (error) {
+      throw new SchemaError(
+        `sqlite-fixtures: TypeORM migration ${migration.name} failed while building the template: ` +
+          `${error instanceof Error ? error.message : String(error)}. Fix the migration, or run it alone with ` +
+          "migrator() from 'sqlite-fixtures/typeorm' to see its effect step by step.",
+        undefined,
+        { cause: error },
+      )
+    }
+  }
 }
 
 function concurrentUse(holder: string, test: string): TypeormLayerError {
