@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import { SqliteFixturesConfigError } from './errors.js'
 import { sweepLeftovers } from './sweep.js'
 
 // Loaded on first use: a test file whose tests never make a database file skips its cost
@@ -29,19 +30,30 @@ export class TempDir {
 
   /** A new, unused path inside the directory. */
   nextPath(suffix: string): string {
-    if (this.#dir === undefined) {
-      if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
-      sweepLeftovers(this.#base)
-    }
-    this.#dir ??= loadTmp().dirSync({
-      // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
-      // lets a later run tell a crashed process's leftovers from a live one's.
-      prefix: 'sqlite-fixtures',
-      mode: 0o700,
-      ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
-    }).name
+    this.#dir ??= this.#make()
     this.#count += 1
     return path.join(this.#dir, `${this.#count}${suffix}`)
+  }
+
+  #make(): string {
+    try {
+      if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
+      sweepLeftovers(this.#base)
+      return loadTmp().dirSync({
+        // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
+        // lets a later run tell a crashed process's leftovers from a live one's.
+        prefix: 'sqlite-fixtures',
+        mode: 0o700,
+        ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
+      }).name
+    } catch (error) {
+      const where = this.#base ?? 'the OS temp dir'
+      throw new SqliteFixturesConfigError(
+        `sqlite-fixtures: cannot make a private temp dir for file-mode databases in ${where} ` +
+          `(${(error as NodeJS.ErrnoException).code ?? String(error)}). Set the option tempDir to a writable directory.`,
+        { cause: error },
+      )
+    }
   }
 
   /** Removes the directory if it is empty; a kept database stays where it was reported. */
