@@ -35,11 +35,41 @@ export function readTemplate(cacheDir: string, key: string): { file: string; ima
     } catch {
       continue // removed by another process since the listing
     }
-    if (checksum(image) === match[2]) return { file, image }
+    if (checksum(image) === match[2]) {
+      markUsed(file)
+      return { file, image }
+    }
     verbose(`template cache file is corrupted (checksum mismatch), rebuilding: ${file}`)
     fs.rmSync(file, { force: true })
   }
   return undefined
+}
+
+/** How many templates the cache keeps: one per branch or schema version a developer switches between. */
+const kept = 20
+const hour = 3_600_000
+
+/** Touches a template on use (at most hourly), so pruning removes the ones no run uses. */
+function markUsed(file: string): void {
+  try {
+    if (Date.now() - fs.statSync(file).mtimeMs > hour) fs.utimesSync(file, new Date(), new Date())
+  } catch {
+    // Removed meanwhile: nothing to mark.
+  }
+}
+
+/** Removes all but the `kept` most recently used templates; only files named as templates. */
+export function pruneTemplates(cacheDir: string): void {
+  const templates = fs
+    .readdirSync(cacheDir)
+    .filter((name) => templateName.test(name))
+    .map((name) => ({ file: path.join(cacheDir, name), used: fs.statSync(path.join(cacheDir, name)).mtimeMs }))
+    .sort((a, b) => b.used - a.used)
+  for (const { file } of templates.slice(kept)) {
+    if (Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < hour) continue
+    fs.rmSync(file, { force: true })
+    verbose(`pruned an unused template: ${file}`)
+  }
 }
 
 /** Writes through a temp file and a rename, so no reader ever sees a half-written template. */

@@ -8,7 +8,7 @@ import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
-import { readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
+import { pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
 import { readSqlSources } from './sources.js'
 
 /** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
@@ -128,6 +128,7 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
     const started = performance.now()
     const image = await build(steps)
     const file = writeTemplate(cacheDir, key, image)
+    pruneTemplates(cacheDir)
     verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
     return { key, file, image, built: true }
   })

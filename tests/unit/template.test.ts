@@ -114,3 +114,20 @@ test('an unwritable cache dir falls back to a private dir in the OS temp dir, an
   expect(warn.mock.calls[0]?.[0]).toMatch(/cannot write the template cache to .*a-file\/cache \(ENOTDIR\); using .* instead/)
   warn.mockRestore()
 })
+
+test('building a template prunes all but the 20 most recently used, and only templates', async () => {
+  const cache = path.join(root, 'cache')
+  fs.mkdirSync(cache)
+  const old = new Date(Date.now() - 86_400_000)
+  const names = Array.from({ length: 25 }, (_, i) => `template-${String(i).padStart(32, '0')}-${'a'.repeat(16)}.sqlite`)
+  names.forEach((name, i) => {
+    fs.writeFileSync(path.join(cache, name), '')
+    const used = new Date(old.getTime() - i * 60_000) // names[0] is the most recent
+    fs.utimesSync(path.join(cache, name), used, used)
+  })
+  fs.writeFileSync(path.join(cache, 'notes.txt'), 'not a template')
+  await load()
+  const left = fs.readdirSync(cache).sort()
+  expect(left).toContain('notes.txt')
+  expect(left.filter((name) => names.includes(name))).toEqual(names.slice(0, 19))
+})
