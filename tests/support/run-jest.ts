@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { makeScratch, repoRoot, type InnerRun, type InnerTest } from './run-vitest.js'
+import { innerRun, makeScratch, repoRoot, type InnerRun, type InnerTest } from './run-vitest.js'
 
 const run = promisify(execFile)
 
@@ -47,18 +47,5 @@ export async function runJest(
     })),
   )
   const errors = report.testResults.filter((file) => file.assertionResults.length === 0 && file.message).map((file) => file.message)
-  const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []
-  return {
-    tests,
-    errors,
-    events,
-    logs: [],
-    tmpDir,
-    cacheDir,
-    test(name) {
-      const found = tests.find((test) => test.name === name)
-      if (!found) throw new Error(`no test named "${name}"; the run had: ${tests.map((t) => t.name).join(' | ')}`)
-      return found
-    },
-  }
+  return innerRun({ tests, errors, logs: [], tmpDir, cacheDir }, eventLog)
 }

@@ -88,22 +88,23 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
         })
       }
     }
-    const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []
-    return {
-      tests,
-      errors,
-      events,
-      logs,
-      tmpDir,
-      cacheDir,
-      test(name) {
-        const found = tests.find((test) => test.name === name)
-        if (!found) throw new Error(`no test named "${name}"; the run had: ${tests.map((t) => t.name).join(' | ')}`)
-        return found
-      },
-    }
+    return innerRun({ tests, errors, logs, tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
+  }
+}
+
+/** A run's report, with the sample's event log read and a lookup of tests by name. */
+export function innerRun(parts: Omit<InnerRun, 'events' | 'test'>, eventLog: string): InnerRun {
+  const events = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []
+  return {
+    ...parts,
+    events,
+    test(name) {
+      const found = parts.tests.find((test) => test.name === name)
+      if (!found) throw new Error(`no test named "${name}"; the run had: ${parts.tests.map((t) => t.name).join(' | ')}`)
+      return found
+    },
   }
 }
 
