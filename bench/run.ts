@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     rows.push(...(await measureAll(perTestRows(large, scratch, true))))
 
     if (!args['skip-suite']) {
-      const stores: SuiteStore[] = ['off', 'memory', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
+      const stores: SuiteStore[] = ['off', 'memory', 'savepoint', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
       const isolation = args['skip-shared'] ? [true] : [true, false]
       const variants: SuiteVariant[] = isolation.flatMap((isolate) => stores.map((store) => ({ store, isolate })))
       progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)

@@ -14,7 +14,7 @@ const project = path.join(repoRoot, 'fixtures', 'bench-suite')
 const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 
 /** How the sample project's tests store their row (`BENCH_SUITE_DB`). */
-export type SuiteStore = 'off' | 'memory' | 'file'
+export type SuiteStore = 'off' | 'memory' | 'file' | 'savepoint'
 
 /** One way of running the sample project. */
 export interface SuiteVariant {
@@ -27,6 +27,7 @@ const storeNames: Record<SuiteStore, string> = {
   off: 'no database (tests write to an array)',
   memory: 'plugin, memory mode',
   file: 'plugin, file mode',
+  savepoint: "plugin, isolation 'savepoint'",
 }
 
 export function variantName({ store, isolate }: SuiteVariant): string {
