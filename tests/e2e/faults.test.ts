@@ -49,3 +49,10 @@ test('Ctrl-C during a run: whatever the interrupted worker left is swept by the 
   expect(isAlive(worker)).toBe(false)
   await expectSweptByLaterRun(scratch)
 })
+
+test('a misspelled tag is an error that lists the tags the plugin declares', async () => {
+  const run = await runFixture('faults', { files: ['tests/tag-typo.test.ts'] })
+  const reported = [...run.errors, ...run.tests.flatMap((t) => t.errors)].join('\n')
+  expect(reported).toMatch(/The tag "nodb" is not defined in the configuration/)
+  expect(reported).toMatch(/no-db: sqlite-fixtures: this test gets no database\./)
+})
