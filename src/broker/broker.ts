@@ -1,22 +1,25 @@
 import type { Database } from 'better-sqlite3'
 import { BrokerClock } from './clock.js'
 import { BrokerError } from './errors.js'
-import { checkDelay, checkHeaders, checkTopic, serializePayload } from './payload.js'
+import { checkDelay, checkHeaders, checkNumber, checkTopic, serializePayload } from './input.js'
 import { Store, type Row } from './store.js'
 import type {
   BrokerOptions,
   Delivery,
+  DrainOptions,
   DrainSummary,
   Handler,
   Message,
+  MessageFilter,
   MessageState,
   Payload,
   PublishOptions,
+  ReceiveOptions,
   Topic,
 } from './types.js'
 
-/** Enough for any test; more means a handler that keeps publishing what it handles. */
-const drainLimit = 10_000
+/** Which `DrainSummary` count a delivery's stored state, after its handler, adds to. */
+const outcomes = { acked: 'acked', pending: 'retried', dead: 'deadLettered' } as const
 
 function reason(error: unknown): string | null {
   if (error === undefined) return null
@@ -30,6 +33,7 @@ function reason(error: unknown): string | null {
  * outbox). Delivery is at least once: a consumer leases a message, then acks or nacks it;
  * an expired lease delivers it again; failures are retried with back-off and dead-lettered
  * after `maxAttempts`. Messages of a topic are delivered in order (FIFO among ready ones).
+ * Time is the broker's own `clock`, which moves only when a test moves it.
  */
 export class Broker {
   /** The broker's time; advance it to reach delayed and retried messages. */
@@ -42,14 +46,16 @@ export class Broker {
   #closed = false
 
   constructor(db: Database, options: BrokerOptions = {}) {
-    this.#store = new Store(db)
-    this.clock = options.clock ?? new BrokerClock()
-    this.#leaseMs = checkDelay('option leaseMs', options.leaseMs ?? 30_000)
-    this.#maxAttempts = options.maxAttempts ?? 5
-    if (!Number.isInteger(this.#maxAttempts) || this.#maxAttempts < 1) {
-      throw new BrokerError(`sqlite-fixtures: option maxAttempts must be an integer >= 1, got ${String(options.maxAttempts)}.`)
+    const { baseMs = 1_000, factor = 2, maxMs = 60_000 } = options.backoff ?? {}
+    this.#leaseMs = checkNumber('option leaseMs', options.leaseMs ?? 30_000, 0)
+    this.#maxAttempts = checkNumber('option maxAttempts', options.maxAttempts ?? 5, 1, true)
+    this.#backoff = {
+      baseMs: checkNumber('option backoff.baseMs', baseMs, 0),
+      factor: checkNumber('option backoff.factor', factor, 1),
+      maxMs: checkNumber('option backoff.maxMs', maxMs, 0),
     }
-    this.#backoff = { baseMs: 1_000, factor: 2, maxMs: 60_000, ...options.backoff }
+    this.clock = options.clock ?? new BrokerClock()
+    this.#store = new Store(db)
   }
 
   /** Publishes a message; returns its id. Inside a transaction, it lives or dies with it. */
@@ -69,15 +75,17 @@ export class Broker {
 
   /**
    * Leases the next due message of a topic (the oldest first), or returns `undefined`.
-   * Ack or nack it before `leaseMs` passes, or it is delivered again.
+   * Ack or nack it before its lease ends, or it is delivered again.
    */
-  receive<T extends Topic>(topic: T, options: { leaseMs?: number } = {}): Delivery<Payload<T>> | undefined {
+  receive<T extends Topic>(topic: T, options: ReceiveOptions = {}): Delivery<Payload<T>> | undefined {
     this.#check('receive')
     checkTopic('receive', topic)
-    return this.#leaseNext(topic, checkDelay('leaseMs', options.leaseMs ?? this.#leaseMs)) as Delivery<Payload<T>> | undefined
+    const leaseMs = options.leaseMs === undefined ? this.#leaseMs : checkDelay('leaseMs', options.leaseMs)
+    const row = this.#nextDue(topic)
+    return row && (this.#lease(row, leaseMs) as Delivery<Payload<T>>)
   }
 
-  /** Handles a topic's messages in `drain()`; returns a function that unsubscribes. */
+  /** Handles a topic's messages in `drain()` (one handler per topic); returns a function that unsubscribes. */
   subscribe<T extends Topic>(topic: T, handler: Handler<Payload<T>>): () => void {
     this.#check('subscribe')
     checkTopic('subscribe', topic)
@@ -89,51 +97,43 @@ export class Broker {
   }
 
   /**
-   * Delivers due messages to their topics' handlers until none is due: a handler that
-   * returns acks, one that throws nacks. With `advanceTime`, the clock then jumps to the
-   * next delayed or retried message, until nothing is left to deliver.
+   * Delivers due messages, oldest first, to their topics' handlers until none is due: a
+   * handler that returns acks (unless it settled the message itself), one that throws nacks.
+   * With `advanceTime`, the clock then jumps to the next delayed or retried message, until
+   * nothing is left to deliver. A due message on a topic with no handler is an error, and
+   * stays as it was.
    */
-  async drain(options: { advanceTime?: boolean } = {}): Promise<DrainSummary> {
-    this.#check('drain')
+  async drain(options: DrainOptions = {}): Promise<DrainSummary> {
     const summary: DrainSummary = { delivered: 0, acked: 0, retried: 0, deadLettered: 0 }
+    const limit = checkNumber('drain() option maxDeliveries', options.maxDeliveries ?? 10_000, 1, true)
     for (;;) {
-      const delivery = this.#leaseNext(null, this.#leaseMs)
-      if (!delivery) {
+      this.#check('drain') // again on each turn: a handler may outlive its test
+      const row = this.#nextDue(null)
+      if (!row) {
         const wake = options.advanceTime ? this.#store.sql.nextWake.get({ now: this.clock.now() }) : null
         if (typeof wake !== 'number') return summary
         this.clock.set(wake)
         continue
       }
-      if (++summary.delivered > drainLimit) {
+      if (summary.delivered === limit) {
         throw new BrokerError(
-          `sqlite-fixtures: drain() delivered ${drainLimit} messages and more are due: a handler may be ` +
-            `publishing what it handles (last topic "${delivery.topic}").`,
+          `sqlite-fixtures: drain() delivered ${limit} messages and more are due: a handler may be ` +
+            `publishing what it handles (last topic "${row.topic}"). If that many are expected, pass drain({ maxDeliveries }).`,
         )
       }
-      const handler = this.#handlers.get(delivery.topic)
-      if (!handler) {
-        delivery.nack({ delayMs: 0, error: 'no handler' })
-        throw new BrokerError(
-          `sqlite-fixtures: drain() found a message on topic "${delivery.topic}", which has no handler. ` +
-            `Call broker.subscribe('${delivery.topic}', handler) first, or take it with broker.receive('${delivery.topic}').`,
-        )
-      }
-      try {
-        await handler(delivery as Delivery<never>)
-        if (this.#isLeased(delivery)) delivery.ack()
-        summary.acked++
-      } catch (error) {
-        if (!this.#isLeased(delivery)) throw error
-        delivery.nack({ error })
-        if (delivery.attempts >= this.#maxAttempts) summary.deadLettered++
-        else summary.retried++
-      }
+      summary.delivered++
+      const outcome = await this.#handle(row)
+      if (outcome) summary[outcome]++
     }
   }
 
-  /** The messages published so far (of one topic, or all), oldest first, for assertions. */
-  messages<T extends Topic>(topic?: T, filter: { state?: MessageState } = {}): Message<Payload<T>>[] {
+  /**
+   * The messages published so far (of one topic, or all), oldest first, with their state at
+   * the clock's time, for assertions. A lease that ran out on the last attempt shows as `dead`.
+   */
+  messages<T extends Topic>(topic?: T, filter: MessageFilter = {}): Message<Payload<T>>[] {
     this.#check('messages')
+    this.#expireLastLeases()
     const now = this.clock.now()
     const all = this.#store.sql.all.all({ topic: topic ?? null }).map((row) => this.#message(row as Row, now))
     return (filter.state ? all.filter((message) => message.state === filter.state) : all) as Message<Payload<T>>[]
@@ -154,27 +154,55 @@ export class Broker {
     }
   }
 
-  #leaseNext(topic: string | null, leaseMs: number): Delivery | undefined {
+  /** Leases a due message to its topic's handler, settles it by what the handler did, and says how it ended. */
+  async #handle(row: Row): Promise<(typeof outcomes)[keyof typeof outcomes] | undefined> {
+    const handler = this.#handlers.get(row.topic)
+    if (!handler) {
+      throw new BrokerError(
+        `sqlite-fixtures: drain() found a message on topic "${row.topic}", which has no handler. ` +
+          `Call broker.subscribe('${row.topic}', handler) first, or take it with broker.receive('${row.topic}').`,
+      )
+    }
+    const delivery = this.#lease(row, this.#leaseMs)
+    let failure: { error: unknown } | undefined
+    try {
+      await handler(delivery as Delivery<never>)
+    } catch (error) {
+      failure = { error }
+    }
+    this.#check('drain')
+    if (this.#holds(delivery)) {
+      if (failure) delivery.nack(failure)
+      else delivery.ack()
+    } else if (failure) {
+      throw failure.error // it settled the message, then threw: a bug in the handler, not a retry
+    }
+    const { state } = this.#store.sql.byId.get({ id: delivery.id }) as Row
+    return state === 'leased' ? undefined : outcomes[state]
+  }
+
+  /** A lease that ran out on the last allowed attempt dead-letters its message. */
+  #expireLastLeases(): void {
+    this.#store.sql.expireLastLeases.run({ now: this.clock.now(), maxAttempts: this.#maxAttempts })
+  }
+
+  #nextDue(topic: string | null): Row | undefined {
+    this.#expireLastLeases()
+    return this.#store.sql.nextDue.get({ now: this.clock.now(), topic }) as Row | undefined
+  }
+
+  #lease(row: Row, leaseMs: number): Delivery {
     const { sql } = this.#store
     const now = this.clock.now()
-    for (;;) {
-      const row = sql.nextDue.get({ now, topic }) as Row | undefined
-      if (!row) return undefined
-      if (row.state === 'leased' && row.attempts >= this.#maxAttempts) {
-        // Its lease ran out on the last allowed attempt.
-        sql.deadLetter.run({ id: row.id, error: row.last_error ?? 'lease expired' })
-        continue
-      }
-      sql.lease.run({ id: row.id, now, leaseUntil: now + leaseMs })
-      return this.#delivery({ ...row, state: 'leased', attempts: row.attempts + 1, lease_until: now + leaseMs }, now)
-    }
+    sql.lease.run({ id: row.id, now, leaseUntil: now + leaseMs })
+    return this.#delivery(sql.byId.get({ id: row.id }) as Row, now)
   }
 
   #delivery(row: Row, now: number): Delivery {
     const { sql } = this.#store
     const { id, attempts, topic } = row
-    const settle = (done: boolean) => {
-      if (!done) {
+    const settled = (changes: number) => {
+      if (changes !== 1) {
         throw new BrokerError(
           `sqlite-fixtures: message ${id} on "${topic}" is no longer leased by this delivery (attempt ${attempts}): ` +
             'its lease ran out and it was delivered again, or it was already acked or nacked.',
@@ -186,18 +214,14 @@ export class Broker {
       leaseUntil: row.lease_until ?? now,
       ack: () => {
         this.#check('ack')
-        settle(sql.ack.run({ id, attempts }).changes === 1)
+        settled(sql.ack.run({ id, attempts }).changes)
       },
       nack: (options = {}) => {
         this.#check('nack')
         const error = reason(options.error)
-        if (attempts >= this.#maxAttempts) {
-          settle(this.#isLeasedRow(id, attempts))
-          sql.deadLetter.run({ id, error })
-          return
-        }
+        if (attempts >= this.#maxAttempts) return settled(sql.deadLetter.run({ id, attempts, error }).changes)
         const delay = options.delayMs === undefined ? this.#backoffMs(attempts) : checkDelay('nack delayMs', options.delayMs)
-        settle(sql.retry.run({ id, attempts, availableAt: this.clock.now() + delay, error }).changes === 1)
+        settled(sql.retry.run({ id, attempts, availableAt: this.clock.now() + delay, error }).changes)
       },
     }
   }
@@ -207,13 +231,10 @@ export class Broker {
     return Math.min(maxMs, baseMs * factor ** (attempts - 1))
   }
 
-  #isLeased(delivery: Delivery): boolean {
-    return this.#isLeasedRow(delivery.id, delivery.attempts)
-  }
-
-  #isLeasedRow(id: number, attempts: number): boolean {
-    const row = this.#store.sql.byId.get({ id }) as Row | undefined
-    return row?.state === 'leased' && row.attempts === attempts
+  /** Whether this delivery still holds its message's lease (not acked, nacked or redelivered). */
+  #holds(delivery: Delivery): boolean {
+    const row = this.#store.sql.byId.get({ id: delivery.id }) as Row | undefined
+    return row?.state === 'leased' && row.attempts === delivery.attempts
   }
 
   #message(row: Row, now: number): Message {

@@ -1,23 +1,30 @@
 import { BrokerError } from './errors.js'
 
 /**
- * The broker's time, in milliseconds since the epoch. It starts at the real time and moves
- * only when a test moves it, so delayed and retried messages are reached without sleeping.
+ * The broker's time, in milliseconds since the epoch. It starts at the real time (or the
+ * time given) and moves only when a test moves it, so delayed and retried messages are
+ * reached without sleeping: `advance(ms)`, `set(time)`, or `broker.drain({ advanceTime: true })`.
  */
 export class BrokerClock {
   #now: number
 
   constructor(start: number | Date = Date.now()) {
     this.#now = +start
+    if (!Number.isFinite(this.#now)) {
+      throw new BrokerError(`sqlite-fixtures: new BrokerClock(start) needs a time in ms or a valid Date, got ${String(start)}.`)
+    }
   }
 
+  /** The current time, in ms since the epoch. */
   now(): number {
     return this.#now
   }
 
   /** Moves time forward by `ms`. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new BrokerError(`sqlite-fixtures: clock.advance(ms) needs a number >= 0, got ${String(ms)}.`)
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new BrokerError(`sqlite-fixtures: clock.advance(ms) needs a number >= 0, got ${String(ms)}.`)
+    }
     this.#now += ms
   }
 
@@ -25,7 +32,10 @@ export class BrokerClock {
   set(time: number | Date): void {
     const next = +time
     if (!Number.isFinite(next) || next < this.#now) {
-      throw new BrokerError(`sqlite-fixtures: clock.set() cannot move time back (now ${this.#now}, asked ${String(time)}).`)
+      throw new BrokerError(
+        `sqlite-fixtures: clock.set() moves time forward only (now ${this.#now}, asked ${String(time)}); ` +
+          'make a broker with an earlier clock instead.',
+      )
     }
     this.#now = next
   }

@@ -5,12 +5,17 @@ export { BrokerError } from './errors.js'
 export { brokerLayer } from './layer.js'
 export type {
   BrokerOptions,
+  BrokerTopics,
   Delivery,
+  DrainOptions,
   DrainSummary,
   Handler,
   Message,
+  MessageFilter,
   MessageState,
+  NackOptions,
   Payload,
   PublishOptions,
+  ReceiveOptions,
   Topic,
 } from './types.js'

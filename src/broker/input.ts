@@ -1,5 +1,7 @@
 import { BrokerError } from './errors.js'
 
+// Checks on what callers hand the broker, made before anything is stored.
+
 /** Payloads are stored as JSON; what JSON cannot hold is refused now, not lost quietly. */
 export function serializePayload(topic: string, payload: unknown): string {
   let json: string | undefined
@@ -33,15 +35,26 @@ export function checkHeaders(topic: string, headers: unknown): Record<string, st
 
 export function checkTopic(method: string, topic: unknown): string {
   if (typeof topic !== 'string' || topic === '') {
-    throw new BrokerError(`sqlite-fixtures: broker.${method}() needs a topic, a non-empty string; got ${JSON.stringify(topic) ?? String(topic)}.`)
+    throw new BrokerError(
+      `sqlite-fixtures: broker.${method}() needs a topic, a non-empty string; got ${JSON.stringify(topic) ?? String(topic)}.`,
+    )
   }
   return topic
 }
 
+/** A duration in ms, >= 0; `undefined` is 0. */
 export function checkDelay(what: string, ms: unknown): number {
   if (ms === undefined) return 0
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw new BrokerError(`sqlite-fixtures: ${what} must be a number of milliseconds >= 0, got ${String(ms)}.`)
   }
   return ms
+}
+
+/** A number option at least `min` (and an integer if asked). */
+export function checkNumber(what: string, value: unknown, min: number, integer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new BrokerError(`sqlite-fixtures: ${what} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}.`)
+  }
+  return value
 }
