@@ -23,7 +23,7 @@ export const slow: Budget = { time: 1_000, iterations: 15, warmup: 3 }
 export const verySlow: Budget = { time: 0, iterations: 5, warmup: 1 }
 
 /** The value at quantile `q` of sorted samples, interpolated as tinybench does. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN
   const at = (sorted.length - 1) * q
   const low = Math.floor(at)

@@ -14,7 +14,7 @@ const tableNames = [
 ] as const
 
 /** The number of tables in the benchmark schema. */
-export const tableCount = tableNames.length
+const tableCount = tableNames.length
 
 /** A table's parents: the two tables before it (one for the second table, none for the first). */
 function parents(index: number): number[] {
@@ -44,7 +44,7 @@ function tableSql(index: number): string {
 }
 
 /** The schema: 40 `create table` statements with 2 indexes each. */
-export function schemaSql(): string {
+function schemaSql(): string {
   return tableNames.map((_, index) => tableSql(index)).join('\n\n') + '\n'
 }
 

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util'
 // The suite-level figure: the real Vitest, in a child process as `vitest run` would be, on
 // fixtures/bench-suite (1,000 tests that each write a row), with and without the plugin.
 import { spawn } from 'node:child_process'
@@ -57,7 +58,7 @@ function runOnce({ store, isolate }: SuiteVariant, t: BenchTemplate, scratch: st
     child.on('close', (code) => {
       const elapsed = performance.now() - started
       // Strip colours before reading the summary line ("Tests  1000 passed (1000)").
-      const plain = output.replace(/\u001b\[[0-9;]*m/g, '')
+      const plain = stripVTControlCharacters(output)
       if (code !== 0 || !/Tests\s+1000 passed/.test(plain)) {
         reject(new Error(`vitest run of fixtures/bench-suite (BENCH_SUITE_DB=${store}, BENCH_SUITE_ISOLATE=${isolate}) failed (exit ${code}):\n${plain}`))
       } else {

@@ -38,7 +38,7 @@ function runtime(mode: 'memory' | 'file' | 'savepoint', files: SchemaFiles, scra
 }
 
 /** Writes the schema and seed, and has the plugin build (memory) and load (file) the template. */
-export async function prepareTemplate(scratch: string, label: string, seed: string): Promise<BenchTemplate> {
+async function prepareTemplate(scratch: string, label: string, seed: string): Promise<BenchTemplate> {
   const dir = path.join(scratch, label.replace(/\W+/g, '-'))
   const files = writeSchemaFiles(dir, seed)
   const memory = runtime('memory', files, scratch)
@@ -64,7 +64,7 @@ export function smallTemplate(scratch: string): Promise<BenchTemplate> {
 }
 
 /** Rows per table that make the same schema ~50 MB. */
-export const largeRowsPerTable = 8_500
+const largeRowsPerTable = 8_500
 
 /** The same schema with ~340,000 rows (~50 MB), for how cost grows with size. */
 export function largeTemplate(scratch: string): Promise<BenchTemplate> {

@@ -81,7 +81,7 @@ function runEntry(entry, tarball) {
           env: { ...childEnv, ...run.env, TMPDIR: tmp, SQLITE_FIXTURES_CACHE_DIR: path.join(project, 'cache') },
         })
       } catch (error) {
-        if (!fs.existsSync(report)) throw new Error(`${sample}: vitest did not report:\n${error.stderr ?? error.message}`)
+        if (!fs.existsSync(report)) throw new Error(`${sample}: vitest did not report:\n${error.stderr ?? error.message}`, { cause: error })
       }
       const expectFailed = new Set(run.expectFailed ?? [])
       const results = outcomes(report)

@@ -2,7 +2,6 @@ import { defineLayer } from '../core/layer.js'
 import { Broker } from './broker.js'
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace SqliteFixtures {
     interface Fixtures {
       /** A message broker stored in the test's own database. */

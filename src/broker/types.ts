@@ -1,7 +1,6 @@
 import type { BrokerClock } from './clock.js'
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace SqliteFixtures {
     /**
      * Topic names and their payload types, for type-checked `publish`, `receive` and

@@ -102,10 +102,20 @@ function ensureWritable(dir: string): void {
   fs.accessSync(dir, fs.constants.W_OK)
 }
 
+/** This user's cache dir in the OS temp dir, used only if it is private: owned by this user, no symlink, writable by no one else. */
+function privateFallback(fallback: string): string {
+  ensureWritable(fallback)
+  const stat = fs.lstatSync(fallback)
+  const uid = process.getuid?.()
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+    throw new Error(`${fallback} is not a private directory of this user`)
+  }
+  return fallback
+}
+
 /**
  * The cache dir to use: the configured one, or, when it cannot be written (read-only
  * checkout, a file in the way), a private dir of this user's in the OS temp dir, said once.
- * The fallback is used only if this user owns it, it is no symlink and no one else can write it.
  */
 export function usableCacheDir(preferred: string): string {
   try {
@@ -115,18 +125,13 @@ export function usableCacheDir(preferred: string): string {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error)
     const fallback = path.join(os.tmpdir(), `sqlite-fixtures-cache-${process.getuid?.() ?? 'user'}`)
     try {
-      ensureWritable(fallback)
-      const stat = fs.lstatSync(fallback)
-      const uid = process.getuid?.()
-      if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
-        throw new Error(`${fallback} is not a private directory of this user`)
-      }
+      privateFallback(fallback)
     } catch (fallbackError) {
       throw new SqliteFixturesConfigError(
         `sqlite-fixtures: cannot write the template cache to ${preferred} (${reason}), nor to ${fallback} ` +
           `(${fallbackError instanceof Error ? fallbackError.message : String(fallbackError)}). ` +
           'Set the option cacheDir (or SQLITE_FIXTURES_CACHE_DIR) to a writable directory.',
-        { cause: error },
+        { cause: fallbackError },
       )
     }
     if (!warned.has(preferred)) {

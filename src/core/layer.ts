@@ -3,7 +3,6 @@ import type { TemplateStep } from './template.js'
 
 declare global {
   /** Types users and packages extend; global, so an augmentation reaches every entry and build. */
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace SqliteFixtures {
     /**
      * The values layers give a test, by layer name. Add your own layers by extending it,

@@ -77,7 +77,7 @@ function driverVersion(): string {
 }
 
 /** The cache key: a hash of every input that shapes the template. */
-export function templateKey(steps: readonly TemplateStep[], cacheKey: string): string {
+function templateKey(steps: readonly TemplateStep[], cacheKey: string): string {
   const hash = createHash('sha256')
   const parts = [`sqlite-fixtures ${packageJson.version}`, `better-sqlite3 ${driverVersion()}`, `key ${cacheKey}`]
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)

@@ -8,7 +8,6 @@ import { connectionTo, swapConnection } from './connection.js'
 import { TypeormLayerError } from './errors.js'
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace SqliteFixtures {
     interface Fixtures {
       /** Your DataSource, connected to the test's own database for the test's duration. */

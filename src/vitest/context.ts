@@ -77,6 +77,6 @@ const real = () => (created ??= createTest())
  * imported by vitest.config.ts for the plugin.
  */
 export const test = new Proxy(function test() {}, {
-  apply: (_target, thisArg, args) => Reflect.apply(real() as unknown as Function, thisArg, args),
+  apply: (_target, thisArg, args) => Reflect.apply(real() as unknown as (...args: unknown[]) => unknown, thisArg, args),
   get: (_target, property) => Reflect.get(real(), property),
 }) as unknown as TestAPI<ContextFixtures>

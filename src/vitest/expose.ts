@@ -3,7 +3,7 @@ import { FixtureUnavailableError } from '../core/errors.js'
 import type { TestScope } from '../core/scope.js'
 
 /** Names Vitest's context already uses; a layer may not hide them. */
-export const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestFinished', 'skip', 'annotate', 'expect'])
+const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestFinished', 'skip', 'annotate', 'expect'])
 
 /**
  * Makes `ctx.<layer>` a getter that builds the layer on first read, so a test pays only for
