@@ -136,7 +136,6 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
 /** Runs the pending migrations one by one, so a failure names the migration at fault. */
 async function runEach(dataSource: DataSource): Promise<void> {
   const executor = new MigrationExecutor(dataSource)
-  executor.transaction = 'each'
   for (const migration of await executor.getPendingMigrations()) {
     try {
       await executor.executeMigration(migration)

@@ -22,15 +22,13 @@ export type LayerFixture<Value> = (context: { sqliteScope: TestScope }, use: Use
  */
 export function fixture<Name extends string, Value>(layer: Layer<Name, Value, keyof Fixtures>): LayerFixture<Value> {
   addContextLayer(layer as AnyLayer)
-  // Vitest reads a fixture's dependencies from the destructuring below: keep it as written.
-  return async ({ sqliteScope }, use) => {
-    await use((await sqliteScope.resolve(layer.name)) as Value)
-  }
+  return layerFixture<Value>(layer.name)
 }
 
-function builtIn<Name extends keyof Fixtures>(name: Name): LayerFixture<Fixtures[Name]> {
+function layerFixture<Value>(name: string): LayerFixture<Value> {
+  // Vitest reads a fixture's dependencies from the destructuring below: keep it as written.
   return async ({ sqliteScope }, use) => {
-    await use(await sqliteScope.resolve(name))
+    await use((await sqliteScope.resolve(name)) as Value)
   }
 }
 
@@ -59,8 +57,8 @@ function createTest(): TestAPI<ContextFixtures> {
         await scope.dispose()
       }
     },
-    db: builtIn('db'),
-    broker: builtIn('broker'),
+    db: layerFixture<Database>('db'),
+    broker: layerFixture<Broker>('broker'),
   })
 }
 
