@@ -1,9 +1,20 @@
 import type { TestContext } from 'vitest'
-import { FixtureUnavailableError } from '../core/errors.js'
+import { FixtureUnavailableError, LayerError } from '../core/errors.js'
 import type { TestScope } from '../core/scope.js'
 
 /** Names Vitest's context already uses; a layer may not hide them. */
 const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestFinished', 'skip', 'annotate', 'expect'])
+
+/** Refuses, at configuration time, a layer whose name `ctx` already uses. */
+export function checkLayerNames(names: readonly string[]): void {
+  const clash = names.find((name) => reservedContextNames.has(name))
+  if (clash !== undefined) {
+    throw new LayerError(
+      `sqlite-fixtures: a layer is named "${clash}", which Vitest's test context already uses (ctx.${clash}). ` +
+        'Rename the layer.',
+    )
+  }
+}
 
 /**
  * Makes `ctx.<layer>` a getter that builds the layer on first read, so a test pays only for
@@ -13,7 +24,7 @@ const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestF
 export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): () => void {
   const exposed: string[] = []
   for (const name of names) {
-    if (reservedContextNames.has(name) || Object.prototype.hasOwnProperty.call(ctx, name)) continue
+    if (Object.prototype.hasOwnProperty.call(ctx, name)) continue
     Object.defineProperty(ctx, name, {
       configurable: true,
       enumerable: false,

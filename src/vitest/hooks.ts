@@ -6,7 +6,7 @@ import { FixtureRuntime } from '../core/runtime.js'
 import type { TestScope } from '../core/scope.js'
 import { builtInLayers } from './layers.js'
 import { providedOptionsKey } from './provided.js'
-import { exposeLayers } from './expose.js'
+import { checkLayerNames, exposeLayers } from './expose.js'
 
 /** Options from the user's setup file; the plugin's options (if any) lie under them. */
 let userOptions: SqliteFixturesOptions | undefined
@@ -40,7 +40,9 @@ function currentRuntime(): FixtureRuntime {
   if (!runtime) {
     const options = resolveOptions({ ...inject(providedOptionsKey), ...userOptions })
     const extra = [...contextLayers].filter((layer) => !options.layers.includes(layer))
-    runtime = new FixtureRuntime(options, [...builtInLayers, ...extra])
+    const created = new FixtureRuntime(options, [...builtInLayers, ...extra])
+    checkLayerNames(created.graph.names)
+    runtime = created
   }
   return runtime
 }

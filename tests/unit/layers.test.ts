@@ -131,3 +131,11 @@ describe('a test scope', () => {
     expect(layer.dependsOn).toEqual(['db'])
   })
 })
+
+test('in Vitest, a layer named like a field of the test context is refused', async () => {
+  const { checkLayerNames } = await import('../../src/vitest/expose.js')
+  expect(() => checkLayerNames(['db', 'task'])).toThrow(
+    'a layer is named "task", which Vitest\'s test context already uses (ctx.task). Rename the layer.',
+  )
+  expect(() => checkLayerNames(['db', 'broker', 'users'])).not.toThrow()
+})
