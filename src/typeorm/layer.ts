@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { MigrationExecutor, type DataSource, type MigrationInterface } from 'typeorm'
+import { MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm'
 import { SchemaError } from '../core/errors.js'
 import { defineLayer, type Layer } from '../core/layer.js'
 import type { TemplateStep } from '../core/template.js'
@@ -35,6 +35,9 @@ export interface TypeormLayerOptions {
 function migrationName(migration: MigrationInterface): string {
   return migration.name ?? migration.constructor.name
 }
+
+/** Each driver's own createQueryRunner, so a layer made again (per test file) wraps it once. */
+const pristineRunners = new WeakMap<object, DataSource['driver']['createQueryRunner']>()
 
 /**
  * The TypeORM layer: `ctx.dataSource` is your own DataSource, swapped onto the test's fresh
@@ -74,14 +77,32 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
     },
   })
 
+  /** Whether the DataSource is on `testConnection` (not on the template, while it is built). */
+  let serving = false
+
   /** Runs `work` with `db` under the DataSource (template steps), then puts the test connection back. */
   const withConnection = async (db: Database.Database, work: () => Promise<unknown>) => {
+    serving = false
     swapConnection(dataSource, db)
     try {
       await work()
     } finally {
       swapConnection(dataSource, testConnection)
+      serving = true
     }
+  }
+
+  /**
+   * TypeORM takes a query runner, and decides whether to open a transaction, before it first
+   * touches the connection: so the layer is built (and the runner told of an open
+   * transaction, under isolation 'savepoint') when TypeORM asks for a runner.
+   */
+  const { driver } = dataSource
+  const createQueryRunner = pristineRunners.get(driver) ?? driver.createQueryRunner.bind(driver)
+  pristineRunners.set(driver, createQueryRunner)
+  driver.createQueryRunner = (mode) => {
+    if (serving) currentScope().get('dataSource')
+    return createQueryRunner(mode)
   }
 
   const schemaStep = async (): Promise<TemplateStep> => {
@@ -117,6 +138,7 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
         await dataSource.initialize()
       }
       swapConnection(dataSource, testConnection)
+      serving = true
     },
     templateSteps: async () => [await schemaStep()],
     setup: ({ db }, test) => {
@@ -124,6 +146,7 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
       held = { id: test.id, name: test.name, db }
       // A new test: TypeORM's query runner caches statements of the last test's database.
       swapConnection(dataSource, testConnection)
+      if (db.inTransaction) adoptOpenTransaction(createQueryRunner('master'))
       return dataSource
     },
     teardown: () => {
@@ -131,6 +154,23 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
       swapConnection(dataSource, testConnection)
     },
   })
+}
+
+/**
+ * Under isolation 'savepoint' the test already runs inside a transaction. Told so, TypeORM
+ * nests its own (`save`, `dataSource.transaction`) as savepoints instead of issuing a
+ * `BEGIN`, which SQLite would refuse, and the test's rollback undoes them with the rest.
+ */
+function adoptOpenTransaction(queryRunner: QueryRunner): void {
+  const runner = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number }
+  if (typeof runner.transactionDepth !== 'number') {
+    throw new TypeormLayerError(
+      "sqlite-fixtures: this TypeORM version's query runner keeps no transactionDepth, so its transactions cannot nest " +
+        "inside isolation 'savepoint'. Use isolation 'clone' with TypeORM.",
+    )
+  }
+  runner.isTransactionActive = true
+  runner.transactionDepth = 1
 }
 
 /** Runs the pending migrations one by one, so a failure names the migration at fault. */

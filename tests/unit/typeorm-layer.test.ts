@@ -80,3 +80,33 @@ test('a DataSource of another type is refused when the layer is made, naming the
   const dataSource = { options: { type: 'postgres' }, initialize: async () => {} } as unknown as DataSource
   expect(() => typeormLayer({ dataSource })).toThrow("needs a DataSource of type 'better-sqlite3' (the test databases are better-sqlite3 connections), got type 'postgres'")
 })
+
+test("under isolation 'savepoint', TypeORM's own transactions nest inside the test's and roll back with it", async () => {
+  const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Note], migrations: [CreateNotes1700000000001] })
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-typeorm-'))
+  roots.push(root)
+  const runtime = new FixtureRuntime(
+    resolveOptions({ rootDir: root, cacheDir: 'cache', isolation: 'savepoint', layers: [typeormLayer({ dataSource })] }),
+  )
+  await runtime.prepare()
+  const notes = () => dataSource.getRepository(Note)
+  const first = runtime.openScope('first')
+  await runInScope(first, async () => {
+    await notes().save({ text: 'saved' })
+    await dataSource.transaction(async (manager) => {
+      await manager.getRepository(Note).save({ text: 'in a transaction' })
+    })
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await manager.getRepository(Note).save({ text: 'rolled back' })
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
+    expect((await notes().find({ order: { id: 'ASC' } })).map((note) => note.text)).toEqual(['saved', 'in a transaction'])
+  })
+  await first.dispose()
+  const second = runtime.openScope('second')
+  await runInScope(second, async () => expect(await notes().count()).toBe(0))
+  await second.dispose()
+  runtime.close()
+})
