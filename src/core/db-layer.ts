@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { Clone } from './clone.js'
 import { bindEnv } from './env.js'
 import { defineLayer, type Layer, type LayerTestInfo } from './layer.js'
-import { verbose } from './log.js'
+import { verbose, verboseEnabled } from './log.js'
 import type { ResolvedOptions } from './options.js'
 
 /**
@@ -27,7 +27,8 @@ export function dbLayer(
         throw error
       }
       open.set(made.db, { clone: made, unbind })
-      verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)
+      // Per test: the message is built only when someone reads it.
+      if (verboseEnabled) verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)
       return made.db
     },
     teardown: (db, test) => {
