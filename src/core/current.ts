@@ -33,23 +33,30 @@ export function enterScope(scope: TestScope): () => void {
   return () => running.delete(scope)
 }
 
-/** The scope of the test this code runs in. */
-export function currentScope(): TestScope {
+/**
+ * The scope of the test this code runs in, or `undefined` when no test is running here (at
+ * import time, between tests). Throws when several tests run and none can be told apart.
+ */
+export function scopeIfAny(): TestScope | undefined {
   const scope = storage.getStore()
   if (scope) return scope
   // Outside the test's async context (a callback from a native timer, a Jest hook): only
   // unambiguous when one test runs in this process.
-  if (running.size === 1) return running.values().next().value as TestScope
-  if (running.size === 0) {
-    throw new FixtureUnavailableError(
-      explainNoTest?.() ??
-        'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code ' +
-          'they call; at import time no test is running yet.',
-    )
-  }
+  if (running.size <= 1) return running.values().next().value
   throw new FixtureUnavailableError(
     `sqlite-fixtures: currentDb() cannot tell which of ${running.size} running tests it serves: it was ` +
       'called outside their async context. Call it from code the test awaits, or pass ctx.db explicitly.',
+  )
+}
+
+/** The scope of the test this code runs in. */
+export function currentScope(): TestScope {
+  const scope = scopeIfAny()
+  if (scope) return scope
+  throw new FixtureUnavailableError(
+    explainNoTest?.() ??
+      'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code ' +
+        'they call; at import time no test is running yet.',
   )
 }
 

@@ -50,3 +50,13 @@ export class FixtureUnavailableError extends SqliteFixturesError {
     super(message, 'SQLITE_FIXTURES_UNAVAILABLE', options)
   }
 }
+
+/**
+ * Something made in one test reached another: a statement prepared through
+ * `testDatabase()` during one test and run during another.
+ */
+export class CrossTestError extends SqliteFixturesError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'SQLITE_FIXTURES_CROSS_TEST', options)
+  }
+}

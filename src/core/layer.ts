@@ -20,6 +20,21 @@ declare global {
       /** The test's own SQLite database, cloned from the migrated, seeded template. */
       db: Database
     }
+
+    /**
+     * What a project tells the ORM layers about its own types, so their fixtures are typed
+     * without redeclaring them (each ORM's README section names its field):
+     *
+     * ```ts
+     * declare global {
+     *   namespace SqliteFixtures {
+     *     interface Register { drizzleSchema: typeof schema }
+     *   }
+     * }
+     * ```
+     */
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Register {}
   }
 }
 

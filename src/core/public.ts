@@ -1,6 +1,8 @@
 // The runner-agnostic public API, shared by every entry.
 export { currentDb, currentLayer } from './current.js'
+export { testDatabase } from './test-database.js'
 export {
+  CrossTestError,
   FixtureUnavailableError,
   LayerError,
   SchemaError,

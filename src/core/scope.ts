@@ -41,6 +41,11 @@ export class TestScope {
     this.#failed = true
   }
 
+  /** Whether the test has ended (its layers are torn down, or being torn down). */
+  get ended(): boolean {
+    return this.#disposed
+  }
+
   /** Whether the layer's value was built in this test. */
   built(name: string): boolean {
     return this.#values.has(name)

@@ -1,0 +1,210 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Database } from 'better-sqlite3'
+import { currentScope, scopeIfAny } from './current.js'
+import { SqliteFixturesError } from './errors.js'
+import type { TestScope } from './scope.js'
+import { BoundStatement, FollowingStatement, type ConnectionSource } from './test-statement.js'
+
+type Transaction = BetterSqlite3.Transaction<(...args: unknown[]) => unknown>
+type TransactionKind = 'default' | 'deferred' | 'immediate' | 'exclusive'
+
+/** Marks the handle, so other modules (and another copy of this package) can recognize it. */
+const handleMark = Symbol.for('sqlite-fixtures.testDatabase')
+
+/** A call made on the handle outside any test, to be made again on each test's database. */
+interface Setup {
+  readonly call: string
+  apply(db: Database): void
+}
+
+/**
+ * The test-following handle: one object, typed as better-sqlite3's `Database`, that answers
+ * every use with the database of the test it runs in, made on first use. App code and ORMs
+ * can hold it from import time; `test.concurrent` tests through it each reach their own
+ * database (the running test is found through an `AsyncLocalStorage`, as `currentDb()`).
+ *
+ * Outside a test it builds nothing and throws only where an answer needs a database:
+ * property probes get neutral answers, statements and transactions made then follow each
+ * test, and calls that configure a connection (`exec`, pragma settings, `function`, ...) are
+ * kept and made on each test's database before its first use through the handle.
+ */
+class TestDatabase implements ConnectionSource {
+  readonly [handleMark] = true
+  readonly #setups: Setup[] = []
+  /** How many of the setups each database has had. */
+  readonly #configured = new WeakMap<Database, number>()
+
+  get handle(): Database {
+    return this as unknown as Database
+  }
+
+  /** The running test's database, made on first use, with the handle's setups made on it. */
+  connection(): Database {
+    return this.#configure(currentScope())
+  }
+
+  #configure(scope: TestScope): Database {
+    const db = scope.get('db')
+    for (let done = this.#configured.get(db) ?? 0; done < this.#setups.length; done++) {
+      const setup = this.#setups[done] as Setup
+      this.#configured.set(db, done + 1)
+      try {
+        setup.apply(db)
+      } catch (error) {
+        throw new SqliteFixturesError(
+          `sqlite-fixtures: ${setup.call}, called on testDatabase() outside a test, failed on the database of test ` +
+            `"${scope.test.name}": ${error instanceof Error ? error.message : String(error)}`,
+          'SQLITE_FIXTURES_HANDLE_SETUP',
+          { cause: error },
+        )
+      }
+    }
+    return db
+  }
+
+  /** Runs a configuring call on the test's database, or keeps it for every test's when no test runs here. */
+  #configuring(call: string, apply: (db: Database) => unknown): this {
+    const scope = scopeIfAny()
+    if (scope) apply(this.#configure(scope))
+    else this.#setups.push({ call, apply })
+    return this
+  }
+
+  get name(): string {
+    const scope = scopeIfAny()
+    return scope ? this.#configure(scope).name : ''
+  }
+
+  get open(): boolean {
+    const scope = scopeIfAny()
+    return scope ? this.#configure(scope).open : true
+  }
+
+  get inTransaction(): boolean {
+    const scope = scopeIfAny()
+    return scope ? this.#configure(scope).inTransaction : false
+  }
+
+  get memory(): boolean {
+    const scope = scopeIfAny()
+    return scope ? this.#configure(scope).memory : false
+  }
+
+  get readonly(): boolean {
+    const scope = scopeIfAny()
+    return scope ? this.#configure(scope).readonly : false
+  }
+
+  prepare(source: string): unknown {
+    if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string')
+    const scope = scopeIfAny()
+    if (!scope) return new FollowingStatement(this, source)
+    const statement = this.#configure(scope).prepare(source)
+    return new BoundStatement(this.handle, statement as BetterSqlite3.Statement<unknown[], unknown>, scope)
+  }
+
+  /** A transaction function that runs on the database of the test that calls it; nests as better-sqlite3's do. */
+  transaction(fn: (...args: unknown[]) => unknown): Transaction {
+    if (typeof fn !== 'function') throw new TypeError('Expected first argument to be a function')
+    const made = new WeakMap<Database, Transaction>()
+    const on = (db: Database) => {
+      let transaction = made.get(db)
+      if (!transaction) {
+        transaction = db.transaction(fn)
+        made.set(db, transaction)
+      }
+      return transaction
+    }
+    const connection = () => this.connection()
+    // A function, not an arrow: better-sqlite3 passes the caller's `this` on to `fn`.
+    const kind = (name: TransactionKind) =>
+      function (this: unknown, ...args: unknown[]) {
+        return on(connection())[name].apply(this, args)
+      }
+    const transaction = kind('default')
+    for (const name of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
+      Object.defineProperty(transaction, name, { value: kind(name) })
+    }
+    Object.defineProperty(transaction, 'database', { value: this.handle })
+    return transaction as unknown as Transaction
+  }
+
+  exec(source: string): this {
+    return this.#configuring(`exec(${JSON.stringify(source.slice(0, 60))})`, (db) => db.exec(source))
+  }
+
+  /** A setting (`'name = value'`) made outside a test is kept for every test's database; a read needs a test. */
+  pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
+    const scope = scopeIfAny()
+    if (scope) return this.#configure(scope).pragma(source, options)
+    if (!source.includes('=')) return this.connection().pragma(source, options)
+    this.#configuring(`pragma(${JSON.stringify(source)})`, (db) => db.pragma(source, options))
+    return options?.simple ? undefined : []
+  }
+
+  function(name: string, ...rest: unknown[]): this {
+    return this.#configuring(`function(${JSON.stringify(name)})`, (db) =>
+      (db.function as (...args: unknown[]) => unknown).call(db, name, ...rest),
+    )
+  }
+
+  aggregate(name: string, options: BetterSqlite3.AggregateOptions): this {
+    return this.#configuring(`aggregate(${JSON.stringify(name)})`, (db) => db.aggregate(name, options))
+  }
+
+  table(name: string, options: Parameters<Database['table']>[1]): this {
+    return this.#configuring(`table(${JSON.stringify(name)})`, (db) => db.table(name, options))
+  }
+
+  loadExtension(path: string, ...rest: unknown[]): this {
+    return this.#configuring(`loadExtension(${JSON.stringify(path)})`, (db) =>
+      (db.loadExtension as (...args: unknown[]) => unknown).call(db, path, ...rest),
+    )
+  }
+
+  defaultSafeIntegers(on = true): this {
+    return this.#configuring('defaultSafeIntegers()', (db) => db.defaultSafeIntegers(on))
+  }
+
+  unsafeMode(on = true): this {
+    return this.#configuring('unsafeMode()', (db) => db.unsafeMode(on))
+  }
+
+  serialize(options?: BetterSqlite3.SerializeOptions): Buffer {
+    return this.connection().serialize(options)
+  }
+
+  backup(destination: string, options?: BetterSqlite3.BackupOptions): Promise<BetterSqlite3.BackupMetadata> {
+    return this.connection().backup(destination, options)
+  }
+
+  /**
+   * A no-op: the handle is shared by every test, and each test's database is closed by the
+   * plugin when the test ends. App code that closes its database on shutdown stays harmless.
+   */
+  close(): this {
+    return this
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'TestDatabase'
+  }
+}
+
+let shared: TestDatabase | undefined
+
+/**
+ * The test-following database handle, typed as better-sqlite3's `Database`: give it to the
+ * app's db module in the setup file (`vi.mock('../src/db.js', () => ({ db: testDatabase() }))`),
+ * and app code, Drizzle, Kysely or TypeORM on it reach the running test's own database.
+ * One object per process; safe to create at import time.
+ */
+export function testDatabase(): Database {
+  shared ??= new TestDatabase()
+  return shared.handle
+}
+
+/** Whether `db` is the test-following handle (of this copy of the package or another). */
+export function isTestDatabase(db: unknown): boolean {
+  return typeof db === 'object' && db !== null && (db as Record<symbol, unknown>)[handleMark] === true
+}

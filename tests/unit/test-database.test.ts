@@ -1,0 +1,208 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { runInScope } from '../../src/core/current.js'
+import { CrossTestError, FixtureUnavailableError } from '../../src/core/errors.js'
+import { resolveOptions } from '../../src/core/options.js'
+import { FixtureRuntime } from '../../src/core/runtime.js'
+import type { TestScope } from '../../src/core/scope.js'
+import { isTestDatabase, testDatabase } from '../../src/core/test-database.js'
+
+// The handle is made at import time, as an app's db module would make it.
+const db = testDatabase()
+const insertAtImport = db.prepare('insert into notes (text) values (?)')
+const countAtImport = db.prepare('select count(*) from notes').pluck()
+db.function('shout', (text: string) => `${text.toUpperCase()}!`)
+db.exec("create table if not exists made_at_import (x); insert into made_at_import values ('import')")
+
+let root: string
+let runtime: FixtureRuntime
+const scopes: TestScope[] = []
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-handle-'))
+  fs.writeFileSync(
+    path.join(root, 'schema.sql'),
+    'create table notes (id integer primary key, text text not null);\n' +
+      'create table authors (id integer primary key);\n' +
+      'create table books (id integer primary key, author_id integer not null references authors(id));\n',
+  )
+  runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', schema: 'schema.sql' }))
+  await runtime.prepare()
+})
+
+afterAll(async () => {
+  for (const scope of scopes) await scope.dispose()
+  runtime.close()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+/** Runs `fn` as a test of its own, with its own database; the scope stays open until `end()`. */
+async function inTest<T>(name: string, fn: () => T | Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
+  const scope = runtime.openScope(name)
+  scopes.push(scope)
+  const result = await runInScope(scope, async () => fn())
+  return { result, scope, end: () => scope.dispose() }
+}
+
+const rows = (database: Database) => database.prepare('select text from notes order by id').pluck().all()
+
+describe('outside a test', () => {
+  test('is recognized as the handle, and answers probes without building a database', () => {
+    expect(isTestDatabase(db)).toBe(true)
+    expect(isTestDatabase({})).toBe(false)
+    expect(db.open).toBe(true)
+    expect(db.inTransaction).toBe(false)
+    expect(db.name).toBe('')
+    expect(db.constructor.name).not.toBe('Object') // Drizzle's drizzle(client) tells a client from a config by this
+    expect('prepare' in db && 'logger' in db).toBe(false)
+    expect(Object.keys(db)).toEqual([])
+    expect(String(db)).toBe('[object TestDatabase]')
+  })
+
+  test('a read that needs a database says no test is running', () => {
+    expect(() => db.pragma('foreign_keys')).toThrow(FixtureUnavailableError)
+    expect(() => db.serialize()).toThrow(/called outside a test/)
+    expect(() => insertAtImport.run('x')).toThrow(/called outside a test/)
+  })
+
+  test('close is a no-op on the shared handle', () => {
+    expect(db.close()).toBe(db)
+    expect(db.open).toBe(true)
+  })
+})
+
+describe('in a test', () => {
+  test('statements run on the running test database, and the next test starts clean', async () => {
+    const first = await inTest('first', () => {
+      db.prepare('insert into notes (text) values (?)').run('one')
+      return rows(db)
+    })
+    const second = await inTest('second', () => rows(db))
+    expect(first.result).toEqual(['one'])
+    expect(second.result).toEqual([])
+    await first.end()
+    await second.end()
+  })
+
+  test('concurrent tests through the one handle each reach their own database', async () => {
+    const names = Array.from({ length: 10 }, (_, i) => `concurrent ${i}`)
+    const runs = await Promise.all(
+      names.map((name) =>
+        inTest(name, async () => {
+          insertAtImport.run(name)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          return db.transaction(() => rows(db))()
+        }),
+      ),
+    )
+    expect(runs.map((run) => run.result)).toEqual(names.map((name) => [name]))
+    for (const run of runs) await run.end()
+  })
+
+  test('a statement prepared at import time follows each test, keeping its modes', async () => {
+    const runs = [await inTest('a', () => (insertAtImport.run('a'), countAtImport.get())), await inTest('b', () => countAtImport.get())]
+    expect(runs.map((run) => run.result)).toEqual([1, 0])
+    expect(insertAtImport.database).toBe(db)
+    expect(insertAtImport.source).toBe('insert into notes (text) values (?)')
+    for (const run of runs) await run.end()
+  })
+
+  test('a statement prepared in one test and run in another is refused, naming both', async () => {
+    const first = await inTest('prepares', () => db.prepare('insert into notes (text) values (?)'))
+    const second = await inTest('runs', () => () => first.result.run('stray'))
+    const run = second.result
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(CrossTestError)
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(
+      'a statement prepared through testDatabase() in test "prepares" (insert into notes (text) values (?)) was used in test "runs".',
+    )
+    const left = await inTest('reads', () => rows(first.scope.get('db')))
+    expect(left.result).toEqual([])
+    await first.end()
+    await second.end()
+    await left.end()
+  })
+
+  test('a statement used after its test ended says so', async () => {
+    const { result: statement, end } = await inTest('ended', () => db.prepare('select 1'))
+    await end()
+    expect(() => statement.get()).toThrow('was used after that test ended')
+  })
+
+  test('transactions commit, roll back and nest, in every variant', async () => {
+    const insert = db.prepare('insert into notes (text) values (?)')
+    const insertMany = db.transaction((texts: string[]) => {
+      for (const text of texts) insert.run(text)
+    })
+    const failing = db.transaction(() => {
+      insert.run('lost')
+      throw new Error('rolled back')
+    })
+    const run = await inTest('transactions', () => {
+      insertMany(['a', 'b'])
+      insertMany.immediate(['c'])
+      insertMany.exclusive(['d'])
+      expect(() => failing.deferred()).toThrow('rolled back')
+      db.transaction(() => {
+        insertMany(['nested'])
+        expect(db.inTransaction).toBe(true)
+        expect(() => failing()).toThrow('rolled back')
+      })()
+      return rows(db)
+    })
+    expect(run.result).toEqual(['a', 'b', 'c', 'd', 'nested'])
+    await run.end()
+  })
+
+  test('calls that configure a connection, made at import time, are made on each test database', async () => {
+    const runs = [await inTest('one', () => db.prepare("select shout('hi')").pluck().get()), await inTest('two', () => db.prepare('select x from made_at_import').pluck().all())]
+    expect(runs.map((run) => run.result)).toEqual(['HI!', ['import']])
+    for (const run of runs) await run.end()
+  })
+
+  test('foreign keys are enforced through the handle', async () => {
+    const run = await inTest('fk', () => () => db.prepare('insert into books (author_id) values (42)').run())
+    await expect(runInScope(run.scope, async () => run.result())).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    await run.end()
+  })
+
+  test('pragma, function, aggregate, serialize, backup and the properties reach the test database', async () => {
+    const backupFile = path.join(root, 'backup.sqlite')
+    const run = await inTest('surface', async () => {
+      db.function('twice', (n: number) => n * 2)
+      db.aggregate('total', { start: 0, step: (sum: number, n: number) => sum + n })
+      db.prepare('insert into notes (text) values (?)').run('x')
+      await db.backup(backupFile)
+      return {
+        foreignKeys: db.pragma('foreign_keys', { simple: true }),
+        twice: db.prepare('select twice(21)').pluck().get(),
+        total: db.prepare('select total(id) from notes').pluck().get(),
+        image: db.serialize().length > 0,
+        memory: db.memory,
+        readonly: db.readonly,
+        columns: db.prepare('select id, text from notes').columns().map((column) => column.name),
+        reader: db.prepare('select 1').reader,
+        iterated: [...db.prepare('select text from notes').pluck().iterate()],
+        raw: db.prepare('select id, text from notes').raw().get(),
+        expanded: db.prepare('select id, text from notes').expand().get(),
+      }
+    })
+    expect(run.result).toEqual({
+      foreignKeys: 1,
+      twice: 42,
+      total: 1,
+      image: true,
+      memory: true,
+      readonly: false,
+      columns: ['id', 'text'],
+      reader: true,
+      iterated: ['x'],
+      raw: [1, 'x'],
+      expanded: { notes: { id: 1, text: 'x' } },
+    })
+    expect(fs.existsSync(backupFile)).toBe(true)
+    await run.end()
+  })
+})
