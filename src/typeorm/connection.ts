@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm'
 import { TypeormLayerError } from './errors.js'
 
 /** The fields of TypeORM's better-sqlite3 driver that hold its connection (public in the typings, undocumented). */
-interface ConnectionHolder {
+export interface ConnectionHolder {
   databaseConnection: Database.Database
   queryRunner: unknown
 }
@@ -20,7 +20,7 @@ export function connectionTo(db: Database.Database): new () => Database.Database
 }
 
 /** The driver of `dataSource`, checked to hold its connection where this layer swaps it. */
-function holderOf(dataSource: DataSource): ConnectionHolder {
+export function holderOf(dataSource: DataSource): ConnectionHolder {
   const driver = dataSource.driver as unknown as Partial<ConnectionHolder>
   if (typeof driver.databaseConnection !== 'object' || driver.databaseConnection === null) {
     throw new TypeormLayerError(

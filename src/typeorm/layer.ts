@@ -4,7 +4,8 @@ import { SchemaError } from '../core/errors.js'
 import { defineLayer, type Layer } from '../core/layer.js'
 import type { TemplateStep } from '../core/template.js'
 import { currentScope } from '../core/current.js'
-import { connectionTo, swapConnection } from './connection.js'
+import { testDatabase } from '../core/test-database.js'
+import { connectionTo, holderOf, swapConnection } from './connection.js'
 import { TypeormLayerError } from './errors.js'
 
 declare global {
@@ -55,54 +56,56 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
         `better-sqlite3 connections), got type '${dataSource.options.type}'. Use type: 'better-sqlite3' in tests.`,
     )
   }
-  /** An empty connection the DataSource holds while it builds metadata and between steps. */
+  /** An empty connection the DataSource holds while it builds metadata. */
   let idle: Database.Database | undefined
-  /** The test the DataSource serves now, and that test's database. */
-  let held: { id: string; name: string; db: Database.Database } | undefined
   const useMigrations = () => (options.schema ?? (dataSource.migrations.length > 0 ? 'migrations' : 'synchronize')) === 'migrations'
 
   /**
-   * The connection the DataSource keeps: it answers each use with the database of the test
-   * it runs in, building this layer on first use. So app code that only ever touches your
-   * DataSource gets the test's database without the test asking for it, and a test that
-   * never touches it makes no database.
+   * The connection the DataSource keeps between template steps: the test-following handle,
+   * which answers each use with the database of the test it runs in. So app code that only
+   * ever touches your DataSource gets the test's database without the test asking for it,
+   * and a test that never touches it makes no database.
    */
-  const testConnection = new Proxy({} as Database.Database, {
-    get(_target, property) {
-      const scope = currentScope()
-      scope.get('dataSource')
-      if (!held || held.id !== scope.test.id) throw concurrentUse(held?.name ?? 'another test', scope.test.name)
-      const value: unknown = Reflect.get(held.db, property)
-      return typeof value === 'function' ? value.bind(held.db) : value
-    },
-  })
+  const handle = testDatabase()
 
-  /** Whether the DataSource is on `testConnection` (not on the template, while it is built). */
+  /** Whether the DataSource is on the handle (not on the template, while it is built). */
   let serving = false
 
-  /** Runs `work` with `db` under the DataSource (template steps), then puts the test connection back. */
+  /** Runs `work` with `db` under the DataSource (template steps), then puts the handle back. */
   const withConnection = async (db: Database.Database, work: () => Promise<unknown>) => {
     serving = false
     swapConnection(dataSource, db)
     try {
       await work()
     } finally {
-      swapConnection(dataSource, testConnection)
+      swapConnection(dataSource, handle)
       serving = true
     }
   }
 
   /**
-   * TypeORM takes a query runner, and decides whether to open a transaction, before it first
-   * touches the connection: so the layer is built (and the runner told of an open
-   * transaction, under isolation 'savepoint') when TypeORM asks for a runner.
+   * Each test's own query runner, by its database. TypeORM's SQLite driver shares one runner,
+   * which keeps transaction state and cached statements: two concurrent tests on it would
+   * share a transaction. So each test gets a runner of its own, made with the layer.
    */
+  const runners = new WeakMap<Database.Database, QueryRunner>()
   const { driver } = dataSource
   const createQueryRunner = pristineRunners.get(driver) ?? driver.createQueryRunner.bind(driver)
   pristineRunners.set(driver, createQueryRunner)
+  // TypeORM takes a query runner, and decides whether to open a transaction, before it first
+  // touches the connection: so the layer is built when TypeORM asks for a runner.
   driver.createQueryRunner = (mode) => {
-    if (serving) currentScope().get('dataSource')
-    return createQueryRunner(mode)
+    if (!serving) return createQueryRunner(mode)
+    const scope = currentScope()
+    scope.get('dataSource')
+    return runners.get(scope.get('db')) ?? createQueryRunner(mode)
+  }
+  const newRunner = (): QueryRunner => {
+    const holder = holderOf(dataSource)
+    holder.queryRunner = undefined
+    const runner = createQueryRunner('master')
+    holder.queryRunner = undefined
+    return runner
   }
 
   const schemaStep = async (): Promise<TemplateStep> => {
@@ -137,21 +140,15 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
         dataSource.setOptions({ driver: connectionTo(idle), database: ':memory:', synchronize: false, migrationsRun: false, dropSchema: false })
         await dataSource.initialize()
       }
-      swapConnection(dataSource, testConnection)
+      swapConnection(dataSource, handle)
       serving = true
     },
     templateSteps: async () => [await schemaStep()],
-    setup: ({ db }, test) => {
-      if (held) throw concurrentUse(held.name, test.name)
-      held = { id: test.id, name: test.name, db }
-      // A new test: TypeORM's query runner caches statements of the last test's database.
-      swapConnection(dataSource, testConnection)
-      if (db.inTransaction) adoptOpenTransaction(createQueryRunner('master'))
+    setup: ({ db }) => {
+      const runner = newRunner()
+      if (db.inTransaction) adoptOpenTransaction(runner)
+      runners.set(db, runner)
       return dataSource
-    },
-    teardown: () => {
-      held = undefined
-      swapConnection(dataSource, testConnection)
     },
   })
 }
@@ -189,11 +186,4 @@ async function runEach(dataSource: DataSource): Promise<void> {
       )
     }
   }
-}
-
-function concurrentUse(holder: string, test: string): TypeormLayerError {
-  return new TypeormLayerError(
-    `sqlite-fixtures: test "${test}" uses your DataSource while another test ("${holder}") holds it: ` +
-      'one DataSource object can be on one test database at a time. Drop .concurrent for tests that use TypeORM.',
-  )
 }
