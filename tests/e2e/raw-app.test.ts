@@ -1,0 +1,28 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test } from 'vitest'
+import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
+
+test("a raw better-sqlite3 app's own db module follows each test through the setup file's mock, and its file is never opened", async () => {
+  const scratch = makeScratch()
+  const appDb = path.join(scratch, 'app.db')
+  const run = await runFixture('raw-app', { scratch, env: { APP_DB: appDb } })
+  expect(run.errors).toEqual([])
+  expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
+  expect(run.tests.map((t) => t.name).sort()).toEqual(
+    [
+      ...['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia'].map((name) => `concurrent raw test ${name}`),
+      'app code on its own db module runs on each test database > a test registers a customer and places an order',
+      'app code on its own db module runs on each test database > the next test starts clean',
+      'foreign keys are enforced on the app database',
+      'a transaction made at import time commits or rolls back on the test database',
+      "the app's db module is the test-following handle, and closing it is harmless",
+    ].sort(),
+  )
+  // The production database was never opened: not where APP_DB points, nor at its default.
+  expect(fs.existsSync(appDb)).toBe(false)
+  for (const dir of [repoRoot, path.join(repoRoot, 'fixtures/raw-app')]) {
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('app.db'))).toEqual([])
+  }
+  expect(leftovers(run.tmpDir)).toEqual([])
+})
