@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3'
+import { isTestDatabase } from '../core/test-database.js'
 import { BrokerClock } from './clock.js'
 import { BrokerError } from './errors.js'
+import { currentBroker } from './current.js'
+import { followTests } from './following.js'
 import { checkDelay, checkHeaders, checkNumber, checkTopic, serializePayload } from './input.js'
 import { Store, type Row } from './store.js'
 import type {
@@ -34,10 +37,13 @@ function reason(error: unknown): string | null {
  * an expired lease delivers it again; failures are retried with back-off and dead-lettered
  * after `maxAttempts`. Messages of a topic are delivered in order (FIFO among ready ones).
  * Time is the broker's own `clock`, which moves only when a test moves it.
+ *
+ * Made on `testDatabase()` (the app's broker, in tests), a broker follows the running test:
+ * every call goes to that test's own broker (`ctx.broker`).
  */
 export class Broker {
-  /** The broker's time; advance it to reach delayed and retried messages. */
-  readonly clock: BrokerClock
+  readonly #clock: BrokerClock
+  readonly #follows: boolean
   readonly #store: Store
   readonly #handlers = new Map<string, Handler<never>>()
   readonly #leaseMs: number
@@ -54,15 +60,23 @@ export class Broker {
       factor: checkNumber('option backoff.factor', factor, 1),
       maxMs: checkNumber('option backoff.maxMs', maxMs, 0),
     }
-    this.clock = options.clock ?? new BrokerClock()
+    this.#follows = isTestDatabase(db)
+    if (this.#follows) followTests(options)
+    this.#clock = options.clock ?? new BrokerClock()
     this.#store = new Store(db)
+  }
+
+  /** The broker's time; advance it to reach delayed and retried messages. */
+  get clock(): BrokerClock {
+    return this.#follows ? currentBroker().clock : this.#clock
   }
 
   /** Publishes a message; returns its id. Inside a transaction, it lives or dies with it. */
   publish<T extends Topic>(topic: T, payload: Payload<T>, options: PublishOptions = {}): number {
+    if (this.#follows) return currentBroker().publish(topic, payload, options)
     this.#check('publish')
     checkTopic('publish', topic)
-    const now = this.clock.now()
+    const now = this.#clock.now()
     const message = {
       topic,
       payload: serializePayload(topic, payload),
@@ -78,6 +92,7 @@ export class Broker {
    * Ack or nack it before its lease ends, or it is delivered again.
    */
   receive<T extends Topic>(topic: T, options: ReceiveOptions = {}): Delivery<Payload<T>> | undefined {
+    if (this.#follows) return currentBroker().receive(topic, options)
     this.#check('receive')
     checkTopic('receive', topic)
     const leaseMs = options.leaseMs === undefined ? this.#leaseMs : checkDelay('leaseMs', options.leaseMs)
@@ -87,6 +102,7 @@ export class Broker {
 
   /** Handles a topic's messages in `drain()` (one handler per topic); returns a function that unsubscribes. */
   subscribe<T extends Topic>(topic: T, handler: Handler<Payload<T>>): () => void {
+    if (this.#follows) return currentBroker().subscribe(topic, handler)
     this.#check('subscribe')
     checkTopic('subscribe', topic)
     if (this.#handlers.has(topic)) {
@@ -104,15 +120,16 @@ export class Broker {
    * stays as it was.
    */
   async drain(options: DrainOptions = {}): Promise<DrainSummary> {
+    if (this.#follows) return currentBroker().drain(options)
     const summary: DrainSummary = { delivered: 0, acked: 0, retried: 0, deadLettered: 0 }
     const limit = checkNumber('drain() option maxDeliveries', options.maxDeliveries ?? 10_000, 1, true)
     for (;;) {
       this.#check('drain') // again on each turn: a handler may outlive its test
       const row = this.#nextDue(null)
       if (!row) {
-        const wake = options.advanceTime ? this.#store.sql.nextWake.get({ now: this.clock.now() }) : null
+        const wake = options.advanceTime ? this.#store.sql.nextWake.get({ now: this.#clock.now() }) : null
         if (typeof wake !== 'number') return summary
-        this.clock.set(wake)
+        this.#clock.set(wake)
         continue
       }
       if (summary.delivered === limit) {
@@ -132,15 +149,21 @@ export class Broker {
    * the clock's time, for assertions. A lease that ran out on the last attempt shows as `dead`.
    */
   messages<T extends Topic>(topic?: T, filter: MessageFilter = {}): Message<Payload<T>>[] {
+    if (this.#follows) return currentBroker().messages(topic, filter)
     this.#check('messages')
     this.#expireLastLeases()
-    const now = this.clock.now()
+    const now = this.#clock.now()
     const all = this.#store.sql.all.all({ topic: topic ?? null }).map((row) => this.#message(row as Row, now))
     return (filter.state ? all.filter((message) => message.state === filter.state) : all) as Message<Payload<T>>[]
   }
 
-  /** Ends the broker's life (its test is over): any later call is an error. The database is the db layer's. */
+  /**
+   * Ends the broker's life (its test is over): any later call is an error. The database is
+   * the db layer's. On a broker that follows the tests, a no-op: each test's broker is
+   * closed with its test.
+   */
   close(): void {
+    if (this.#follows) return
     this.#closed = true
     this.#handlers.clear()
   }
@@ -183,17 +206,17 @@ export class Broker {
 
   /** A lease that ran out on the last allowed attempt dead-letters its message. */
   #expireLastLeases(): void {
-    this.#store.sql.expireLastLeases.run({ now: this.clock.now(), maxAttempts: this.#maxAttempts })
+    this.#store.sql.expireLastLeases.run({ now: this.#clock.now(), maxAttempts: this.#maxAttempts })
   }
 
   #nextDue(topic: string | null): Row | undefined {
     this.#expireLastLeases()
-    return this.#store.sql.nextDue.get({ now: this.clock.now(), topic }) as Row | undefined
+    return this.#store.sql.nextDue.get({ now: this.#clock.now(), topic }) as Row | undefined
   }
 
   #lease(row: Row, leaseMs: number): Delivery {
     const { sql } = this.#store
-    const now = this.clock.now()
+    const now = this.#clock.now()
     sql.lease.run({ id: row.id, now, leaseUntil: now + leaseMs })
     return this.#delivery(sql.byId.get({ id: row.id }) as Row, now)
   }
@@ -221,7 +244,7 @@ export class Broker {
         const error = reason(options.error)
         if (attempts >= this.#maxAttempts) return settled(sql.deadLetter.run({ id, attempts, error }).changes)
         const delay = options.delayMs === undefined ? this.#backoffMs(attempts) : checkDelay('nack delayMs', options.delayMs)
-        settled(sql.retry.run({ id, attempts, availableAt: this.clock.now() + delay, error }).changes)
+        settled(sql.retry.run({ id, attempts, availableAt: this.#clock.now() + delay, error }).changes)
       },
     }
   }

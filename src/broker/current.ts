@@ -1,6 +1,5 @@
 import { currentScope } from '../core/current.js'
 import type { Broker } from './broker.js'
-import './layer.js'
 
 /** The running test's broker, made (with its database) on first use. */
 export function currentBroker(): Broker {

@@ -1,3 +1,4 @@
+import type { Broker } from './broker.js'
 import type { BrokerClock } from './clock.js'
 
 declare global {
@@ -16,6 +17,11 @@ declare global {
      */
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface BrokerTopics {}
+
+    interface Fixtures {
+      /** A message broker stored in the test's own database. */
+      broker: Broker
+    }
   }
 }
 

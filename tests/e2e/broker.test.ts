@@ -3,7 +3,7 @@ import path from 'node:path'
 import { expect, test } from 'vitest'
 import { leftovers, makeScratch, runFixture } from '../support/run-vitest.js'
 
-test('the broker in auto and context mode: outbox, drain, dead letters, isolation, layer order', async () => {
+test("the broker in auto and context mode: the app's own broker follows each test, outbox, drain, dead letters, isolation, layer order", async () => {
   const scratch = makeScratch()
   const verboseLog = path.join(scratch, 'verbose.log')
   const run = await runFixture('broker', { scratch, env: { SQLITE_FIXTURES_VERBOSE: verboseLog } })
@@ -12,6 +12,7 @@ test('the broker in auto and context mode: outbox, drain, dead letters, isolatio
     ['placing an order publishes its event in the same database', 'passed', []],
     ['a failed order publishes nothing: the event rolls back with it', 'passed', []],
     ['the next test starts with no messages', 'passed', []],
+    ["the app's broker is the test's broker: one table, one clock, one set of handlers", 'passed', []],
     ['concurrent test a has its own broker', 'passed', []],
     ['concurrent test b has its own broker', 'passed', []],
     ['context mode: the broker fixture sits on the test database', 'passed', []],
