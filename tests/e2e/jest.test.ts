@@ -1,6 +1,8 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
-import { leftovers } from '../support/run-vitest.js'
+import { leftovers, makeScratch } from '../support/run-vitest.js'
 
 const expectedFailures = ['fails after using the database', 'times out while using the database']
 
@@ -48,6 +50,21 @@ test('Jest with the TypeORM layer: the app singleton on each test database, fore
     ['foreign keys are enforced through the ORM', 'passed'],
     ['currentLayer("dataSource") is the app DataSource', 'passed'],
   ])
+  expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
+})
+
+test("Jest with the seam: jest.mock in the setup file puts the app's own db module on each test database, and its file is never opened", async () => {
+  const scratch = makeScratch()
+  const appDb = path.join(scratch, 'app.db')
+  const run = await runJest('jest-raw-app', { scratch, env: { APP_DB: appDb } })
+  expect(run.errors).toEqual([])
+  expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual([
+    ['app code on its own db module writes to the test database', 'passed', []],
+    ['the next test starts clean', 'passed', []],
+    ['foreign keys are enforced, and an import-time transaction rolls back on the test database', 'passed', []],
+    ["the app's db is the test-following handle", 'passed', []],
+  ])
+  expect(fs.existsSync(appDb)).toBe(false)
   expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
 })
 
