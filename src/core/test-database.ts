@@ -70,29 +70,30 @@ class TestDatabase implements ConnectionSource {
     return this
   }
 
-  get name(): string {
+  /** A property of the test's database, or `outside` when no test runs here (an ORM probing its client). */
+  #property<T>(read: (db: Database) => T, outside: T): T {
     const scope = scopeIfAny()
-    return scope ? this.#configure(scope).name : ''
+    return scope ? read(this.#configure(scope)) : outside
+  }
+
+  get name(): string {
+    return this.#property((db) => db.name, '')
   }
 
   get open(): boolean {
-    const scope = scopeIfAny()
-    return scope ? this.#configure(scope).open : true
+    return this.#property((db) => db.open, true)
   }
 
   get inTransaction(): boolean {
-    const scope = scopeIfAny()
-    return scope ? this.#configure(scope).inTransaction : false
+    return this.#property((db) => db.inTransaction, false)
   }
 
   get memory(): boolean {
-    const scope = scopeIfAny()
-    return scope ? this.#configure(scope).memory : false
+    return this.#property((db) => db.memory, false)
   }
 
   get readonly(): boolean {
-    const scope = scopeIfAny()
-    return scope ? this.#configure(scope).readonly : false
+    return this.#property((db) => db.readonly, false)
   }
 
   prepare(source: string): unknown {
