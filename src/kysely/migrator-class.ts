@@ -10,7 +10,7 @@ export interface MigrationResultSet {
 }
 
 /** The part of Kysely's `Migrator` this package uses, the same in 0.28 and 0.29. */
-export interface KyselyMigratorInstance {
+interface KyselyMigratorInstance {
   getMigrations(): Promise<readonly { readonly name: string; readonly executedAt?: Date }[]>
   migrateToLatest(): Promise<MigrationResultSet>
   migrateTo(name: string): Promise<MigrationResultSet>
@@ -31,9 +31,10 @@ export function migratorClass(): Promise<MigratorConstructor> {
   found ??= (async () => {
     const fromRoot: unknown = (kysely as Record<string, unknown>)['Migrator']
     if (typeof fromRoot === 'function') return fromRoot as MigratorConstructor
-    // A variable, so neither TypeScript (0.28's types have no such path) nor the bundler resolves it.
-    const subpath = 'kysely/migration'
-    const fromSubpath: unknown = ((await import(subpath)) as Record<string, unknown>)['Migrator']
+    // Made at run time, so neither TypeScript (0.28's types have no such path), the bundler
+    // nor Vite's import analysis (where this file is transformed) resolves it in advance.
+    const subpath = ['kysely', 'migration'].join('/')
+    const fromSubpath: unknown = ((await import(/* @vite-ignore */ subpath)) as Record<string, unknown>)['Migrator']
     if (typeof fromSubpath === 'function') return fromSubpath as MigratorConstructor
     throw new KyselyLayerError(
       "sqlite-fixtures: found no Migrator in 'kysely' or 'kysely/migration'. The Kysely layer supports kysely 0.28 and 0.29.",
