@@ -55,7 +55,7 @@ function runEntry(entry, tarball) {
   const childEnv = { ...process.env, ...env, CI: 'true' }
   sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
   const versions = Object.fromEntries(
-    ['vitest', 'better-sqlite3', 'typeorm'].filter((name) => entry.dependencies[name]).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
+    ['vitest', 'better-sqlite3', 'typeorm', 'kysely'].filter((name) => entry.dependencies[name]).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
   )
   const nodeVersion = sh(node, ['--version']).trim()
   const problems = []

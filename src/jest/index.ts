@@ -1,8 +1,13 @@
 import type { SqliteFixturesOptions } from '../core/options.js'
+import { useRunnerImport } from '../core/module-import.js'
 import { configure, installHooks } from './hooks.js'
+import { jestImport } from './module-import.js'
 
 export * from '../core/public.js'
 export * from '../broker/index.js'
+
+// Project files this package loads (Kysely's TypeScript migrations) go through Jest's transform.
+useRunnerImport(jestImport)
 
 /**
  * Configures the per-test databases, from a file in Jest's `setupFilesAfterEnv`, and

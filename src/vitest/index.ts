@@ -1,6 +1,11 @@
 import type { SqliteFixturesOptions } from '../core/options.js'
+import { useRunnerImport } from '../core/module-import.js'
 import { configure } from './hooks.js'
+import { vitestImport } from './module-import.js'
 import './augment.js'
+
+// Project files this package loads (Kysely's TypeScript migrations) go through Vitest's transform.
+useRunnerImport(vitestImport)
 
 export { sqliteFixtures, fixtureTags } from './plugin.js'
 export { fixture, test, type ContextFixtures, type LayerFixture } from './context.js'

@@ -1,0 +1,12 @@
+export { kyselyLayer, type KyselyLayerOptions } from './layer.js'
+export { migrator, type KyselyMigrator, type KyselyMigratorOptions } from './migrator.js'
+export { KyselyLayerError, KyselyMigrationError } from './errors.js'
+export type {
+  KyselyMigration,
+  KyselyMigrationOptions,
+  KyselyMigrationProvider,
+  KyselyMigratorProps,
+  RegisteredKyselyDatabase,
+  UntypedDatabase,
+} from './types.js'
+export type { ModuleImport } from '../core/module-import.js'

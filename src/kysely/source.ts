@@ -1,0 +1,79 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { importProjectModule, type ModuleImport } from '../core/module-import.js'
+import { KyselyLayerError } from './errors.js'
+import { folderProvider, migrationFiles, resolveFolder } from './folder.js'
+import type { KyselyMigrationOptions, KyselyMigrationProvider } from './types.js'
+
+/** The migrations a Kysely layer or migrator runs: where they come from, and what identifies them. */
+export interface MigrationSource {
+  /** Shown in the template step's name and in errors. */
+  readonly label: string
+  /** Everything about the migrations that shapes the migrated database: hashed into the cache key. */
+  fingerprint(): Promise<string>
+  readonly provider: KyselyMigrationProvider
+  /** The file a migration was read from, when it came from a folder. */
+  fileOf(name: string): string | undefined
+}
+
+const optionNames = ['migrationFolder', 'provider', 'import', 'plugins', 'migratorProps'] as const satisfies readonly (keyof KyselyMigrationOptions)[]
+
+function checkNames(caller: string, options: object, known: readonly string[]): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue
+    const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
+    throw new KyselyLayerError(
+      `sqlite-fixtures: ${caller} has no option "${name}". Did you mean "${closest(name, [...known])}"? Known options: ${known.join(', ')}.`,
+    )
+  }
+}
+
+/** Checks the options of `kyselyLayer()` or `migrator()` (named by `caller`) and makes their source. */
+export function migrationSource(caller: string, options: KyselyMigrationOptions, extraNames: readonly string[] = []): MigrationSource {
+  if (typeof options !== 'object' || options === null) {
+    throw new KyselyLayerError(`sqlite-fixtures: ${caller} needs options: { migrationFolder } or { provider }.`)
+  }
+  checkNames(caller, options, [...optionNames, ...extraNames])
+  const { migrationFolder, provider, plugins = [], migratorProps = {} } = options
+  if ((migrationFolder === undefined) === (provider === undefined)) {
+    throw new KyselyLayerError(
+      `sqlite-fixtures: ${caller} needs one of migrationFolder (the folder of your Kysely migration files) or ` +
+        `provider (any Kysely MigrationProvider), ${migrationFolder === undefined ? 'got neither' : 'not both'}.`,
+    )
+  }
+  if (provider !== undefined && typeof provider?.getMigrations !== 'function') {
+    throw new KyselyLayerError(`sqlite-fixtures: ${caller}'s provider must be a Kysely MigrationProvider (an object with getMigrations()).`)
+  }
+  if (options.import !== undefined && typeof options.import !== 'function') {
+    throw new KyselyLayerError(`sqlite-fixtures: ${caller}'s import must be a function (file) => Promise<module>.`)
+  }
+  // What the migrations run with, besides themselves: renaming plugins change their DDL.
+  const settings = `plugins ${plugins.map((plugin) => plugin.constructor.name).join(',')}\nmigrator ${JSON.stringify(migratorProps)}`
+
+  if (provider !== undefined) {
+    return {
+      label: 'provider',
+      provider,
+      fileOf: () => undefined,
+      // The source text stands for each migration; data they read from elsewhere belongs in `cacheKey`.
+      fingerprint: async () => {
+        const migrations = await provider.getMigrations()
+        return [settings, ...Object.keys(migrations).sort().map((name) => {
+          const { up, down } = migrations[name] as { up: unknown; down?: unknown }
+          return `${name}\n${String(up)}\n${String(down)}`
+        })].join('\n')
+      },
+    }
+  }
+  const folder = resolveFolder(migrationFolder as string | URL)
+  const load: ModuleImport = options.import ?? importProjectModule
+  return {
+    label: `folder ${folder}`,
+    provider: folderProvider(folder, load),
+    fileOf: (name) => migrationFiles(folder).find((file) => file.name === name)?.file,
+    // Names and contents, read without loading a module: a cached template costs no transform.
+    fingerprint: async () =>
+      [settings, ...migrationFiles(folder).map(({ file }) => `${path.basename(file)}\n${fs.readFileSync(file, 'utf8')}`)].join('\n'),
+  }
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, expect, test } from 'vitest'
+import { runJest } from '../support/run-jest.js'
+import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
+
+const sample = path.join(repoRoot, 'fixtures/kysely-app')
+const names = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Radia', 'Ken']
+/** Where the app would open its own database: relative to the working directory of the run. */
+const appDbs = [path.join(repoRoot, 'app.db'), path.join(sample, 'app.db')]
+
+const scratches: string[] = []
+function scratch(): string {
+  const dir = makeScratch()
+  scratches.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of scratches) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** The spans [begin, commit] of the transactions logged as `begin <group> <name>` / `commit <group> <name>`. */
+function overlaps(events: readonly string[], group: string): number {
+  let open = 0
+  let most = 0
+  for (const line of events) {
+    if (line.startsWith(`begin ${group} `)) most = Math.max(most, ++open)
+    if (line.startsWith(`commit ${group} `)) open -= 1
+  }
+  return most
+}
+
+test("a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations", async () => {
+  for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
+  const run = await runFixture('kysely-app', { scratch: scratch() })
+  expect(run.errors).toEqual([])
+  expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
+  expect(run.tests.map((t) => t.name).sort()).toEqual(
+    [
+      "app code on the app's own Kysely reaches each test's own database > a test registers a customer and places orders",
+      "app code on the app's own Kysely reaches each test's own database > the next test starts clean",
+      'ctx.kysely is typed with the registered DB, on the same database as the app',
+      'foreign keys are enforced through Kysely',
+      "a transaction in app code commits to the test's database, and a failed one rolls back",
+      'the schema came from the TypeScript migrations, run once on the template',
+      "the app's own database file was never opened",
+      'context mode gives ctx.kysely, typed, on the same database as the app',
+      'and the next test starts clean',
+      'the email migration fills an email for every existing customer',
+      ...names.map((name) => `concurrent app test ${name} sees only its own customer`),
+      ...names.map((name) => `concurrent ctx.kysely test ${name} sees only its own customer`),
+    ].sort(),
+  )
+  // The ten app tests ran at once: all had started before the first one ended.
+  const starts = run.events.flatMap((line, i) => (line.startsWith('start app ') ? [i] : []))
+  expect(starts).toHaveLength(10)
+  expect(run.events.findIndex((line) => line.startsWith('end app '))).toBeGreaterThan(Math.max(...starts))
+  // Through the app's one Kysely, transactions took turns (its driver's mutex); through
+  // ctx.kysely, one Kysely per test, they were open at the same time, each on its own database.
+  expect(overlaps(run.events, 'app')).toBe(1)
+  expect(overlaps(run.events, 'ctx')).toBeGreaterThan(1)
+  // The module mock in the setup file reached the app modules the tests import: the app's
+  // own file was never created, wherever the run started.
+  for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
+  expect(leftovers(run.tmpDir)).toEqual([])
+})
+
+test('a failing migration fails the tests that need the database, naming the migration and its file', async () => {
+  const run = await runFixture('kysely-app', { scratch: scratch(), env: { KYSELY_MIGRATIONS: 'broken' }, files: ['tests/orders.test.ts'] })
+  expect(run.tests.length).toBeGreaterThan(0)
+  const message =
+    'sqlite-fixtures: Kysely migration 2024_01_11_002_orders ' +
+    `(${path.join(sample, 'broken-migrations/2024_01_11_002_orders.ts')}) failed while building the template ` +
+    '(after 2024_01_10_001_customers applied): no such table: main.ordres. Fix the migration, or step through the ' +
+    "migrations with migrator() from 'sqlite-fixtures/kysely'."
+  for (const t of run.tests) expect([t.name, t.state, t.errors]).toEqual([t.name, 'failed', [message]])
+  expect(leftovers(run.tmpDir)).toEqual([])
+})
+
+test("Jest: the app's Kysely through jest.mock, TypeScript migrations through Jest's transform, currentLayer('kysely')", async () => {
+  const run = await runJest('jest-kysely', { scratch: scratch() })
+  expect(run.errors).toEqual([])
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([
+    ["app code on the app's own Kysely writes to the test database", 'passed'],
+    ['the next test sees none of it', 'passed'],
+    ['currentLayer("kysely") is a typed Kysely on the same database', 'passed'],
+    ['foreign keys are enforced through Kysely, and a failed transaction rolls back', 'passed'],
+    ['the schema came from the TypeScript migrations', 'passed'],
+    ['migrator() loads the TypeScript migrations through Jest too', 'passed'],
+    ["the app's own database file was never opened", 'passed'],
+  ])
+  for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
+  expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
+})
