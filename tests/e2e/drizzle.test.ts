@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, expect, test } from 'vitest'
+import { runJest } from '../support/run-jest.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
 
 const scratches: string[] = []
@@ -56,4 +57,22 @@ test('control: without the seam, the same app opens its own file, and its tests 
   // The module-level prepared query meets the app's empty file: the test file fails to load.
   expect(run.errors.join('\n')).toMatch(/no such table: customers/)
   expect(fs.existsSync(appDb)).toBe(true)
+})
+
+test('Jest: the same app through jest.mock in the setup file, and currentLayer("drizzle")', async () => {
+  const run = await runJest('jest-drizzle', { scratch: scratch() })
+  expect(run.errors).toEqual([])
+  expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
+    [
+      "the app's db module is the one jest.mock gave in the setup file",
+      'app code on the singleton db writes to the test database',
+      'the next test sees none of it',
+      'foreign keys are enforced through Drizzle',
+      'a query the app prepared at import runs on this test database',
+      'currentLayer("drizzle") is a Drizzle database on the test database',
+      'migrator() runs under Jest too',
+    ].map((name) => [name, 'passed', []]),
+  )
+  for (const file of appFiles) expect(fs.existsSync(file), file).toBe(false)
+  expect(leftovers(run.tmpDir).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
 })
