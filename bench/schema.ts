@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 /** Table names from an ordinary business app, so the schema reads like a real one. */
-const tableNames = [
+export const tableNames = [
   'tenants', 'users', 'teams', 'memberships', 'customers', 'addresses', 'contacts', 'suppliers',
   'categories', 'products', 'variants', 'prices', 'warehouses', 'stock_levels', 'carts', 'cart_items',
   'orders', 'order_lines', 'payments', 'refunds', 'invoices', 'invoice_lines', 'shipments', 'parcels',
@@ -17,11 +17,11 @@ const tableNames = [
 const tableCount = tableNames.length
 
 /** A table's parents: the two tables before it (one for the second table, none for the first). */
-function parents(index: number): number[] {
+export function parents(index: number): number[] {
   return [index - 1, Math.floor((index - 1) / 2)].filter((parent, i, all) => parent >= 0 && parent < index && all.indexOf(parent) === i)
 }
 
-function tableSql(index: number): string {
+export function tableSql(index: number): string {
   const name = tableNames[index] as string
   const keys = parents(index).map((parent) => `${tableNames[parent]}_id`)
   const columns = [

@@ -55,15 +55,18 @@ function runEntry(entry, tarball) {
   const childEnv = { ...process.env, ...env, CI: 'true' }
   sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
   const versions = Object.fromEntries(
-    ['vitest', 'better-sqlite3', 'typeorm', 'kysely'].filter((name) => entry.dependencies[name]).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
+    Object.keys(entry.dependencies).filter((name) => name !== 'typescript' && !name.startsWith('@types/')).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
   )
   const nodeVersion = sh(node, ['--version']).trim()
   const problems = []
   // The public types, against this entry's Vitest: compiled, not run.
-  fs.copyFileSync(path.join(repo, 'compat/types-check.ts'), path.join(project, 'types-check.ts'))
+  const typeChecks = ['types-check.ts']
+  // Drizzle's types differ between its lines (schema on 0.x, relations on 1.x): one check each.
+  if (versions['drizzle-orm']) typeChecks.push(`types-check-drizzle-v${parseInt(versions['drizzle-orm'], 10) >= 1 ? 1 : 0}.ts`)
+  for (const file of typeChecks) fs.copyFileSync(path.join(repo, 'compat', file), path.join(project, file))
   fs.writeFileSync(
     path.join(project, 'tsconfig.types.json'),
-    JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] }, files: ['types-check.ts'] }),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] }, files: typeChecks }),
   )
   try {
     sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project })

@@ -1,0 +1,24 @@
+import type { Database } from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import type { DrizzleConfig, DrizzleDatabase } from './types.js'
+import { drizzleV1 } from './version.js'
+
+/** How a Drizzle database is made, besides its client. */
+export interface DrizzleSettings<Shape> {
+  readonly schema?: Shape | undefined
+  readonly relations?: Shape | undefined
+  readonly config?: DrizzleConfig | undefined
+}
+
+/**
+ * A Drizzle database over `client`, made the way both lines accept: the config-object form
+ * (drizzle-orm 1.x no longer takes a client as the first argument: it would open a database
+ * of its own), with `schema` on 0.x and `relations` on 1.x.
+ */
+export function drizzleOver<Shape>(client: Database, settings: DrizzleSettings<Shape>): DrizzleDatabase<Shape> {
+  const shape = drizzleV1
+    ? settings.relations === undefined ? {} : { relations: settings.relations }
+    : settings.schema === undefined ? {} : { schema: settings.schema }
+  const config = { ...settings.config, ...shape, client } as { client: Database }
+  return drizzle(config) as unknown as DrizzleDatabase<Shape>
+}

@@ -1,0 +1,5 @@
+export { drizzleLayer } from './layer.js'
+export type { DrizzleLayerOptions } from './options.js'
+export { migrator, type DrizzleMigrator, type DrizzleMigratorOptions } from './migrator.js'
+export { DrizzleLayerError, DrizzleMigrationError } from './errors.js'
+export type { DrizzleConfig, DrizzleDatabase, DrizzleShape } from './types.js'

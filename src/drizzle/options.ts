@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module'
+import type { DrizzleConfig } from './types.js'
+import { DrizzleLayerError } from './errors.js'
+import { drizzleV1, drizzleVersion } from './version.js'
+
+export interface DrizzleLayerOptions<Shape> {
+  /**
+   * The folder drizzle-kit writes migrations to (its config's `out`), in the format the
+   * installed drizzle-orm reads: 0.x `meta/_journal.json` + `NNNN_tag.sql`, 1.x one folder
+   * per migration with `migration.sql`. Applied once, on the template, by Drizzle's own
+   * `migrate()`; the files are part of the template's cache key. A relative path is resolved
+   * from the current directory, as Drizzle resolves it. Omit it when the schema comes from
+   * the plugin's own `schema` option (SQL files, e.g. from `drizzle-kit export`).
+   */
+  migrationsFolder?: string
+  /**
+   * drizzle-orm 0.x: your schema (`import * as schema from './schema'`), for relational
+   * queries (`ctx.drizzle.query.users...`) and types. On 1.x, give `relations` instead.
+   */
+  schema?: Shape
+  /** drizzle-orm 1.x: your relations (`defineRelations(schema, ...)`), for relational queries and types. */
+  relations?: Shape
+  /** The table Drizzle records applied migrations in, if your config changes it. Default `__drizzle_migrations`. */
+  migrationsTable?: string
+  /**
+   * Anything else your app passes to `drizzle()` that changes its queries (`casing` on 0.x,
+   * `logger`, ...), so `ctx.drizzle` builds the SQL your app's instance builds.
+   */
+  config?: DrizzleConfig
+}
+
+/** The options after checking, with defaults. */
+export interface CheckedOptions<Shape> {
+  readonly migrationsFolder: string | undefined
+  readonly schema: Shape | undefined
+  readonly relations: Shape | undefined
+  readonly migrationsTable: string
+  readonly config: DrizzleConfig | undefined
+}
+
+const optionNames = ['migrationsFolder', 'schema', 'relations', 'migrationsTable', 'config'] as const
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function fail(call: string, message: string): never {
+  throw new DrizzleLayerError(`sqlite-fixtures: ${call}: ${message}`)
+}
+
+/** Checks the options of `drizzleLayer()` or `migrator()` (`call` names which, in errors). */
+export function checkOptions<Shape>(
+  call: string,
+  options: DrizzleLayerOptions<Shape>,
+  allowed: readonly (typeof optionNames)[number][] = optionNames,
+): CheckedOptions<Shape> {
+  const { schema, relations } = options ?? {}
+  if (!isRecord(options)) fail(call, 'expected an options object, e.g. { migrationsFolder: "drizzle" }.')
+  for (const name of Object.keys(options)) {
+    if (!(allowed as readonly string[]).includes(name)) {
+      // Loaded only here, on the error path, as the core's option check does.
+      const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
+      fail(call, `unknown option "${name}". Did you mean "${closest(name, [...allowed])}"? Known options: ${allowed.join(', ')}.`)
+    }
+  }
+  const { migrationsFolder, migrationsTable = '__drizzle_migrations', config } = options
+  if (migrationsFolder !== undefined && (typeof migrationsFolder !== 'string' || migrationsFolder === '')) {
+    fail(call, 'option "migrationsFolder" must be a path to the folder drizzle-kit writes migrations to.')
+  }
+  if (typeof migrationsTable !== 'string' || migrationsTable === '') fail(call, 'option "migrationsTable" must be a table name.')
+  if (options.schema !== undefined && drizzleV1) {
+    fail(
+      call,
+      `option "schema" is drizzle-orm 0.x's; the installed drizzle-orm ${drizzleVersion} reads relational queries from ` +
+        '"relations" (defineRelations(schema, ...)) and ignores "schema". Pass relations instead.',
+    )
+  }
+  if (options.relations !== undefined && !drizzleV1) {
+    fail(
+      call,
+      `option "relations" is drizzle-orm 1.x's; the installed drizzle-orm ${drizzleVersion} ignores it. Pass your schema ` +
+        'as "schema" instead.',
+    )
+  }
+  for (const field of ['schema', 'relations'] as const) {
+    if (options[field] !== undefined && !isRecord(options[field])) fail(call, `option "${field}" must be an object.`)
+  }
+  if (config !== undefined) {
+    if (!isRecord(config)) fail(call, 'option "config" must be an object of drizzle() settings.')
+    const taken = ['client', 'connection', 'schema', 'relations'].find((key) => key in config)
+    if (taken) fail(call, `option "config" cannot set "${taken}": the layer gives the client, and "schema"/"relations" are options of their own.`)
+  }
+  return { migrationsFolder, schema, relations, migrationsTable, config }
+}
