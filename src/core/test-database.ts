@@ -28,18 +28,29 @@ interface Setup {
  * test, and calls that configure a connection (`exec`, pragma settings, `function`, ...) are
  * kept and made on each test's database before its first use through the handle.
  */
-class TestDatabase implements ConnectionSource {
+class TestDatabase {
   readonly [handleMark] = true
   readonly #setups: Setup[] = []
   /** How many of the setups each database has had. */
   readonly #configured = new WeakMap<Database, number>()
 
-  get handle(): Database {
-    return this as unknown as Database
+  /** What this handle's statements run on: the handle's own, private way to the test's database. */
+  readonly #source: ConnectionSource = {
+    handle: this as unknown as Database,
+    connection: () => this.#connection(),
+  }
+
+  /**
+   * The handle is its own client: Drizzle 1.x reads `drizzle(x)`'s argument as a config
+   * object (`{ client, connection, ... }`), so with this `drizzle(testDatabase())` works on
+   * Drizzle 0.x and 1.x alike, and no probe finds a `connection` to open.
+   */
+  get client(): Database {
+    return this.#source.handle
   }
 
   /** The running test's database, made on first use, with the handle's setups made on it. */
-  connection(): Database {
+  #connection(): Database {
     return this.#configure(currentScope())
   }
 
@@ -99,9 +110,9 @@ class TestDatabase implements ConnectionSource {
   prepare(source: string): unknown {
     if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string')
     const scope = scopeIfAny()
-    if (!scope) return new FollowingStatement(this, source)
+    if (!scope) return new FollowingStatement(this.#source, source)
     const statement = this.#configure(scope).prepare(source)
-    return new BoundStatement(this.handle, statement as BetterSqlite3.Statement<unknown[], unknown>, scope)
+    return new BoundStatement(this.#source.handle, statement as BetterSqlite3.Statement<unknown[], unknown>, scope)
   }
 
   /** A transaction function that runs on the database of the test that calls it; nests as better-sqlite3's do. */
@@ -116,7 +127,7 @@ class TestDatabase implements ConnectionSource {
       }
       return transaction
     }
-    const connection = () => this.connection()
+    const connection = () => this.#connection()
     // A function, not an arrow: better-sqlite3 passes the caller's `this` on to `fn`.
     const kind = (name: TransactionKind) =>
       function (this: unknown, ...args: unknown[]) {
@@ -126,7 +137,7 @@ class TestDatabase implements ConnectionSource {
     for (const name of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
       Object.defineProperty(transaction, name, { value: kind(name) })
     }
-    Object.defineProperty(transaction, 'database', { value: this.handle })
+    Object.defineProperty(transaction, 'database', { value: this.#source.handle })
     return transaction as unknown as Transaction
   }
 
@@ -138,7 +149,7 @@ class TestDatabase implements ConnectionSource {
   pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
     const scope = scopeIfAny()
     if (scope) return this.#configure(scope).pragma(source, options)
-    if (!source.includes('=')) return this.connection().pragma(source, options)
+    if (!source.includes('=')) return this.#connection().pragma(source, options)
     this.#configuring(`pragma(${JSON.stringify(source)})`, (db) => db.pragma(source, options))
     return options?.simple ? undefined : []
   }
@@ -172,11 +183,11 @@ class TestDatabase implements ConnectionSource {
   }
 
   serialize(options?: BetterSqlite3.SerializeOptions): Buffer {
-    return this.connection().serialize(options)
+    return this.#connection().serialize(options)
   }
 
   backup(destination: string, options?: BetterSqlite3.BackupOptions): Promise<BetterSqlite3.BackupMetadata> {
-    return this.connection().backup(destination, options)
+    return this.#connection().backup(destination, options)
   }
 
   /**
@@ -202,7 +213,7 @@ let shared: TestDatabase | undefined
  */
 export function testDatabase(): Database {
   shared ??= new TestDatabase()
-  return shared.handle
+  return shared.client
 }
 
 /** Whether `db` is the test-following handle (of this copy of the package or another). */

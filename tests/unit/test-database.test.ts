@@ -62,6 +62,12 @@ describe('outside a test', () => {
     expect(String(db)).toBe('[object TestDatabase]')
   })
 
+  test("is its own client, so Drizzle 1.x's drizzle(x), which reads x as a config object, gets the handle", () => {
+    const { client, connection } = db as unknown as { client: unknown; connection: unknown }
+    expect(client).toBe(db)
+    expect(connection).toBeUndefined()
+  })
+
   test('a read that needs a database says no test is running', () => {
     expect(() => db.pragma('foreign_keys')).toThrow(FixtureUnavailableError)
     expect(() => db.serialize()).toThrow(/called outside a test/)
