@@ -8,6 +8,13 @@ import { verbose, verboseEnabled } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { statementLogOf } from './sql-log.js'
 
+/** A test's clone while it is open, with what its teardown needs. */
+interface OpenClone {
+  readonly clone: Clone
+  readonly unbind: () => void
+  readonly baseline: IntegrityBaseline | undefined
+}
+
 /**
  * The built-in `db` layer: a fresh clone of the template per test. In file mode it also
  * points the `env` var at the clone for the test's duration. After a passed test it checks
@@ -18,8 +25,28 @@ export function dbLayer(
   clone: (test: LayerTestInfo) => Clone,
   options: Pick<ResolvedOptions, 'env' | 'keep' | 'integrity'>,
 ): Layer<'db', Database, never> {
-  const open = new WeakMap<Database, { clone: Clone; unbind: () => void; baseline: IntegrityBaseline | undefined }>()
+  const open = new WeakMap<Database, OpenClone>()
   const integrity = options.integrity === false ? undefined : new IntegrityCheck(options.integrity)
+
+  /**
+   * After a passed test, checks its database; a failed (or now failing) test's report gets
+   * its last statements and where its database was kept. Then the clone is kept or disposed.
+   */
+  function release(db: Database, entry: OpenClone, test: LayerTestInfo): void {
+    let findings
+    try {
+      findings = test.failed || !entry.baseline ? undefined : integrity?.run(db, entry.baseline)
+    } catch (error) {
+      entry.clone.dispose()
+      throw error
+    }
+    const failed = test.failed || findings !== undefined
+    const report = failed ? statementsSection(db) : []
+    if (options.keep === 'failed' && failed) report.push(keptSection(entry.clone.keep()))
+    else entry.clone.dispose()
+    if (findings) throw integrityError(test.name, findings, report)
+    addToFailureReport(test, report)
+  }
   return defineLayer({
     name: 'db',
     setup: (_deps, test) => {
@@ -47,19 +74,7 @@ export function dbLayer(
       try {
         entry.unbind()
       } finally {
-        let findings
-        try {
-          findings = test.failed || !entry.baseline ? undefined : integrity?.run(db, entry.baseline)
-        } catch (error) {
-          entry.clone.dispose()
-          throw error
-        }
-        const failed = test.failed || findings !== undefined
-        const report = failed ? statementsSection(db) : []
-        if (options.keep === 'failed' && failed) report.push(keptSection(entry.clone.keep()))
-        else entry.clone.dispose()
-        if (findings) throw integrityError(test.name, findings, report)
-        addToFailureReport(test, report)
+        release(db, entry, test)
       }
     },
   })
