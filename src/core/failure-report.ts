@@ -41,7 +41,10 @@ export function statementsSection(db: Database): string[] {
   const { statements, total } = log.recent()
   // A test that failed before its first statement gets no section: there is nothing to show.
   if (statements.length === 0) return []
-  const which = statements.length === total ? `the ${total} statements it ran` : `the last ${statements.length} of the ${total} statements it ran`
+  const which =
+    statements.length === total
+      ? `the ${total === 1 ? 'statement' : `${total} statements`} it ran`
+      : `the last ${statements.length} of the ${total} statements it ran`
   return [`${which}, oldest first:\n${numberedStatements(statements, undefined, total - statements.length + 1)}`]
 }
 
