@@ -56,7 +56,7 @@ function describeKey(db: Database, violation: { table: string; rowid: number | b
 }
 
 /** The rows that break a foreign key, described; empty when there are none. */
-export function foreignKeyViolations(db: Database): ForeignKeyViolation[] {
+function foreignKeyViolations(db: Database): ForeignKeyViolation[] {
   const found = db.pragma('foreign_key_check') as { table: string; rowid: number | bigint | null; parent: string; fkid: number }[]
   return found.map((violation) => ({
     table: violation.table,
@@ -67,7 +67,7 @@ export function foreignKeyViolations(db: Database): ForeignKeyViolation[] {
 }
 
 /** What `PRAGMA integrity_check` reports; empty when it says ok. */
-export function integrityProblems(db: Database): string[] {
+function integrityProblems(db: Database): string[] {
   const rows = db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]
   return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok')
 }

@@ -1,5 +1,6 @@
 import { FixtureUnavailableError, LayerError, SqliteFixturesError } from './errors.js'
 import { takeFailureReport } from './failure-report.js'
+import { IntegrityError } from './integrity.js'
 import type { Fixtures, LayerTestInfo } from './layer.js'
 import type { LayerGraph } from './layers.js'
 import { verbose, verboseEnabled } from './log.js'
@@ -127,8 +128,8 @@ export class TestScope {
       try {
         await teardown()
       } catch (error) {
-        // The plugin's own errors (the integrity check) say what and where already.
-        if (error instanceof SqliteFixturesError) throw error
+        // A verdict on the test, not a broken teardown: it says what and where already.
+        if (error instanceof IntegrityError) throw error
         throw new LayerError(`sqlite-fixtures: teardown of layer "${name}" failed: ${message(error)}`, { cause: error })
       }
     })
