@@ -1,11 +1,12 @@
 // `npm run bench`: what one test's database costs, side by side, in one run. See bench/README.md.
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { measure, quick } from './measure.js'
 import { failureAidRows } from './failure-aids.js'
 import { perTestRows, writeRows } from './per-test.js'
-import { withScratch } from './scratch.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec, type RowTask } from './row.js'
 import type { Measurement } from './measure.js'
@@ -39,52 +40,59 @@ async function measureAll(tasks: readonly RowTask[]): Promise<(RowSpec & Measure
   return measured
 }
 
-// Everything the bench writes (templates, clones, the suite's cache and TMPDIR) goes in `scratch`.
-async function main(scratch: string): Promise<void> {
+async function main(): Promise<void> {
   const started = performance.now()
+  // Everything the bench writes (templates, clones, the suite's cache and TMPDIR) goes here.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-bench-'))
   const machine = machineInfo()
   progress(`sqlite-fixtures bench: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, SQLite ${machine.sqlite}`)
   progress(`scratch dir: ${scratch}`)
-  const small = await smallTemplate(scratch)
-  const rows = await measureAll([...perTestRows(small, scratch, false), ...writeRows(small, scratch)])
-  progress('statement log and teardown check, 0.5 MB template (interleaved)...')
-  rows.push(...(await failureAidRows(small, scratch, false)))
+  try {
+    const small = await smallTemplate(scratch)
+    const rows = await measureAll([...perTestRows(small, scratch, false), ...writeRows(small, scratch)])
+    progress('statement log and teardown check, 0.5 MB template (interleaved)...')
+    rows.push(...(await failureAidRows(small, scratch, false)))
 
-  progress('building the ~50 MB template...')
-  const large = await largeTemplate(scratch)
-  progress(`  ${(large.template.image.length / 2 ** 20).toFixed(1)} MiB`)
-  rows.push(...(await measureAll(perTestRows(large, scratch, true))))
-  progress('statement log and teardown check, 50 MB template (interleaved)...')
-  rows.push(...(await failureAidRows(large, scratch, true)))
+    progress('building the ~50 MB template...')
+    const large = await largeTemplate(scratch)
+    progress(`  ${(large.template.image.length / 2 ** 20).toFixed(1)} MiB`)
+    rows.push(...(await measureAll(perTestRows(large, scratch, true))))
+    progress('statement log and teardown check, 50 MB template (interleaved)...')
+    rows.push(...(await failureAidRows(large, scratch, true)))
 
-  if (!args['skip-suite']) {
-    const stores: SuiteStore[] = ['off', 'memory', 'savepoint', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
-    const isolation = args['skip-shared'] ? [true] : [true, false]
-    const variants: SuiteVariant[] = isolation.flatMap((isolate) => stores.map((store) => ({ store, isolate })))
-    progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)
-    const report = (variant: SuiteVariant, ms: number) => progress(`  ${variantName(variant)}: ${formatMs(ms)}`)
-    rows.push(...(await suiteRows(small, scratch, variants, Number(args.rounds), report)))
+    if (!args['skip-suite']) {
+      const stores: SuiteStore[] = ['off', 'memory', 'savepoint', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
+      const isolation = args['skip-shared'] ? [true] : [true, false]
+      const variants: SuiteVariant[] = isolation.flatMap((isolate) => stores.map((store) => ({ store, isolate })))
+      progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)
+      const report = (variant: SuiteVariant, ms: number) => progress(`  ${variantName(variant)}: ${formatMs(ms)}`)
+      rows.push(...(await suiteRows(small, scratch, variants, Number(args.rounds), report)))
+    }
+    for (const t of [small, large]) {
+      t.memory.close()
+      t.file.close()
+      t.savepoint.close()
+    }
+
+    const results = withRatios(rows)
+    const targets = checkTargets(results)
+    const sizes = { smallBytes: small.template.image.length, largeBytes: large.template.image.length }
+    const json = writeJson(repoRoot, machine, results, { targets, templates: sizes })
+    console.log(formatTable(results))
+    console.log('\nTargets')
+    console.log(formatTargets(targets))
+    console.log(
+      `\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; node ${machine.node}, ` +
+        `better-sqlite3 ${machine.betterSqlite3}, SQLite ${machine.sqlite}, vitest ${machine.vitest}` +
+        (machine.glibcTunables ? `; GLIBC_TUNABLES=${machine.glibcTunables}` : ''),
+    )
+    console.log(`templates: ${(sizes.smallBytes / 2 ** 20).toFixed(2)} MiB and ${(sizes.largeBytes / 2 ** 20).toFixed(1)} MiB`)
+    console.log(`total ${formatMs(performance.now() - started)}; JSON: ${path.relative(process.cwd(), json)}`)
+  } catch (error) {
+    progress(`bench failed; kept its scratch dir: ${scratch}`)
+    throw error
   }
-  for (const t of [small, large]) {
-    t.memory.close()
-    t.file.close()
-    t.savepoint.close()
-  }
-
-  const results = withRatios(rows)
-  const targets = checkTargets(results)
-  const sizes = { smallBytes: small.template.image.length, largeBytes: large.template.image.length }
-  const json = writeJson(repoRoot, machine, results, { targets, templates: sizes })
-  console.log(formatTable(results))
-  console.log('\nTargets')
-  console.log(formatTargets(targets))
-  console.log(
-    `\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; node ${machine.node}, ` +
-      `better-sqlite3 ${machine.betterSqlite3}, SQLite ${machine.sqlite}, vitest ${machine.vitest}` +
-      (machine.glibcTunables ? `; GLIBC_TUNABLES=${machine.glibcTunables}` : ''),
-  )
-  console.log(`templates: ${(sizes.smallBytes / 2 ** 20).toFixed(2)} MiB and ${(sizes.largeBytes / 2 ** 20).toFixed(1)} MiB`)
-  console.log(`total ${formatMs(performance.now() - started)}; JSON: ${path.relative(process.cwd(), json)}`)
+  fs.rmSync(scratch, { recursive: true, force: true })
 }
 
-await withScratch('sqlite-fixtures-bench-', main)
+await main()
