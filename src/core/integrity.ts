@@ -19,7 +19,9 @@ export interface ForeignKeyViolation {
 
 /** A test passed but left its database breaking a foreign key (or, with `integrity: 'full'`, corrupted). */
 export class IntegrityError extends SqliteFixturesError {
+  /** Every row `PRAGMA foreign_key_check` reported. */
   readonly violations: readonly ForeignKeyViolation[]
+  /** What `PRAGMA integrity_check` reported (`integrity: 'full'`); empty otherwise. */
   readonly problems: readonly string[]
 
   constructor(message: string, violations: readonly ForeignKeyViolation[], problems: readonly string[]) {

@@ -24,7 +24,9 @@ export type StatementPattern = RegExp | string
 
 /** What a block returned, and the statements it ran, in order, parameters inlined. */
 export interface CapturedQueries<T> {
+  /** What the block returned (awaited, for an async block). */
   readonly result: T
+  /** Every statement the block ran on the database, in order, parameters inlined. */
   readonly statements: readonly string[]
 }
 
