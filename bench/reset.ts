@@ -1,12 +1,10 @@
 // Experiment (npx tsx bench/reset.ts): can a worker keep one connection, whose parsed
 // schema survives, and reset its contents per test instead of deserializing a fresh copy?
 // Each row is one test's database work: get a clean database, insert a row, read it back.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { measure, slow, verySlow, type Budget } from './measure.js'
 import { formatMs } from './report.js'
+import { withScratch } from './scratch.js'
 import { firstQuerySql, insertOneSql } from './schema.js'
 import { largeTemplate, smallTemplate, type BenchTemplate } from './templates.js'
 
@@ -88,10 +86,7 @@ async function experiment(t: BenchTemplate): Promise<void> {
   for (const [name, ms] of rows) console.log(`  ${name.padEnd(58)} ${formatMs(ms).padStart(10)}  ${(ms / fresh).toFixed(3)}x fresh`)
 }
 
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-reset-'))
-try {
+await withScratch('sqlite-fixtures-reset-', async (scratch) => {
   await experiment(await smallTemplate(scratch))
   await experiment(await largeTemplate(scratch))
-} finally {
-  fs.rmSync(scratch, { recursive: true, force: true })
-}
+})

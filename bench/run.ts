@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { measure, quick } from './measure.js'
+import { failureAidRows } from './failure-aids.js'
 import { perTestRows, writeRows } from './per-test.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec, type RowTask } from './row.js'
@@ -49,11 +50,15 @@ async function main(): Promise<void> {
   try {
     const small = await smallTemplate(scratch)
     const rows = await measureAll([...perTestRows(small, scratch, false), ...writeRows(small, scratch)])
+    progress('statement log and teardown check, 0.5 MB template (interleaved)...')
+    rows.push(...(await failureAidRows(small, scratch, false)))
 
     progress('building the ~50 MB template...')
     const large = await largeTemplate(scratch)
     progress(`  ${(large.template.image.length / 2 ** 20).toFixed(1)} MiB`)
     rows.push(...(await measureAll(perTestRows(large, scratch, true))))
+    progress('statement log and teardown check, 50 MB template (interleaved)...')
+    rows.push(...(await failureAidRows(large, scratch, true)))
 
     if (!args['skip-suite']) {
       const stores: SuiteStore[] = ['off', 'memory', 'savepoint', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
@@ -83,9 +88,11 @@ async function main(): Promise<void> {
     )
     console.log(`templates: ${(sizes.smallBytes / 2 ** 20).toFixed(2)} MiB and ${(sizes.largeBytes / 2 ** 20).toFixed(1)} MiB`)
     console.log(`total ${formatMs(performance.now() - started)}; JSON: ${path.relative(process.cwd(), json)}`)
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true })
+  } catch (error) {
+    progress(`bench failed; kept its scratch dir: ${scratch}`)
+    throw error
   }
+  fs.rmSync(scratch, { recursive: true, force: true })
 }
 
 await main()

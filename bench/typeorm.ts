@@ -1,9 +1,6 @@
 // `npx tsx bench/typeorm.ts`: what one test's TypeORM setup costs, on a 40-entity schema
 // with relations: a fresh DataSource per test (synchronize, or on an existing schema)
 // against this plugin's layer (the app's DataSource, kept initialized, put on the test's clone).
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { DataSource, EntitySchema } from 'typeorm'
 import { currentScope, runInScope } from '../src/core/current.js'
@@ -13,6 +10,7 @@ import { connectionTo } from '../src/typeorm/connection.js'
 import { typeormLayer } from '../src/typeorm/layer.js'
 import { formatMs } from './report.js'
 import { measure, slow, quick } from './measure.js'
+import { withScratch } from './scratch.js'
 
 const entityCount = 40
 
@@ -39,8 +37,7 @@ function entities(): EntitySchema[] {
 
 const firstQuery = (dataSource: DataSource) => dataSource.getRepository('Entity39').count()
 
-async function main(): Promise<void> {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-bench-typeorm-'))
+async function main(scratch: string): Promise<void> {
   const schema = entities()
   const appDataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: schema })
   const runtime = new FixtureRuntime(
@@ -80,7 +77,6 @@ async function main(): Promise<void> {
     ])
   } finally {
     runtime.close()
-    fs.rmSync(scratch, { recursive: true, force: true })
   }
   const plugin = rows[2]?.[1].medianMs ?? Number.NaN
   console.log(`TypeORM, ${entityCount} entities with relations; per test, medians (node ${process.version})`)
@@ -89,4 +85,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+await withScratch('sqlite-fixtures-bench-typeorm-', main)

@@ -34,9 +34,13 @@ export function applyPragmas(db: Database.Database, pragmas: Readonly<Record<str
   }
 }
 
+/** better-sqlite3's `verbose` callback: each statement as it runs, parameters inlined. */
+export type StatementHook = (statement: unknown) => void
+
 /** A deserialized copy of the template's bytes: no file, no schema work. */
-export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir): Clone {
-  const db = new Database(template.image)
+export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
+  // Only given when statements are recorded: better-sqlite3 skips all of it without one.
+  const db = new Database(template.image, verbose && { verbose })
   try {
     applyPragmas(db, pragmas)
   } catch (error) {
@@ -60,12 +64,12 @@ export function memoryClone(template: Template, pragmas: Readonly<Record<string,
 const sidecars = ['-journal', '-wal', '-shm']
 
 /** A copy of the template file (mode 0600, as the template) in the private temp dir, deleted with its journals on dispose. */
-export function fileClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir): Clone {
+export function fileClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
   const file = dir.nextPath('.sqlite')
   fs.copyFileSync(template.file, file, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
   let db: Database.Database
   try {
-    db = new Database(file)
+    db = new Database(file, verbose && { verbose })
     applyPragmas(db, pragmas)
   } catch (error) {
     fs.rmSync(file, { force: true })

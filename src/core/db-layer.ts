@@ -1,32 +1,68 @@
 import type { Database } from 'better-sqlite3'
 import type { Clone } from './clone.js'
 import { bindEnv } from './env.js'
+import { addToFailureReport, keptSection, statementsSection } from './failure-report.js'
+import { IntegrityCheck, integrityError, type IntegrityBaseline } from './integrity.js'
 import { defineLayer, type Layer, type LayerTestInfo } from './layer.js'
 import { verbose, verboseEnabled } from './log.js'
 import type { ResolvedOptions } from './options.js'
+import { statementLogOf } from './sql-log.js'
+
+/** A test's clone while it is open, with what its teardown needs. */
+interface OpenClone {
+  readonly clone: Clone
+  readonly unbind: () => void
+  readonly baseline: IntegrityBaseline | undefined
+}
 
 /**
  * The built-in `db` layer: a fresh clone of the template per test. In file mode it also
- * points the `env` var at the clone for the test's duration; with `keep: 'failed'` a failed
- * test's database is kept on disk and its path printed, for `sqlite3 <path>`.
+ * points the `env` var at the clone for the test's duration. After a passed test it checks
+ * the database's integrity; a failed test's report gets its last statements and, with
+ * `keep: 'failed'`, the path its database was kept at, for `sqlite3 <path>`.
  */
 export function dbLayer(
   clone: (test: LayerTestInfo) => Clone,
-  options: Pick<ResolvedOptions, 'env' | 'keep'>,
+  options: Pick<ResolvedOptions, 'env' | 'keep' | 'integrity'>,
 ): Layer<'db', Database, never> {
-  const open = new WeakMap<Database, { clone: Clone; unbind: () => void }>()
+  const open = new WeakMap<Database, OpenClone>()
+  const integrity = options.integrity === false ? undefined : new IntegrityCheck(options.integrity)
+
+  /**
+   * After a passed test, checks its database; a failed (or now failing) test's report gets
+   * its last statements and where its database was kept. Then the clone is kept or disposed.
+   */
+  function release(db: Database, entry: OpenClone, test: LayerTestInfo): void {
+    let findings
+    try {
+      findings = test.failed || !entry.baseline ? undefined : integrity?.run(db, entry.baseline)
+    } catch (error) {
+      entry.clone.dispose()
+      throw error
+    }
+    const failed = test.failed || findings !== undefined
+    const report = failed ? statementsSection(db) : []
+    if (options.keep === 'failed' && failed) report.push(keptSection(entry.clone.keep()))
+    else entry.clone.dispose()
+    if (findings) throw integrityError(test.name, findings, report)
+    addToFailureReport(test, report)
+  }
   return defineLayer({
     name: 'db',
     setup: (_deps, test) => {
       const made = clone(test)
       let unbind = () => {}
+      let baseline: IntegrityBaseline | undefined
       try {
         if (options.env !== false && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
+        baseline = integrity?.baseline(made.db, made.file)
       } catch (error) {
+        unbind()
         made.dispose()
         throw error
       }
-      open.set(made.db, { clone: made, unbind })
+      statementLogOf(made.db)?.startTest()
+      open.set(made.db, { clone: made, unbind, baseline })
       // Per test: the message is built only when someone reads it.
       if (verboseEnabled) verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)
       return made.db
@@ -38,12 +74,7 @@ export function dbLayer(
       try {
         entry.unbind()
       } finally {
-        if (options.keep === 'failed' && test.failed) {
-          const file = entry.clone.keep()
-          console.error(`sqlite-fixtures: kept the database of failed test "${test.name}": ${file}\n  open it with: sqlite3 ${file}`)
-        } else {
-          entry.clone.dispose()
-        }
+        release(db, entry, test)
       }
     },
   })

@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { createRequire } from 'node:module'
 import { SqliteFixturesConfigError } from './errors.js'
+import type { IntegrityLevel } from './integrity.js'
 import type { AnyLayer } from './layer.js'
 
 /** Where each test's database lives. */
@@ -57,6 +58,26 @@ export interface SqliteFixturesOptions {
    * raw `BEGIN` (see the README).
    */
   isolation?: Isolation
+  /**
+   * Records the statements each test's database runs (parameters inlined, long ones cut), to
+   * show the last `size` of them in a failed test's report and to serve `expectQueries()`.
+   * Default `{ size: 50 }`; `false` turns it off.
+   */
+  sqlLog?: boolean | SqlLogOptions
+  /**
+   * After a test passes, checks its database: `'foreign-keys'` (default) runs
+   * `PRAGMA foreign_key_check` when the test could have left a row that breaks one (it turned
+   * checks off or deferred them, or another connection wrote); `'full'` also runs
+   * `PRAGMA integrity_check`, after every test that wrote; `false` checks nothing.
+   * A problem fails the test, naming the table, the row and the parent table.
+   */
+  integrity?: IntegrityLevel
+}
+
+/** Settings of the statement log. */
+export interface SqlLogOptions {
+  /** How many of a test's last statements a failure report shows. Default 50. */
+  size?: number
 }
 
 /** How each test's database is kept apart from the others'. */
@@ -80,11 +101,13 @@ export interface ResolvedOptions {
   readonly rootDir: string
   readonly keep: KeepMode
   readonly isolation: Isolation
+  readonly sqlLog: Required<SqlLogOptions> | false
+  readonly integrity: IntegrityLevel
 }
 
 const optionNames = [
   'mode', 'schema', 'seed', 'pragmas', 'auto', 'env', 'layers',
-  'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep', 'isolation',
+  'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep', 'isolation', 'sqlLog', 'integrity',
 ] as const satisfies readonly (keyof SqliteFixturesOptions)[]
 
 const pragmaName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -147,6 +170,23 @@ function checkLayers(value: unknown): AnyLayer[] {
   return value as AnyLayer[]
 }
 
+const defaultSqlLogSize = 50
+const maxSqlLogSize = 10_000
+
+function checkSqlLog(value: unknown): Required<SqlLogOptions> | false {
+  if (value === undefined || value === true) return { size: defaultSqlLogSize }
+  if (value === false) return false
+  if (!isRecord(value)) fail('sqlLog', 'true, false or { size }', value)
+  for (const key of Object.keys(value)) {
+    if (key !== 'size') fail(`sqlLog.${key}`, 'absent (sqlLog takes only size)', value[key])
+  }
+  const size = value.size ?? defaultSqlLogSize
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > maxSqlLogSize) {
+    fail('sqlLog.size', `an integer from 1 to ${maxSqlLogSize} (to turn the log off, set sqlLog: false)`, size)
+  }
+  return { size }
+}
+
 /** Rejects misspelled option names the way better-sqlite3 does, with the likely intended one. */
 function checkNames(input: Record<string, unknown>): void {
   for (const name of Object.keys(input)) {
@@ -191,6 +231,11 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     )
   }
 
+  const integrity = input.integrity ?? 'foreign-keys'
+  if (integrity !== 'foreign-keys' && integrity !== 'full' && integrity !== false) {
+    fail('integrity', '"foreign-keys", "full" or false', integrity)
+  }
+
   const seed =
     typeof input.seed === 'function' ? (input.seed as SeedFunction) : pathList('seed', input.seed, rootDir)
 
@@ -216,5 +261,7 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     rootDir,
     keep,
     isolation,
+    sqlLog: checkSqlLog(input.sqlLog),
+    integrity,
   }
 }

@@ -7,6 +7,7 @@ import { LayerGraph } from './layers.js'
 import type { ResolvedOptions } from './options.js'
 import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
+import { attachLog, newStatementLog } from './sql-log.js'
 import { TempDir } from './tempdir.js'
 import { loadTemplate, optionSteps, type Template, type TemplateStep } from './template.js'
 
@@ -78,8 +79,11 @@ export class FixtureRuntime {
           "('sqlite-fixtures/jest/setup' in Jest's setupFilesAfterEnv).",
       )
     }
-    return this.options.mode === 'file'
-      ? fileClone(template, this.#pragmas, this.#tempDir)
-      : memoryClone(template, this.#pragmas, this.#tempDir)
+    const log = newStatementLog(this.options)
+    const clone = this.options.mode === 'file'
+      ? fileClone(template, this.#pragmas, this.#tempDir, log?.record)
+      : memoryClone(template, this.#pragmas, this.#tempDir, log?.record)
+    if (log) attachLog(clone.db, log)
+    return clone
   }
 }

@@ -1,4 +1,6 @@
 import { FixtureUnavailableError, LayerError, SqliteFixturesError } from './errors.js'
+import { takeFailureReport } from './failure-report.js'
+import { IntegrityError } from './integrity.js'
 import type { Fixtures, LayerTestInfo } from './layer.js'
 import type { LayerGraph } from './layers.js'
 import { verbose, verboseEnabled } from './log.js'
@@ -131,6 +133,8 @@ export class TestScope {
       try {
         await teardown()
       } catch (error) {
+        // A verdict on the test, not a broken teardown: it says what and where already.
+        if (error instanceof IntegrityError) throw error
         throw new LayerError(`sqlite-fixtures: teardown of layer "${name}" failed: ${message(error)}`, { cause: error })
       }
     })
@@ -147,7 +151,9 @@ export class TestScope {
 
   /**
    * Tears down every built layer in reverse order of setup. Every teardown runs even when
-   * one throws; their errors are thrown together afterwards, naming the layers.
+   * one throws; their errors are thrown together afterwards, naming the layers. A failed
+   * test's report (its last statements, its kept database) is thrown too, so the runner
+   * adds it to the test's failure.
    */
   async dispose(): Promise<void> {
     this.#disposed = true
@@ -161,6 +167,8 @@ export class TestScope {
       }
     }
     this.#values.clear()
+    const report = takeFailureReport(this.test)
+    if (report) errors.push(report)
     if (errors.length === 1) throw errors[0]
     if (errors.length > 1) {
       throw new AggregateError(errors, `sqlite-fixtures: ${errors.length} layer teardowns failed: ${errors.map(message).join('; ')}`)

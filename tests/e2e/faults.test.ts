@@ -24,7 +24,7 @@ test('a worker killed mid-test is reported, and its database file is swept by th
 
 test('a test that calls process.exit fails with that message, and its database is removed', async () => {
   const run = await runFixture('faults', { files: ['tests/exits.test.ts'] })
-  expect(run.tests.map((t) => [t.state, t.errors])).toEqual([['failed', ['process.exit unexpectedly called with "3"']]])
+  expect(run.tests.map((t) => [t.state, t.errors[0]])).toEqual([['failed', 'process.exit unexpectedly called with "3"']])
   expect(leftovers(run.tmpDir)).toEqual([])
 })
 

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { onTestFinished } from 'vitest'
 import { startVitest, type TestUserConfig } from 'vitest/node'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -40,10 +41,17 @@ export interface RunOptions {
   scratch?: string
 }
 
-/** A scratch dir with a private TMPDIR, a template cache and an event log. */
+/**
+ * A scratch dir with a private TMPDIR, a template cache and an event log. It is removed when
+ * the test that made it ends, unless that test failed: then it is kept, and its path printed.
+ */
 export function makeScratch(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-e2e-'))
   fs.mkdirSync(path.join(dir, 'tmp'))
+  onTestFinished(({ task }) => {
+    if (task.result?.state === 'fail') console.error(`kept the scratch dir of failed test "${task.name}": ${dir}`)
+    else fs.rmSync(dir, { recursive: true, force: true })
+  })
   return dir
 }
 

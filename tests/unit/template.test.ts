@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { beforeEach, expect, test, vi } from 'vitest'
+import { beforeEach, expect, onTestFinished, test, vi } from 'vitest'
 import { SchemaError } from '../../src/core/errors.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { loadTemplate, optionSteps } from '../../src/core/template.js'
@@ -105,6 +105,9 @@ test('a truncated or corrupted cache file is detected by its checksum, removed a
 })
 
 test('an unwritable cache dir falls back to a private dir in the OS temp dir, and says so once', async () => {
+  // The OS temp dir of this test is its own dir, removed after it: the fallback is left nowhere else.
+  vi.stubEnv('TMPDIR', root)
+  onTestFinished(() => void vi.unstubAllEnvs())
   fs.writeFileSync(path.join(root, 'a-file'), '')
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
   const template = await load({ cacheDir: 'a-file/cache' })

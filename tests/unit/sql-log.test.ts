@@ -1,0 +1,122 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { runInScope } from '../../src/core/current.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/options.js'
+import { captureQueries, expectQueries } from '../../src/core/query-assertions.js'
+import { FixtureRuntime } from '../../src/core/runtime.js'
+import { shortenStatement } from '../../src/core/sql-format.js'
+import { statementLogOf } from '../../src/core/sql-log.js'
+
+let root: string
+const runtimes: FixtureRuntime[] = []
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-sql-log-'))
+  fs.writeFileSync(path.join(root, 'schema.sql'), 'create table t (id integer primary key, name text);')
+  return () => fs.rmSync(root, { recursive: true, force: true })
+})
+
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.close()
+})
+
+async function runtimeWith(options: SqliteFixturesOptions = {}): Promise<FixtureRuntime> {
+  const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, schema: 'schema.sql', cacheDir: 'cache', ...options }))
+  runtimes.push(runtime)
+  await runtime.prepare()
+  return runtime
+}
+
+describe('the statement log', () => {
+  test("holds the test's statements only, not the plugin's own pragmas", async () => {
+    const scope = (await runtimeWith()).openScope('t')
+    const db = scope.get('db')
+    db.prepare('insert into t (name) values (?)').run('Ada')
+    expect(statementLogOf(db)?.recent()).toEqual({ statements: ["insert into t (name) values ('Ada')"], total: 1 })
+    await scope.dispose()
+  })
+
+  test("under isolation 'savepoint', each test's log starts empty on the kept connection", async () => {
+    const runtime = await runtimeWith({ isolation: 'savepoint' })
+    for (const name of ['first', 'second']) {
+      const scope = runtime.openScope(name)
+      const db = scope.get('db')
+      db.prepare('select ?').get(name)
+      expect(statementLogOf(db)?.recent().statements).toEqual([`select '${name}'`])
+      await scope.dispose()
+    }
+  })
+
+  test('is not hooked at all with sqlLog and integrity both false', async () => {
+    const scope = (await runtimeWith({ sqlLog: false, integrity: false })).openScope('t')
+    expect(statementLogOf(scope.get('db'))).toBeUndefined()
+    await scope.dispose()
+  })
+
+  test('with sqlLog false, it keeps no statements (the integrity check still watches)', async () => {
+    const scope = (await runtimeWith({ sqlLog: false })).openScope('t')
+    const db = scope.get('db')
+    db.prepare('select 1').get()
+    expect(statementLogOf(db)?.recent()).toEqual({ statements: [], total: 1 })
+    scope.markFailed()
+    await expect(scope.dispose()).resolves.toBeUndefined()
+  })
+})
+
+describe('statements in reports', () => {
+  test('cut long literals, fold whitespace, and cut very long statements in the middle', () => {
+    expect(shortenStatement(`insert into t values ('${'a'.repeat(100)}', x'${'0f'.repeat(100)}')`)).toBe(
+      `insert into t values ('${'a'.repeat(40)}…' (100 chars), x'${'0f'.repeat(20)}…' (100 bytes))`,
+    )
+    expect(shortenStatement("select 'it''s'\n   from t")).toBe("select 'it''s' from t")
+    const long = shortenStatement(`select ${Array.from({ length: 400 }, (_, i) => `c${i}`).join(', ')} from t where id = 1`)
+    expect(long).toMatch(/^select c0, .* … \(\d+ chars\) … .* from t where id = 1$/)
+    expect(long.length).toBeLessThan(1_000)
+  })
+})
+
+describe('expectQueries and captureQueries', () => {
+  async function inTest<T>(body: () => T | Promise<T>): Promise<T> {
+    const scope = (await runtimeWith()).openScope('t')
+    try {
+      return await runInScope(scope, async () => body())
+    } finally {
+      await scope.dispose()
+    }
+  }
+
+  test('return what the block returned, sync and async', async () => {
+    await inTest(async () => {
+      const { currentDb } = await import('../../src/core/current.js')
+      const db = currentDb()
+      expect(expectQueries({ count: 1 }, () => db.prepare('select 7').pluck().get())).toBe(7)
+      expect(await expectQueries({ max: 1 }, async () => db.prepare('select 8').pluck().get())).toBe(8)
+      expect(captureQueries(() => db.prepare('select 9').pluck().get())).toEqual({ result: 9, statements: ['select 9'] })
+    })
+  })
+
+  test('a block that throws stops capturing and throws its own error', async () => {
+    await inTest(async () => {
+      expect(() => expectQueries({ count: 0 }, () => { throw new Error('own') })).toThrow('own')
+      await expect(expectQueries({ count: 0 }, async () => { throw new Error('own async') })).rejects.toThrow('own async')
+    })
+  })
+
+  test.each([
+    [{}, 'needs at least one of count, max or none'],
+    [{ count: -1 }, '"count" must be a whole number of statements, 0 or more, got -1'],
+    [{ counts: 1 }, 'unknown expectation "counts". Use count, max, none (and db)'],
+  ])('a bad expectation is an error that says so: %j', async (expected, message) => {
+    await inTest(() => expect(() => expectQueries(expected as never, () => 1)).toThrow(message))
+  })
+
+  test('outside a test, or on a database with no log, say why', async () => {
+    expect(() => expectQueries({ count: 0 }, () => 1)).toThrow(/outside a test/)
+    const Database = (await import('better-sqlite3')).default
+    const plain = new Database(':memory:')
+    expect(() => expectQueries({ count: 0, db: plain }, () => 1)).toThrow(/records no statements/)
+    plain.close()
+  })
+})
