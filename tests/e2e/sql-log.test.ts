@@ -88,6 +88,31 @@ describe('a failed test shows the statements of its own database', () => {
     expect(inner.test('expectQueries sees TypeORM statements').state).toBe('passed')
   })
 
+  test.each([
+    [
+      'drizzle-app',
+      'a failing Drizzle test shows the statements Drizzle ran',
+      [
+        `1. insert into "customers" ("id", "name", "email") values (null, 'Ada', '') returning "id"`,
+        // better-sqlite3 binds JavaScript numbers as doubles, and SQLite prints them so.
+        `2. insert into "orders" ("id", "customer_id", "total_cents") values (null, 1.0, 1234.0)`,
+      ],
+    ],
+    [
+      'kysely-app',
+      'a failing Kysely test shows the statements Kysely ran',
+      [
+        `1. insert into "customers" ("name", "email") values ('Ada', 'ada@example.com') returning *`,
+        `2. insert into "orders" ("customer_id", "total_cents") values (1.0, 1234.0) returning "id"`,
+      ],
+    ],
+  ])("%s: the ORM's statements are in the report too", async (project, name, statements) => {
+    const inner = await runFixture(project, { config: { include: ['tests/report.check.ts'] } })
+    expect(inner.errors).toEqual([])
+    const report = reportOf(inner, name)
+    for (const statement of statements) expect(report).toContain(statement)
+  })
+
   test("Vitest's default reporter prints the report under the failed test", async () => {
     const scratch = makeScratch()
     const vitest = path.join(repoRoot, 'node_modules/vitest/vitest.mjs')
