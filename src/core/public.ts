@@ -10,6 +10,6 @@ export {
   SqliteFixturesError,
   type StatementLocation,
 } from './errors.js'
-export { defineLayer, type Fixtures, type Layer, type LayerTestInfo } from './layer.js'
+export { defineLayer, type Fixtures, type Layer, type LayerContext, type LayerTestInfo } from './layer.js'
 export type { Isolation, KeepMode, PragmaValue, SeedFunction, SqliteFixturesOptions, SqliteMode } from './options.js'
 export type { Template, TemplateStep } from './template.js'
