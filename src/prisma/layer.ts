@@ -59,8 +59,9 @@ export function prismaLayer<Client extends object>(options: PrismaLayerOptions<C
   if (adapter !== undefined && !isTestAdapter(adapter)) {
     throw new PrismaLayerError(
       'sqlite-fixtures: the PrismaClient given to prismaLayer is not built on testPrismaAdapter(), so its queries ' +
-        "would reach your app's own database. In the setup file, build it with " +
-        'new PrismaClient({ adapter: testPrismaAdapter() }) (the client your mocked db module exports).',
+        "would reach your app's own database: is your db module mocked? In the setup file, replace it " +
+        '(vi.mock or jest.mock) with one whose client is new PrismaClient({ adapter: testPrismaAdapter() }), ' +
+        'and give prismaLayer that client.',
     )
   }
   // Concurrent tests stay apart only if each test's requests are batched apart; else the

@@ -80,9 +80,9 @@ function located(location: StatementLocation | undefined): StatementLocation | u
 }
 
 /**
- * Applies one migration as Prisma's schema engine does on SQLite: the whole script, outside
- * a transaction, so its `PRAGMA foreign_keys=OFF` (Prisma's table redefinitions) takes
- * effect. A failure names the migration, the line and the statement.
+ * Applies one migration: the whole script, outside a transaction, so the `PRAGMA
+ * foreign_keys=OFF` of Prisma's table redefinitions takes effect (SQLite ignores it inside
+ * one). A failure names the migration, the line and the statement.
  */
 export function applyMigration(db: Database, migration: PrismaMigration, scratch: () => Database): void {
   try {
