@@ -46,17 +46,27 @@ function runEntry(entry, tarball) {
   const { node, env } = nodeFor(entry.node)
   const project = path.join(scratch, entry.name.replace(/\W+/g, '-'))
   fs.mkdirSync(project)
+  // Prisma's engines package downloads a schema engine on install, from its own server (not
+  // npm): the tests do not use it, and CI cannot reach that server.
   fs.writeFileSync(
     path.join(project, 'package.json'),
-    JSON.stringify({ name: 'compat-project', private: true, type: 'module', dependencies: { ...entry.dependencies, 'sqlite-fixtures': `file:${tarball}` }, allowScripts: { 'better-sqlite3': true } }, null, 2),
+    JSON.stringify({ name: 'compat-project', private: true, type: 'module', dependencies: { ...entry.dependencies, 'sqlite-fixtures': `file:${tarball}` }, allowScripts: { 'better-sqlite3': true, '@prisma/engines': false } }, null, 2),
   )
   fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
   for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
   const childEnv = { ...process.env, ...env, CI: 'true' }
   sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
+  // Samples whose code is generated (Prisma's client) generate it with this entry's versions.
+  for (const sample of entry.samples) {
+    const generate = path.join(project, 'fixtures', sample, 'generate.mjs')
+    if (fs.existsSync(generate)) sh(node, [generate], { cwd: project, env: childEnv })
+  }
   const versions = Object.fromEntries(
     Object.keys(entry.dependencies).filter((name) => name !== 'typescript' && !name.startsWith('@types/')).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
   )
+  // Prisma's adapter depends on a better-sqlite3 of its own; npm nests one when the project's differs.
+  const nested = path.join(project, 'node_modules/@prisma/adapter-better-sqlite3/node_modules/better-sqlite3/package.json')
+  if (fs.existsSync(nested)) versions["the adapter's better-sqlite3"] = JSON.parse(fs.readFileSync(nested, 'utf8')).version
   const nodeVersion = sh(node, ['--version']).trim()
   const problems = []
   // The public types, against this entry's Vitest: compiled, not run.

@@ -27,6 +27,20 @@ export async function runInScope<T>(scope: TestScope, fn: () => Promise<T>): Pro
   }
 }
 
+/**
+ * Runs `fn` in the async context of a test that is already running: for work a library
+ * queued from that test and runs later from another test's context (Prisma's request
+ * batches, say), so that `currentDb()` there answers the test the work belongs to.
+ */
+export function inScopeOf<T>(scope: TestScope, fn: () => T): T {
+  return storage.run(scope, fn)
+}
+
+/** How many tests run in this process right now (more than one under `test.concurrent`). */
+export function runningTests(): number {
+  return running.size
+}
+
 /** Marks a scope as running for runners that cannot wrap a test in an async context (Jest). */
 export function enterScope(scope: TestScope): () => void {
   running.add(scope)

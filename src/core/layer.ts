@@ -51,6 +51,12 @@ export interface LayerTestInfo {
   readonly failed: boolean
 }
 
+/** What a layer learns about the project it serves when it adds template steps. */
+export interface LayerContext {
+  /** The directory relative paths are resolved from (the `rootDir` option): a layer's own paths too. */
+  readonly rootDir: string
+}
+
 /**
  * A layer is a fixture definition: a name, the layers it depends on, and how to build and
  * tear down its value for one test. The per-test values live elsewhere (a scope), so one
@@ -76,7 +82,7 @@ export interface Layer<
    * Steps this layer adds to the template, after the schema and seed (an ORM's migrations,
    * say). They are hashed into the template's cache key, so a change rebuilds the template.
    */
-  templateSteps?(): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
+  templateSteps?(context: LayerContext): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
   /**
    * Async work done once per test file, before its first database and before
    * `templateSteps()` (an ORM's metadata, say), so that `setup` can stay synchronous and

@@ -20,6 +20,6 @@ export {
   type QueryExpectation,
   type StatementPattern,
 } from './query-assertions.js'
-export { defineLayer, type Fixtures, type Layer, type LayerTestInfo } from './layer.js'
+export { defineLayer, type Fixtures, type Layer, type LayerContext, type LayerTestInfo } from './layer.js'
 export type { Isolation, KeepMode, PragmaValue, SeedFunction, SqlLogOptions, SqliteFixturesOptions, SqliteMode } from './options.js'
 export type { Template, TemplateStep } from './template.js'

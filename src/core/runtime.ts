@@ -39,7 +39,7 @@ export class FixtureRuntime {
   /** The steps that shape the template: the schema, the seed, then each layer's own. */
   async templateSteps(): Promise<TemplateStep[]> {
     const steps = optionSteps(this.options)
-    for (const name of this.graph.names) steps.push(...((await this.graph.get(name).templateSteps?.()) ?? []))
+    for (const name of this.graph.names) steps.push(...((await this.graph.get(name).templateSteps?.({ rootDir: this.options.rootDir })) ?? []))
     return steps
   }
 

@@ -1,0 +1,71 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Database } from 'better-sqlite3'
+import { scopeIfAny } from '../core/current.js'
+import { CrossTestError } from '../core/errors.js'
+import type { TestScope } from '../core/scope.js'
+import type { AdapterConnection } from './official.js'
+
+type Statement = BetterSqlite3.Statement<unknown[], unknown>
+
+const savepoint = 'sqlite_fixtures_prisma'
+
+/** A statement-shaped stand-in for the transaction control statements Prisma's adapter sends. */
+function control(run: () => void): Statement {
+  const statement = {
+    reader: false,
+    bind: () => statement,
+    run: () => {
+      run()
+      return { changes: 0, lastInsertRowid: 0 }
+    },
+  }
+  return statement as unknown as Statement
+}
+
+/**
+ * The connection Prisma's own adapter gets for one test: the test-following handle, which
+ * answers with that test's database. Prisma's factory turns safe integers on for its whole
+ * connection; here it is done per statement, so the test's `ctx.db` keeps returning plain
+ * numbers. Closing is the plugin's job.
+ *
+ * Prisma runs some queries later than the call that asked for them (its request batches,
+ * its transaction timers): a query of this test that runs while another test is current
+ * is refused, never run on the other test's database.
+ *
+ * Under isolation 'savepoint' the test's database is already in a transaction: Prisma's
+ * `BEGIN` would fail, so its transactions become a savepoint, released on `COMMIT` and
+ * rolled back on `ROLLBACK`, nested in the test's and rolled back with it.
+ */
+export function testConnection(handle: Database, scope: TestScope): AdapterConnection {
+  const checked = () => {
+    const here = scopeIfAny()
+    if (here !== scope && here !== undefined && !here.ended) {
+      throw new CrossTestError(
+        `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" while test "${here.test.name}" was running. ` +
+          "Please report it with your @prisma/client version: this layer keeps each test's Prisma work in its own test.",
+      )
+    }
+    return handle
+  }
+  const nested = handle.inTransaction
+  let open = false
+  return {
+    prepare: (source) => {
+      if (nested && source === 'BEGIN') {
+        return control(() => {
+          checked().exec(`SAVEPOINT ${savepoint}`)
+          open = true
+        })
+      }
+      if (open && (source === 'COMMIT' || source === 'ROLLBACK')) {
+        return control(() => {
+          open = false
+          checked().exec(source === 'COMMIT' ? `RELEASE ${savepoint}` : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`)
+        })
+      }
+      return checked().prepare(source).safeIntegers(true)
+    },
+    exec: (source) => checked().exec(source),
+    close: () => undefined,
+  }
+}

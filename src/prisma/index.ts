@@ -1,0 +1,5 @@
+export { testPrismaAdapter } from './adapter.js'
+export { prismaLayer, type PrismaLayerOptions } from './layer.js'
+export { migrator, type PrismaMigrator, type PrismaMigratorOptions } from './migrator.js'
+export { PrismaLayerError } from './errors.js'
+export type { DriverAdapterFactory, PrismaClientLike, TestPrismaAdapterOptions } from './types.js'
