@@ -1,10 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Database } from 'better-sqlite3'
+import type { Block } from './block.js'
 import { FixtureUnavailableError } from './errors.js'
 import type { Fixtures } from './layer.js'
 import type { TestScope } from './scope.js'
 
 const storage = new AsyncLocalStorage<TestScope>()
+/** The innermost block (describe block or file) the code runs in: a beforeAll writes into its template. */
+const blockStorage = new AsyncLocalStorage<Block>()
 const running = new Set<TestScope>()
 /** A runner adapter's explanation of why no test is running here, if it knows one. */
 let explainNoTest: (() => string | undefined) | undefined
@@ -27,6 +30,14 @@ export async function runInScope<T>(scope: TestScope, fn: () => Promise<T>): Pro
   }
 }
 
+/**
+ * Runs `fn` (a block's hooks and tests) inside the block: outside any test, `currentDb()`
+ * there answers the block's setup database, whose data the block's tests start from.
+ */
+export function runInBlock<T>(block: Block, fn: () => Promise<T>): Promise<T> {
+  return blockStorage.run(block, fn)
+}
+
 /** Marks a scope as running for runners that cannot wrap a test in an async context (Jest). */
 export function enterScope(scope: TestScope): () => void {
   running.add(scope)
@@ -37,6 +48,9 @@ export function enterScope(scope: TestScope): () => void {
 export function currentScope(): TestScope {
   const scope = storage.getStore()
   if (scope) return scope
+  // A block's beforeAll (no test runs in its async context): the block's setup.
+  const block = blockStorage.getStore()
+  if (block) return block.setupScope()
   // Outside the test's async context (a callback from a native timer, a Jest hook): only
   // unambiguous when one test runs in this process.
   if (running.size === 1) return running.values().next().value as TestScope
