@@ -1,9 +1,10 @@
 import type { SqliteFixturesOptions } from '../core/options.js'
-import { configure } from './hooks.js'
+import { configure } from './runtime.js'
 import './augment.js'
 
 export { sqliteFixtures, fixtureTags } from './plugin.js'
 export { fixture, test, type ContextFixtures, type LayerFixture } from './context.js'
+export { deriveTemplate } from './derive.js'
 export type { TestScope } from '../core/scope.js'
 export type { SerializableOptions } from './provided.js'
 export * from '../core/public.js'

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 import { startVitest, type TestUserConfig } from 'vitest/node'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -40,10 +41,17 @@ export interface RunOptions {
   scratch?: string
 }
 
+/** Scratch dirs this test file made, removed when it ends: nothing is left in the OS temp dir. */
+const scratchDirs: string[] = []
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
 /** A scratch dir with a private TMPDIR, a template cache and an event log. */
 export function makeScratch(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-e2e-'))
   fs.mkdirSync(path.join(dir, 'tmp'))
+  scratchDirs.push(dir)
   return dir
 }
 
@@ -61,18 +69,17 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   fs.rmSync(eventLog, { force: true })
   const exitCode = process.exitCode
   const logs: string[] = []
+  const env = { TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env }
+  // The plugin builds the template in this process (Vitest's main process): it reads the
+  // same env as the workers.
+  const restoreEnv = setEnv(env)
   const vitest = await startVitest('test', options.files ?? [], {
     root,
     watch: false,
     reporters: [{ onUserConsoleLog: (log) => void logs.push(log.content) }],
-    env: {
-      TMPDIR: tmpDir,
-      SQLITE_FIXTURES_CACHE_DIR: cacheDir,
-      SQLITE_FIXTURES_EVENT_LOG: eventLog,
-      ...options.env,
-    },
+    env,
     ...options.config,
-  })
+  }).finally(restoreEnv)
   process.exitCode = exitCode
   try {
     const tests: InnerTest[] = []
@@ -91,6 +98,18 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
     return innerRun({ tests, errors, logs, tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
+  }
+}
+
+/** Sets env vars in this process; the returned function restores them. */
+export function setEnv(env: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, env)
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
   }
 }
 
