@@ -19,6 +19,8 @@ export interface InnerRun {
   tests: InnerTest[]
   /** Errors outside any test (a file that failed to load, unhandled rejections). */
   errors: string[]
+  /** What each test file's worker reported in its task meta, by file path relative to the project. */
+  fileMeta: Record<string, Record<string, unknown>>
   /** Lines the sample project appended to the event log (`SQLITE_FIXTURES_EVENT_LOG`). */
   events: string[]
   /** What tests and hooks wrote to the console (stdout and stderr), one entry per write. */
@@ -84,8 +86,10 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   try {
     const tests: InnerTest[] = []
     const errors: string[] = vitest.state.getUnhandledErrors().map(String)
+    const fileMeta: InnerRun['fileMeta'] = {}
     for (const module of vitest.state.getTestModules()) {
       errors.push(...module.errors().map((error) => error.message))
+      fileMeta[path.relative(root, module.moduleId)] = { ...module.meta() }
       for (const test of module.children.allTests()) {
         const result = test.result()
         tests.push({
@@ -95,7 +99,7 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
         })
       }
     }
-    return innerRun({ tests, errors, logs, tmpDir, cacheDir }, eventLog)
+    return innerRun({ tests, errors, fileMeta, logs, tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
   }
