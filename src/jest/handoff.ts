@@ -18,7 +18,7 @@ export function receivedHandoff(): TemplateHandoff | undefined {
  *
  * ```js
  * // jest.global-setup.cjs
- * module.exports = require('sqlite-fixtures/jest').globalSetup(require('./tests/fixtures-options.cjs'))
+ * module.exports = require('sqlite-fixtures/jest/global-setup').globalSetup(require('./tests/fixtures-options.cjs'))
  * ```
  */
 export function globalSetup(options: SqliteFixturesOptions = {}): () => Promise<void> {

@@ -2,7 +2,6 @@ import type { SqliteFixturesOptions } from '../core/options.js'
 import { configure, installHooks } from './hooks.js'
 
 export { deriveTemplate } from './derive.js'
-export { globalSetup } from './handoff.js'
 export * from '../core/public.js'
 export * from '../broker/index.js'
 
