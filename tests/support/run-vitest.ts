@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { afterAll } from 'vitest'
 import { startVitest, type TestUserConfig } from 'vitest/node'
@@ -103,6 +104,88 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   } finally {
     await vitest.close()
   }
+}
+
+/** A Vitest started in watch mode on a sample project, driven by the test. */
+export interface WatchSession {
+  /** Resolves when the next run (a rerun, after an edit) ends; call it before the edit. */
+  nextRun(): Promise<void>
+  /** The test files each rerun ran, relative to the project. */
+  readonly reruns: string[][]
+  /** What Vitest printed to stderr so far. */
+  stderr(): string
+  /** Lines the sample project appended to the event log so far. */
+  events(): string[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts the real Vitest in watch mode on a sample project, in this process, as `vitest`
+ * in a terminal would; the first run has ended when this resolves.
+ */
+export async function watchFixture(project: string, options: { scratch: string; env?: Record<string, string> }): Promise<WatchSession> {
+  const root = path.join(repoRoot, 'fixtures', project)
+  const eventLog = path.join(options.scratch, 'events.log')
+  const env = {
+    TMPDIR: path.join(options.scratch, 'tmp'),
+    SQLITE_FIXTURES_CACHE_DIR: path.join(options.scratch, 'cache'),
+    SQLITE_FIXTURES_EVENT_LOG: eventLog,
+    ...options.env,
+  }
+  const restoreEnv = setEnv(env)
+  const stdout = capture()
+  const stderr = capture()
+  const reruns: string[][] = []
+  let waiting: (() => void) | undefined
+  const exitCode = process.exitCode
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      root,
+      watch: true,
+      env,
+      reporters: [
+        {
+          onWatcherRerun: (files) => void reruns.push(files.map((file) => path.relative(root, file)).sort()),
+          onTestRunEnd: () => waiting?.(),
+        },
+      ],
+    },
+    {},
+    { stdout: stdout.stream, stderr: stderr.stream },
+  ).catch((error: unknown) => {
+    restoreEnv()
+    throw error
+  })
+  process.exitCode = exitCode
+  return {
+    nextRun: () => new Promise<void>((resolve) => (waiting = resolve)),
+    reruns,
+    stderr: stderr.text,
+    events: () => (fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []),
+    async close() {
+      await vitest.close()
+      restoreEnv()
+      process.exitCode = exitCode
+    },
+  }
+}
+
+/**
+ * A stream that collects what Vitest prints. Vitest pipes each forked worker's output into
+ * it, and a pipe ends its destination when the worker exits: so ending it is ignored.
+ */
+function capture(): { stream: Writable; text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  stream.end = (() => stream) as Writable['end']
+  return { stream, text: () => text }
 }
 
 /** Sets env vars in this process; the returned function restores them. */
