@@ -18,6 +18,7 @@ export default defineConfig([
     ...common,
     entry: {
       index: 'src/index.ts',
+      cli: 'src/cli.ts',
       'vitest/index': 'src/vitest/index.ts',
       'vitest/setup': 'src/vitest/setup.ts',
       'jest/index': 'src/jest/index.ts',

@@ -189,7 +189,7 @@ function capture(): { stream: Writable; text: () => string } {
 }
 
 /** Sets env vars in this process; the returned function restores them. */
-export function setEnv(env: Record<string, string>): () => void {
+function setEnv(env: Record<string, string>): () => void {
   const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
   Object.assign(process.env, env)
   return () => {
