@@ -1,4 +1,3 @@
-import { threadId } from 'node:worker_threads'
 import type { Block, BlockHost } from './block.js'
 import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
@@ -13,6 +12,11 @@ import { TempDir } from './tempdir.js'
 import { loadTemplate, optionSteps, type Template, type TemplateStep } from './template.js'
 
 let testCounter = 0
+/**
+ * Tells this module's copy (one per worker thread) from the others of the process, for
+ * test ids. Not node:worker_threads' threadId: loading that module costs ~12 ms per file.
+ */
+const instance = Math.random().toString(36).slice(2, 8)
 
 /** Which block a scope's databases come from: a test in the block, or the block's own setup. */
 interface BlockEntry {
@@ -186,7 +190,7 @@ export class FixtureRuntime implements BlockHost {
 
 function nextTestId(): string {
   testCounter += 1
-  return `${process.pid}-${threadId}-${testCounter}`
+  return `${process.pid}-${instance}-${testCounter}`
 }
 
 /** A block's setup database: as it closes, its bytes become the block's template. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -86,7 +85,9 @@ function driverVersion(): string {
 
 /** The cache key: a hash of every input that shapes the template (and of the template it starts from). */
 function templateKey(steps: readonly TemplateStep[], cacheKey: string, base: Template | undefined): string {
-  const hash = createHash('sha256')
+  // Loaded here, not imported: node:crypto costs ~15 ms to load, and a worker that uses a
+  // template the main process built never hashes.
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256')
   const parts = [`sqlite-fixtures ${packageJson.version}`, `better-sqlite3 ${driverVersion()}`, `key ${cacheKey}`]
   if (base) parts.push(`base ${base.key}`)
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
