@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         const scope = runtime.openScope('bench')
         await runInScope(scope, async () => {
           await firstQuery(currentScope().get('dataSource'))
-        })
+        }, false)
         await scope.dispose()
       }, quick),
     ])

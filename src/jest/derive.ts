@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from '@jest/globals'
 import { Block } from '../core/block.js'
-import { runInBlock } from '../core/current.js'
-import { currentRuntime, enterBlock, innermostBlock, prepareRuntime } from './hooks.js'
+import { enterBlock } from '../core/current.js'
+import { activateBlock, activeBlock, currentRuntime, prepareRuntime } from './hooks.js'
 
 /**
  * Sets up data once for the enclosing describe block (or, at the top of a test file, for
@@ -14,20 +14,23 @@ import { currentRuntime, enterBlock, innermostBlock, prepareRuntime } from './ho
  */
 export function deriveTemplate(setup: (db: Database) => unknown, timeout?: number): void {
   let block: Block | undefined
-  let leave = () => {}
+  let deactivate = () => {}
   beforeAll(async () => {
-    const parent = innermostBlock()
+    const parent = activeBlock()
     await parent?.freeze()
     block = new Block('a deriveTemplate() block', parent, currentRuntime)
-    leave = enterBlock(block)
+    deactivate = activateBlock(block)
     await prepareRuntime()
-    const entered = block
-    await runInBlock(entered, async () => {
-      await setup(entered.setupScope().get('db'))
-    })
+    // Only `setup` writes into the block: a plain beforeAll may run for another block.
+    const leave = enterBlock(block)
+    try {
+      await setup(block.setupScope().get('db'))
+    } finally {
+      leave()
+    }
   }, timeout)
   afterAll(async () => {
-    leave()
+    deactivate()
     await block?.drop()
   })
 }

@@ -33,13 +33,13 @@ export async function prepareRuntime(): Promise<void> {
 }
 
 /**
- * The blocks (`deriveTemplate()` calls) whose hooks are running, innermost last: Jest runs
- * one describe block at a time, so a test belongs to the innermost one.
+ * The blocks (`deriveTemplate()` calls) whose tests are running, innermost last: Jest runs
+ * one describe block at a time, so a test starts from the innermost one's template.
  */
 const activeBlocks: Block[] = []
 
-/** Enters a block, from its beforeAll; the returned function leaves it, from its afterAll. */
-export function enterBlock(block: Block): () => void {
+/** Marks a block's tests as running, from its beforeAll; the returned function ends that, from its afterAll. */
+export function activateBlock(block: Block): () => void {
   activeBlocks.push(block)
   return () => {
     const index = activeBlocks.lastIndexOf(block)
@@ -47,8 +47,8 @@ export function enterBlock(block: Block): () => void {
   }
 }
 
-/** The innermost running block, whose template a new block or test starts from. */
-export function innermostBlock(): Block | undefined {
+/** The innermost block whose tests are running. */
+export function activeBlock(): Block | undefined {
   return activeBlocks.at(-1)
 }
 
@@ -96,7 +96,7 @@ async function beforeTest(): Promise<void> {
   const optedOut = optOutReason(currentTestName, testPath, fixtures.options.auto)
   // Opened and entered before any await: if this hook times out (a slow first template
   // build), Jest runs afterEach at once, and it must find this scope to end it.
-  const block = innermostBlock()
+  const block = activeBlock()
   const scope = fixtures.openScope(currentTestName, optedOut, block)
   // No async context wraps a Jest test: currentDb() finds the one running scope.
   running = { scope, leave: enterScope(scope) }

@@ -50,7 +50,7 @@ async function aroundBlock(runSuite: () => Promise<void>, suite: Suite): Promise
   // ORM's metadata) must be ready first. A failure is kept and shown where a database is used.
   if (hasBeforeAll(suite)) await prepareRuntime().catch(() => {})
   try {
-    await runInBlock(block, runSuite)
+    await runInBlock(block, runSuite, suite.concurrent === true)
   } finally {
     await block.drop()
   }

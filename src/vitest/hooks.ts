@@ -49,10 +49,11 @@ function optOutReason(tags: readonly string[], auto: boolean): string | undefine
 async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): Promise<void> {
   const optedOut = optOutReason(task.tags ?? [], currentRuntime().options.auto)
   const { scope, owned } = await scopeForTest(task, optedOut)
-  if (!owned) return runInScope(scope, runTest)
+  const concurrent = task.concurrent === true
+  if (!owned) return runInScope(scope, runTest, concurrent)
   const unexpose = exposeLayers(task.context, scope, currentRuntime().graph.names)
   try {
-    await runInScope(scope, runTest)
+    await runInScope(scope, runTest, concurrent)
   } finally {
     if (task.result?.state === 'fail') scope.markFailed()
     unexpose()
