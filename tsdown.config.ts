@@ -1,5 +1,20 @@
 import { defineConfig, type UserConfig } from 'tsdown'
 
+const entryNames = ['index', 'setup', 'global-setup']
+
+/**
+ * A test for a chunk group: source modules (not entries, not declarations) in these folders
+ * of src, but for `except`, or only those named in `only`.
+ */
+function sourceIn(folders: string, { except = [], only }: { except?: string[]; only?: string[] } = {}): (id: string) => boolean {
+  const pattern = new RegExp(`[\\\\/]src[\\\\/](?:${folders})[\\\\/]([\\w-]+)\\.ts$`)
+  return (id) => {
+    const name = pattern.exec(id)?.[1]
+    if (name === undefined || entryNames.includes(name) || except.includes(name)) return false
+    return only === undefined || only.includes(name)
+  }
+}
+
 // ES2022 keeps `async` functions and destructured parameters as written: Vitest reads a
 // fixture's dependencies from the source text of its first argument.
 const common = {
@@ -9,6 +24,23 @@ const common = {
   sourcemap: true,
   // Provided by Jest's runtime to the files it runs; never bundled.
   deps: { neverBundle: ['@jest/globals'] },
+  // A test file that never touches a database still loads the setup file and what it
+  // imports, once per file: each chunk is a module to resolve and load (~1 ms apiece in a
+  // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
+  // chunk per combination of entries that use it.
+  outputOptions: {
+    codeSplitting: {
+      groups: [
+        { name: 'core', test: sourceIn('core|broker') },
+        // The build command's code loads Vite: it stays apart from the plugin's.
+        { name: 'vitest', test: sourceIn('vitest', { except: ['built-templates'] }) },
+        // Jest's global setup runs outside any test environment: what it imports stays
+        // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
+        { name: 'jest-handoff', test: sourceIn('jest', { only: ['handoff'] }) },
+        { name: 'jest', test: sourceIn('jest') },
+      ],
+    },
+  },
 } satisfies UserConfig
 
 export default defineConfig([
