@@ -3,34 +3,38 @@ import path from 'node:path'
 import { expect, test, vi } from 'vitest'
 import { makeScratch, watchFixture } from '../support/run-vitest.js'
 
-const schemaWith = (columns: string) => `create table customers (id integer primary key, ${columns});\n`
-
-test('in watch mode, a schema change reruns the test files that use the database, with the new template', async () => {
+test('in watch mode, a schema change reruns the test files that use the database, with the new template', { timeout: 120_000 }, async () => {
   const scratch = makeScratch()
-  // The schema lives in a scratch copy, outside the project: the committed sample never changes.
-  const schema = path.join(scratch, 'schema.sql')
-  fs.writeFileSync(schema, schemaWith('name text'))
+  // The schema folder lives in a scratch dir, outside the project: the committed sample never
+  // changes. Each step touches a file the step before did not (the file watcher throttles
+  // repeated change events of one file).
+  const schema = path.join(scratch, 'schema')
+  fs.mkdirSync(schema)
+  const customers = path.join(schema, '001_customers.sql')
+  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
   const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema } })
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'pure ran'])
 
-    const rerun = session.nextRun()
-    fs.writeFileSync(schema, schemaWith('name text, email text'))
-    await rerun
+    const edited = session.nextRun()
+    fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n')
+    await edited
     // Only the file that used a database ran again, and it saw the new column.
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(session.events().slice(2)).toEqual(['columns id,name,email'])
 
-    // A broken schema is reported once, reruns nothing, and the watcher keeps running.
-    fs.writeFileSync(schema, 'create tabel customers (id integer primary key);\n')
-    await vi.waitFor(() => expect(session.stderr()).toContain('the template could not be rebuilt'), { timeout: 20_000, interval: 50 })
+    // A new .sql file in the schema folder that does not build is reported once, reruns
+    // nothing, and the watcher keeps running: fixing it reruns.
+    const phone = path.join(schema, '002_phone.sql')
+    fs.writeFileSync(phone, 'alter tabel customers add column phone text;\n')
+    await vi.waitFor(() => expect(session.stderr()).toContain('the template could not be rebuilt'), { timeout: 30_000, interval: 50 })
     const fixed = session.nextRun()
-    fs.writeFileSync(schema, schemaWith('name text, phone text'))
+    fs.writeFileSync(phone, 'alter table customers add column phone text;\n')
     await fixed
     expect(session.stderr().match(/the template could not be rebuilt/g)).toHaveLength(1)
-    expect(session.stderr()).toContain('near "tabel": syntax error')
+    expect(session.stderr()).toContain('002_phone.sql:1 failed: near "tabel": syntax error')
     expect(session.reruns).toEqual([['tests/columns.test.ts'], ['tests/columns.test.ts']])
-    expect(session.events().slice(2)).toEqual(['columns id,name,email', 'columns id,name,phone'])
+    expect(session.events().slice(2)).toEqual(['columns id,name,email', 'columns id,name,email,phone'])
   } finally {
     await session.close()
   }
