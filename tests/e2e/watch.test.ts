@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, vi } from 'vitest'
+import { installSample } from '../../bench/install.js'
 import { makeScratch, watchFixture } from '../support/run-vitest.js'
 
 test('in watch mode, a schema change reruns the test files that use the database, with the new template', { timeout: 120_000 }, async () => {
@@ -35,6 +36,49 @@ test('in watch mode, a schema change reruns the test files that use the database
     expect(session.stderr()).toContain('002_phone.sql:1 failed: near "tabel": syntax error')
     expect(session.reruns).toEqual([['tests/columns.test.ts'], ['tests/columns.test.ts']])
     expect(session.events().slice(2)).toEqual(['columns id,name,email', 'columns id,name,email,phone'])
+  } finally {
+    await session.close()
+  }
+})
+
+test("in watch mode, a change to the ORM's migrations, or to a file a layer's template step reads, reruns with the new template", { timeout: 120_000 }, async () => {
+  const scratch = makeScratch()
+  // A copy of the sample with the packed package installed: the test edits the copy.
+  const root = installSample('watch-orm', scratch)
+  const session = await watchFixture(root, { scratch })
+  try {
+    expect(session.events().sort()).toEqual(['customers id,name', 'notes id,body', 'pure ran'])
+
+    // A new migration: the setup file imports it, so Vitest reruns the project's files.
+    const migrated = session.nextRun()
+    const migrations = path.join(root, 'src/migrations.ts')
+    fs.writeFileSync(
+      migrations,
+      fs.readFileSync(migrations, 'utf8').replace(
+        'export const migrations = [CreateCustomers1700000000001]',
+        `export class AddEmail1700000000002 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE "customers" ADD COLUMN "email" varchar')
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE "customers" DROP COLUMN "email"')
+  }
+}
+
+export const migrations = [CreateCustomers1700000000001, AddEmail1700000000002]`,
+      ),
+    )
+    await migrated
+    expect(session.reruns.at(-1)).toContain('tests/columns.test.ts')
+    expect(session.events()).toContain('customers id,name,email')
+
+    // The SQL file the notes layer's template step reads: only the file that used a database reruns.
+    const noted = session.nextRun()
+    fs.writeFileSync(path.join(root, 'db/notes.sql'), 'create table notes (id integer primary key, body text, title text);\n')
+    await noted
+    expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
+    expect(session.events().at(-1)).toBe('notes id,body,title')
   } finally {
     await session.close()
   }

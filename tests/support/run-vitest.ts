@@ -120,11 +120,12 @@ export interface WatchSession {
 }
 
 /**
- * Starts the real Vitest in watch mode on a sample project, in this process, as `vitest`
- * in a terminal would; the first run has ended when this resolves.
+ * Starts the real Vitest in watch mode on a sample project (a name under `fixtures/`, or the
+ * root of a copy), in this process, as `vitest` in a terminal would; the first run has ended
+ * when this resolves.
  */
 export async function watchFixture(project: string, options: { scratch: string; env?: Record<string, string> }): Promise<WatchSession> {
-  const root = path.join(repoRoot, 'fixtures', project)
+  const root = path.isAbsolute(project) ? project : path.join(repoRoot, 'fixtures', project)
   const eventLog = path.join(options.scratch, 'events.log')
   const env = {
     TMPDIR: path.join(options.scratch, 'tmp'),
