@@ -1,6 +1,8 @@
 import { defineConfig, type UserConfig } from 'tsdown'
 
 const entryNames = ['index', 'setup', 'global-setup']
+/** The modules that build a template, loaded only where one is built. */
+const buildingModules = ['template', 'cache', 'lock', 'script', 'sources', 'prebuild']
 
 /**
  * A test for a chunk group: source modules (not entries, not declarations) in these folders
@@ -31,9 +33,14 @@ const common = {
   outputOptions: {
     codeSplitting: {
       groups: [
-        { name: 'core', test: sourceIn('core|broker') },
+        { name: 'core', test: sourceIn('core|broker', { except: buildingModules }) },
+        // Building a template, which a worker handed one by the main process never does:
+        // loaded with `import()` where needed, so it is not part of every test file's start.
+        { name: 'template', test: sourceIn('core', { only: buildingModules }) },
+        // The plugin runs in Vitest's main process: the workers' setup file does not load it.
         // The build command's code loads Vite: it stays apart from the plugin's.
-        { name: 'vitest', test: sourceIn('vitest', { except: ['built-templates'] }) },
+        { name: 'vitest', test: sourceIn('vitest', { except: ['plugin', 'watch', 'built-templates'] }) },
+        { name: 'vitest-plugin', test: sourceIn('vitest', { only: ['plugin', 'watch'] }) },
         // Jest's global setup runs outside any test environment: what it imports stays
         // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
         { name: 'jest-handoff', test: sourceIn('jest', { only: ['handoff'] }) },

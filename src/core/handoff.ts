@@ -1,6 +1,7 @@
+import fs from 'node:fs'
 import { SchemaError, SqliteFixturesConfigError, SqliteFixturesError, type StatementLocation } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import { loadTemplateSync, optionSteps, templateFromFile, type Template } from './template.js'
+import type { Template } from './template.js'
 
 /**
  * What the main process (Vitest's, or Jest's global setup) hands its workers: the template
@@ -25,22 +26,6 @@ export function templateInputs(options: ResolvedOptions): string {
   return JSON.stringify({ schema: options.schema, seed, cacheKey: options.cacheKey })
 }
 
-/**
- * Builds (or finds in the cache) the template of these options' schema and seed, in the
- * main process; a failure is handed over too, for the tests that need a database to report.
- */
-export function prebuildTemplate(options: ResolvedOptions): TemplateHandoff {
-  const inputs = templateInputs(options)
-  try {
-    const { key, file } = loadTemplateSync(optionSteps(options), options)
-    return { inputs, key, file }
-  } catch (error) {
-    if (!(error instanceof SqliteFixturesError)) throw error
-    const location = error instanceof SchemaError ? error.location : undefined
-    return { inputs, error: { name: error.name, code: error.code, message: error.message, location } }
-  }
-}
-
 /** The handed-over template, or the error the main process met building it, rebuilt as the same class. */
 export function receiveTemplate(handoff: TemplateHandoff): Template {
   if ('key' in handoff) return templateFromFile(handoff.key, handoff.file)
@@ -48,4 +33,17 @@ export function receiveTemplate(handoff: TemplateHandoff): Template {
   if (code === 'SQLITE_FIXTURES_SCHEMA') throw new SchemaError(message, location)
   if (code === 'SQLITE_FIXTURES_CONFIG') throw new SqliteFixturesConfigError(message)
   throw new SqliteFixturesError(message, code)
+}
+
+/** A template another process built, named by its file; its bytes are read on first use. */
+function templateFromFile(key: string, file: string): Template {
+  let image: Buffer | undefined
+  return {
+    key,
+    file,
+    get image() {
+      return (image ??= fs.readFileSync(file))
+    },
+    built: false,
+  }
 }

@@ -9,7 +9,11 @@ import type { ResolvedOptions } from './options.js'
 import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
 import { TempDir } from './tempdir.js'
-import { loadTemplate, optionSteps, type Template, type TemplateStep } from './template.js'
+import type { Template, TemplateStep } from './template.js'
+
+// Building a template is loaded on first need, not imported: a worker that uses the template
+// the main process built never builds one, and a test file pays for the code it loads.
+const building = () => import('./template.js')
 
 let testCounter = 0
 /**
@@ -66,6 +70,7 @@ export class FixtureRuntime implements BlockHost {
 
   /** The steps that shape the template: the schema, the seed, then each layer's own. */
   async templateSteps(): Promise<TemplateStep[]> {
+    const { optionSteps } = await building()
     return [...optionSteps(this.options), ...(await this.#layerSteps())]
   }
 
@@ -101,6 +106,7 @@ export class FixtureRuntime implements BlockHost {
 
   async #load(): Promise<Template> {
     for (const name of this.graph.names) await this.graph.get(name).prepare?.()
+    const { loadTemplate, optionSteps } = await building()
     const layerSteps = await this.#layerSteps()
     this.#stepFiles = layerSteps.flatMap((step) => step.files ?? [])
     let template: Template

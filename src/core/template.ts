@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type Database from 'better-sqlite3'
@@ -189,17 +188,4 @@ export function loadTemplateSync(steps: readonly TemplateStep[], options: Resolv
   sweepStaleWrites(cacheDir)
   const started = performance.now()
   return publish(cacheDir, key, buildSync(steps), steps.length, started)
-}
-
-/** A template another process built, named by its file; its bytes are read on first use. */
-export function templateFromFile(key: string, file: string): Template {
-  let image: Buffer | undefined
-  return {
-    key,
-    file,
-    get image() {
-      return (image ??= fs.readFileSync(file))
-    },
-    built: false,
-  }
 }

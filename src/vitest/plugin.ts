@@ -2,7 +2,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import { SqliteFixturesConfigError } from '../core/errors.js'
-import { prebuildTemplate, type TemplateHandoff } from '../core/handoff.js'
+import type { TemplateHandoff } from '../core/handoff.js'
 import { resolveOptions } from '../core/options.js'
 import { providedKey, type SerializableOptions } from './provided.js'
 import { watchTemplate } from './watch.js'
@@ -48,7 +48,9 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
     // Relative paths in the options are the project's: resolved from its root, known here
     // however it was given (config, --root, a workspace project). Each project of a
     // workspace gets its own template.
-    configureVitest({ vitest, project }) {
+    async configureVitest({ vitest, project }) {
+      // Loaded here: the workers import this module too, and never build a template.
+      const { prebuildTemplate } = await import('../core/prebuild.js')
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
       const provide = (template: TemplateHandoff) => {

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/block.js'
 import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
-import { prebuildTemplate } from '../../src/core/handoff.js'
+import { prebuildTemplate } from '../../src/core/prebuild.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
 
