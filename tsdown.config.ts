@@ -1,5 +1,22 @@
 import { defineConfig, type UserConfig } from 'tsdown'
 
+const entryNames = ['index', 'setup', 'global-setup']
+/** The modules that build a template, loaded only where one is built. */
+const buildingModules = ['template', 'cache', 'lock', 'script', 'sources', 'prebuild']
+
+/**
+ * A test for a chunk group: source modules (not entries, not declarations) in these folders
+ * of src, but for `except`, or only those named in `only`.
+ */
+function sourceIn(folders: string, { except = [], only }: { except?: string[]; only?: string[] } = {}): (id: string) => boolean {
+  const pattern = new RegExp(`[\\\\/]src[\\\\/](?:${folders})[\\\\/]([\\w-]+)\\.ts$`)
+  return (id) => {
+    const name = pattern.exec(id)?.[1]
+    if (name === undefined || entryNames.includes(name) || except.includes(name)) return false
+    return only === undefined || only.includes(name)
+  }
+}
+
 // ES2022 keeps `async` functions and destructured parameters as written: Vitest reads a
 // fixture's dependencies from the source text of its first argument.
 const common = {
@@ -9,6 +26,28 @@ const common = {
   sourcemap: true,
   // Provided by Jest's runtime to the files it runs; never bundled.
   deps: { neverBundle: ['@jest/globals'] },
+  // A test file that never touches a database still loads the setup file and what it
+  // imports, once per file: each chunk is a module to resolve and load (~1 ms apiece in a
+  // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
+  // chunk per combination of entries that use it.
+  outputOptions: {
+    codeSplitting: {
+      groups: [
+        { name: 'core', test: sourceIn('core|broker', { except: buildingModules }) },
+        // Building a template, which a worker handed one by the main process never does:
+        // loaded with `import()` where needed, so it is not part of every test file's start.
+        { name: 'template', test: sourceIn('core', { only: buildingModules }) },
+        // The plugin runs in Vitest's main process: the workers' setup file does not load it.
+        // The build command's code loads Vite: it stays apart from the plugin's.
+        { name: 'vitest', test: sourceIn('vitest', { except: ['plugin', 'watch', 'built-templates'] }) },
+        { name: 'vitest-plugin', test: sourceIn('vitest', { only: ['plugin', 'watch'] }) },
+        // Jest's global setup runs outside any test environment: what it imports stays
+        // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
+        { name: 'jest-handoff', test: sourceIn('jest', { only: ['handoff'] }) },
+        { name: 'jest', test: sourceIn('jest') },
+      ],
+    },
+  },
 } satisfies UserConfig
 
 export default defineConfig([
@@ -18,10 +57,12 @@ export default defineConfig([
     ...common,
     entry: {
       index: 'src/index.ts',
+      cli: 'src/cli.ts',
       'vitest/index': 'src/vitest/index.ts',
       'vitest/setup': 'src/vitest/setup.ts',
       'jest/index': 'src/jest/index.ts',
       'jest/setup': 'src/jest/setup.ts',
+      'jest/global-setup': 'src/jest/global-setup.ts',
       'typeorm/index': 'src/typeorm/index.ts',
       'broker/index': 'src/broker/public.ts',
       'kysely/index': 'src/kysely/index.ts',
@@ -39,6 +80,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'jest/index': 'src/jest/index.ts',
       'jest/setup': 'src/jest/setup.ts',
+      'jest/global-setup': 'src/jest/global-setup.ts',
       'typeorm/index': 'src/typeorm/index.ts',
       'broker/index': 'src/broker/public.ts',
       'kysely/index': 'src/kysely/index.ts',

@@ -10,7 +10,7 @@ import { perTestRows, writeRows } from './per-test.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec, type RowTask } from './row.js'
 import type { Measurement } from './measure.js'
-import { suiteRows, variantName, type SuiteStore, type SuiteVariant } from './suite.js'
+import { suiteRows, variantName, type SuiteVariant } from './suite.js'
 import { checkTargets, formatTargets } from './targets.js'
 import { largeTemplate, smallTemplate } from './templates.js'
 
@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     'suite-file-mode': { type: 'boolean', default: false },
     /** Skip the suite runs with isolate: false. */
     'skip-shared': { type: 'boolean', default: false },
+    /** Only the Vitest runs (no per-test rows). */
+    'suite-only': { type: 'boolean', default: false },
   },
 })
 
@@ -49,26 +51,36 @@ async function main(): Promise<void> {
   progress(`scratch dir: ${scratch}`)
   try {
     const small = await smallTemplate(scratch)
-    const rows = await measureAll([...perTestRows(small, scratch, false), ...writeRows(small, scratch)])
-    progress('statement log and teardown check, 0.5 MB template (interleaved)...')
-    rows.push(...(await failureAidRows(small, scratch, false)))
-
-    progress('building the ~50 MB template...')
-    const large = await largeTemplate(scratch)
-    progress(`  ${(large.template.image.length / 2 ** 20).toFixed(1)} MiB`)
-    rows.push(...(await measureAll(perTestRows(large, scratch, true))))
-    progress('statement log and teardown check, 50 MB template (interleaved)...')
-    rows.push(...(await failureAidRows(large, scratch, true)))
+    const templates = [small]
+    const rows: (RowSpec & Measurement)[] = []
+    if (!args['suite-only']) {
+      rows.push(...(await measureAll([...perTestRows(small, scratch, false), ...writeRows(small, scratch)])))
+      progress('statement log and teardown check, 0.5 MB template (interleaved)...')
+      rows.push(...(await failureAidRows(small, scratch, false)))
+      progress('building the ~50 MB template...')
+      const large = await largeTemplate(scratch)
+      templates.push(large)
+      progress(`  ${(large.template.image.length / 2 ** 20).toFixed(1)} MiB`)
+      rows.push(...(await measureAll(perTestRows(large, scratch, true))))
+      progress('statement log and teardown check, 50 MB template (interleaved)...')
+      rows.push(...(await failureAidRows(large, scratch, true)))
+    }
 
     if (!args['skip-suite']) {
-      const stores: SuiteStore[] = ['off', 'memory', 'savepoint', ...(args['suite-file-mode'] ? (['file'] as const) : [])]
       const isolation = args['skip-shared'] ? [true] : [true, false]
-      const variants: SuiteVariant[] = isolation.flatMap((isolate) => stores.map((store) => ({ store, isolate })))
+      const variants: SuiteVariant[] = isolation.flatMap((isolate): SuiteVariant[] => [
+        { store: 'off', isolate, touch: 'all' },
+        { store: 'memory', isolate, touch: 'all' },
+        { store: 'memory', isolate, touch: 'none' },
+        { store: 'memory', isolate, touch: 'half' },
+        { store: 'savepoint', isolate, touch: 'all' },
+        ...(args['suite-file-mode'] ? [{ store: 'file', isolate, touch: 'all' } as const] : []),
+      ])
       progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)
       const report = (variant: SuiteVariant, ms: number) => progress(`  ${variantName(variant)}: ${formatMs(ms)}`)
       rows.push(...(await suiteRows(small, scratch, variants, Number(args.rounds), report)))
     }
-    for (const t of [small, large]) {
+    for (const t of templates) {
       t.memory.close()
       t.file.close()
       t.savepoint.close()
@@ -76,7 +88,7 @@ async function main(): Promise<void> {
 
     const results = withRatios(rows)
     const targets = checkTargets(results)
-    const sizes = { smallBytes: small.template.image.length, largeBytes: large.template.image.length }
+    const sizes = { smallBytes: small.template.image.length, largeBytes: templates[1]?.template.image.length }
     const json = writeJson(repoRoot, machine, results, { targets, templates: sizes })
     console.log(formatTable(results))
     console.log('\nTargets')
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
         `better-sqlite3 ${machine.betterSqlite3}, SQLite ${machine.sqlite}, vitest ${machine.vitest}` +
         (machine.glibcTunables ? `; GLIBC_TUNABLES=${machine.glibcTunables}` : ''),
     )
-    console.log(`templates: ${(sizes.smallBytes / 2 ** 20).toFixed(2)} MiB and ${(sizes.largeBytes / 2 ** 20).toFixed(1)} MiB`)
+    console.log(`templates: ${(sizes.smallBytes / 2 ** 20).toFixed(2)} MiB${sizes.largeBytes === undefined ? '' : ` and ${(sizes.largeBytes / 2 ** 20).toFixed(1)} MiB`}`)
     console.log(`total ${formatMs(performance.now() - started)}; JSON: ${path.relative(process.cwd(), json)}`)
   } catch (error) {
     progress(`bench failed; kept its scratch dir: ${scratch}`)

@@ -1,27 +1,35 @@
 import { stripVTControlCharacters } from 'node:util'
 // The suite-level figure: the real Vitest, in a child process as `vitest run` would be, on
-// fixtures/bench-suite (1,000 tests that each write a row), with and without the plugin.
+// a copy of fixtures/bench-suite (1,000 tests that each write a row) with the packed
+// package installed under its node_modules, with and without the plugin.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { installSample } from './install.js'
 import { summarize } from './measure.js'
 import type { RowSpec } from './row.js'
 import type { Measurement } from './measure.js'
 import type { BenchTemplate } from './templates.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
-const project = path.join(repoRoot, 'fixtures', 'bench-suite')
 const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+
+/** Files in the sample; a per-file cost is a difference of suite times divided by this. */
+export const suiteFiles = 20
 
 /** How the sample project's tests store their row (`BENCH_SUITE_DB`). */
 export type SuiteStore = 'off' | 'memory' | 'file' | 'savepoint'
+
+/** Which files' tests use the database (`BENCH_SUITE_TOUCH`); the others write to an array. */
+export type SuiteTouch = 'all' | 'half' | 'none'
 
 /** One way of running the sample project. */
 export interface SuiteVariant {
   readonly store: SuiteStore
   /** Vitest's `isolate`: true (its default) runs each test file in a fresh process. */
   readonly isolate: boolean
+  readonly touch: SuiteTouch
 }
 
 const storeNames: Record<SuiteStore, string> = {
@@ -31,18 +39,25 @@ const storeNames: Record<SuiteStore, string> = {
   savepoint: "plugin, isolation 'savepoint'",
 }
 
-export function variantName({ store, isolate }: SuiteVariant): string {
-  return `${storeNames[store]}${isolate ? '' : ', isolate: false'}`
+const touchNames: Record<SuiteTouch, string> = {
+  all: '',
+  half: ', half the files never touch the database',
+  none: ', no file touches the database',
 }
 
-/** One `vitest run` of the sample project; resolves to its wall time in ms. */
-function runOnce({ store, isolate }: SuiteVariant, t: BenchTemplate, scratch: string): Promise<number> {
+export function variantName({ store, isolate, touch }: SuiteVariant): string {
+  return `${storeNames[store]}${store === 'off' ? '' : touchNames[touch]}${isolate ? '' : ', isolate: false'}`
+}
+
+/** One `vitest run` of the installed sample; resolves to its wall time in ms. */
+function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, project: string, scratch: string): Promise<number> {
   const tmp = path.join(scratch, 'suite-tmp')
   fs.mkdirSync(tmp, { recursive: true })
   const env = {
     ...process.env,
     BENCH_SUITE_DB: store,
     BENCH_SUITE_ISOLATE: String(isolate),
+    BENCH_SUITE_TOUCH: touch,
     BENCH_SUITE_SCHEMA: t.files.schema,
     BENCH_SUITE_SEED: t.files.seed,
     SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
@@ -60,7 +75,7 @@ function runOnce({ store, isolate }: SuiteVariant, t: BenchTemplate, scratch: st
       // Strip colours before reading the summary line ("Tests  1000 passed (1000)").
       const plain = stripVTControlCharacters(output)
       if (code !== 0 || !/Tests\s+1000 passed/.test(plain)) {
-        reject(new Error(`vitest run of fixtures/bench-suite (BENCH_SUITE_DB=${store}, BENCH_SUITE_ISOLATE=${isolate}) failed (exit ${code}):\n${plain}`))
+        reject(new Error(`vitest run of fixtures/bench-suite (${variantName({ store, isolate, touch })}) failed (exit ${code}):\n${plain}`))
       } else {
         resolve(elapsed)
       }
@@ -69,8 +84,9 @@ function runOnce({ store, isolate }: SuiteVariant, t: BenchTemplate, scratch: st
 }
 
 /**
- * Runs each variant once to warm caches (the template, Vite's transform cache), then
- * `rounds` times, alternating, so drift in the machine hits every variant alike.
+ * Installs the packed package into a copy of the sample, runs each variant once to warm
+ * caches (the template, Vite's transform cache), then `rounds` times, alternating, so
+ * drift in the machine hits every variant alike.
  */
 export async function suiteRows(
   t: BenchTemplate,
@@ -79,22 +95,23 @@ export async function suiteRows(
   rounds: number,
   onRun: (variant: SuiteVariant, ms: number) => void = () => {},
 ): Promise<(RowSpec & Measurement)[]> {
+  const project = installSample('bench-suite', scratch)
   const times = new Map<SuiteVariant, number[]>(variants.map((variant) => [variant, []]))
-  for (const variant of variants) await runOnce(variant, t, scratch)
+  for (const variant of variants) await runOnce(variant, t, project, scratch)
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {
-      const ms = await runOnce(variant, t, scratch)
+      const ms = await runOnce(variant, t, project, scratch)
       times.get(variant)?.push(ms)
       onRun(variant, ms)
     }
   }
-  const group = `suite: vitest run, 20 files x 50 tests writing a row, ${t.label} template (wall time)`
+  const group = `suite: vitest run, ${suiteFiles} files x 50 tests writing a row, ${t.label} template (wall time)`
   return variants.map((variant) => ({
     group,
     name: variantName(variant),
     kind: variant.store === 'off' ? 'floor' : 'plugin',
     // Each plugin variant is compared with the no-database run of the same isolation.
-    ...(variant.store === 'off' ? {} : { ref: variantName({ store: 'off', isolate: variant.isolate }) }),
+    ...(variant.store === 'off' ? {} : { ref: variantName({ store: 'off', isolate: variant.isolate, touch: 'all' }) }),
     ...summarize(times.get(variant) ?? []),
   }))
 }

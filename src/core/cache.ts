@@ -1,6 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { SqliteFixturesConfigError } from './errors.js'
 import { verbose } from './log.js'
@@ -12,7 +10,10 @@ import { isAlive } from './sweep.js'
  * truncated or corrupted file is detected on read, removed and rebuilt, never used.
  */
 
-const checksum = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+// node:crypto and node:os are loaded on use, not imported: loading node:crypto costs ~15 ms,
+// which a test file that never touches a database should not pay.
+const crypto = () => process.getBuiltinModule('node:crypto')
+const checksum = (bytes: Buffer) => crypto().createHash('sha256').update(bytes).digest('hex').slice(0, 16)
 const templateName = /^template-(\w+)-([0-9a-f]{16})\.sqlite$/
 const staleWrite = /^template-[\w-]+\.sqlite\.(\d+)\.[0-9a-f]{12}\.tmp$/
 
@@ -75,7 +76,7 @@ export function pruneTemplates(cacheDir: string): void {
 /** Writes through a temp file and a rename, so no reader ever sees a half-written template. */
 export function writeTemplate(cacheDir: string, key: string, image: Buffer): string {
   const file = path.join(cacheDir, `template-${key}-${checksum(image)}.sqlite`)
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const temp = `${file}.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`
   try {
     fs.writeFileSync(temp, image, { mode: 0o600, flag: 'wx' })
     fs.renameSync(temp, file)
@@ -123,7 +124,7 @@ export function usableCacheDir(preferred: string): string {
     return preferred
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error)
-    const fallback = path.join(os.tmpdir(), `sqlite-fixtures-cache-${process.getuid?.() ?? 'user'}`)
+    const fallback = path.join(process.getBuiltinModule('node:os').tmpdir(), `sqlite-fixtures-cache-${process.getuid?.() ?? 'user'}`)
     try {
       privateFallback(fallback)
     } catch (fallbackError) {

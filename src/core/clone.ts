@@ -1,8 +1,19 @@
 import fs from 'node:fs'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { openDatabase } from './driver.js'
 import type { PragmaValue, SqliteMode } from './options.js'
 import type { TempDir } from './tempdir.js'
-import type { Template } from './template.js'
+
+/**
+ * What a clone is copied from: the template, or a block's derived template (bytes only,
+ * never written to the cache).
+ */
+export interface CloneSource {
+  /** A file holding the bytes, copied as is in file mode. */
+  readonly file?: string | undefined
+  /** The bytes; a template read from a file reads them on first use. */
+  readonly image: Buffer
+}
 
 /** One test's private database: a copy of the template. */
 export interface Clone {
@@ -38,9 +49,9 @@ export function applyPragmas(db: Database.Database, pragmas: Readonly<Record<str
 export type StatementHook = (statement: unknown) => void
 
 /** A deserialized copy of the template's bytes: no file, no schema work. */
-export function memoryClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
+export function memoryClone(source: CloneSource, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
   // Only given when statements are recorded: better-sqlite3 skips all of it without one.
-  const db = new Database(template.image, verbose && { verbose })
+  const db = openDatabase(source.image, verbose && { verbose })
   try {
     applyPragmas(db, pragmas)
   } catch (error) {
@@ -63,13 +74,17 @@ export function memoryClone(template: Template, pragmas: Readonly<Record<string,
 /** Journals SQLite may leave beside a database file. */
 const sidecars = ['-journal', '-wal', '-shm']
 
-/** A copy of the template file (mode 0600, as the template) in the private temp dir, deleted with its journals on dispose. */
-export function fileClone(template: Template, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
+/**
+ * A copy of the template file (mode 0600, as the template) in the private temp dir, deleted
+ * with its journals on dispose. A derived template, which has no file, is written out.
+ */
+export function fileClone(source: CloneSource, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
   const file = dir.nextPath('.sqlite')
-  fs.copyFileSync(template.file, file, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
+  if (source.file === undefined) fs.writeFileSync(file, source.image, { mode: 0o600, flag: 'wx' })
+  else fs.copyFileSync(source.file, file, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
   let db: Database.Database
   try {
-    db = new Database(file, verbose && { verbose })
+    db = openDatabase(file, verbose && { verbose })
     applyPragmas(db, pragmas)
   } catch (error) {
     fs.rmSync(file, { force: true })

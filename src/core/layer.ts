@@ -45,7 +45,7 @@ export type Fixtures = SqliteFixtures.Fixtures
 export interface LayerTestInfo {
   /** The test's full name, suites included. */
   readonly name: string
-  /** A short id unique on this machine while the run lasts (pid, thread, counter), safe for file names. */
+  /** A short id unique on this machine while the run lasts (pid, worker thread, counter), safe for file names. */
   readonly id: string
   /** Whether the test failed; known by the time teardowns run. */
   readonly failed: boolean

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { verbose } from './log.js'
 
@@ -23,7 +22,7 @@ export function isAlive(pid: number): boolean {
  * this user, whose process is gone, and inside them only files named as ours (never
  * following a symlink). Anything else found there keeps the dir in place.
  */
-export function sweepLeftovers(base: string = os.tmpdir()): void {
+export function sweepLeftovers(base: string = process.getBuiltinModule('node:os').tmpdir()): void {
   let entries: fs.Dirent[]
   try {
     entries = fs.readdirSync(base, { withFileTypes: true })

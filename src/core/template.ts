@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import packageJson from '../../package.json' with { type: 'json' }
-import { SchemaError } from './errors.js'
+import { SchemaError, SqliteFixturesError } from './errors.js'
+import { openDatabase } from './driver.js'
 import { verbose } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { applyScript } from './script.js'
@@ -17,6 +17,11 @@ export interface TemplateStep {
   readonly name: string
   /** Everything else about the step that shapes the template; hashed into the cache key. */
   readonly fingerprint: string
+  /**
+   * Files the step reads (a folder of SQL migrations, say). In `vitest --watch`, a change to
+   * one reruns the test files that use the database, with a rebuilt template.
+   */
+  readonly files?: readonly string[]
   /**
    * Applies the step. `scratch()` opens a new database holding the steps before this one,
    * for explaining a failure without the partial effects of this step.
@@ -40,6 +45,7 @@ function scriptSteps(option: string, paths: readonly string[], rootDir: string):
   return readSqlSources(option, paths, rootDir).map((source) => ({
     name: source.name,
     fingerprint: source.sql,
+    files: [source.file],
     apply: (db, scratch) => applyScript(db, source.sql, source.file, scratch),
   }))
 }
@@ -76,62 +82,110 @@ function driverVersion(): string {
   return (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version
 }
 
-/** The cache key: a hash of every input that shapes the template. */
-function templateKey(steps: readonly TemplateStep[], cacheKey: string): string {
-  const hash = createHash('sha256')
+/** The cache key: a hash of every input that shapes the template (and of the template it starts from). */
+function templateKey(steps: readonly TemplateStep[], cacheKey: string, base: Template | undefined): string {
+  // Loaded here, not imported: node:crypto costs ~15 ms to load, and a worker that uses a
+  // template the main process built never hashes.
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256')
   const parts = [`sqlite-fixtures ${packageJson.version}`, `better-sqlite3 ${driverVersion()}`, `key ${cacheKey}`]
+  if (base) parts.push(`base ${base.key}`)
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
   for (const part of parts) hash.update(`${part.length}:${part}\n`)
-  return hash.digest('hex')
+  return hash.digest('hex').slice(0, 32)
 }
 
-function scratchBefore(steps: readonly TemplateStep[], index: number): () => Database.Database {
+/** A new database holding `base` (or nothing), with foreign keys on. */
+function startingPoint(base: Template | undefined): Database.Database {
+  const db = openDatabase(base?.image ?? ':memory:')
+  // On while building too, so a seed that breaks a foreign key fails here, not in a test.
+  db.pragma('foreign_keys = ON')
+  return db
+}
+
+function scratchBefore(steps: readonly TemplateStep[], index: number, base: Template | undefined): () => Database.Database {
   return () => {
-    const db = new Database(':memory:')
-    db.pragma('foreign_keys = ON')
-    steps.slice(0, index).forEach((step, i) => step.apply(db, scratchBefore(steps, i)))
+    const db = startingPoint(base)
+    steps.slice(0, index).forEach((step, i) => step.apply(db, scratchBefore(steps, i, base)))
     return db
   }
 }
 
-async function build(steps: readonly TemplateStep[]): Promise<Buffer> {
-  const db = new Database(':memory:')
+async function build(steps: readonly TemplateStep[], base: Template | undefined): Promise<Buffer> {
+  const db = startingPoint(base)
   try {
-    // On while building too, so a seed that breaks a foreign key fails here, not in a test.
-    db.pragma('foreign_keys = ON')
-    for (const [index, step] of steps.entries()) await step.apply(db, scratchBefore(steps, index))
+    for (const [index, step] of steps.entries()) await step.apply(db, scratchBefore(steps, index, base))
     return db.serialize()
   } finally {
     db.close()
   }
 }
 
+/** `build` for steps that are all synchronous (SQL files): what the main process runs. */
+function buildSync(steps: readonly TemplateStep[]): Buffer {
+  const db = startingPoint(undefined)
+  try {
+    for (const [index, step] of steps.entries()) {
+      const applied = step.apply(db, scratchBefore(steps, index, undefined))
+      if (applied instanceof Promise) {
+        throw new SqliteFixturesError(`sqlite-fixtures: template step ${step.name} is asynchronous and cannot be built ahead of the run.`)
+      }
+    }
+    return db.serialize()
+  } finally {
+    db.close()
+  }
+}
+
+function cachedTemplate(cacheDir: string, key: string): Template | undefined {
+  const found = readTemplate(cacheDir, key)
+  return found && { key, ...found, built: false }
+}
+
+function publish(cacheDir: string, key: string, image: Buffer, steps: number, started: number): Template {
+  const file = writeTemplate(cacheDir, key, image)
+  pruneTemplates(cacheDir)
+  verbose(`template built: ${file} (${steps} steps, ${Math.round(performance.now() - started)} ms)`)
+  return { key, file, image, built: true }
+}
+
 /**
  * Returns the template for these steps: from the cache when an identical one was built
  * before (by this run, an earlier run, or another worker), otherwise built and cached.
+ * With `base`, the steps apply on top of that template (a layer's migrations on top of
+ * the template the main process built).
  */
-export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions): Promise<Template> {
+export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions, base?: Template): Promise<Template> {
   const cacheDir = usableCacheDir(options.cacheDir)
-  const key = templateKey(steps, options.cacheKey).slice(0, 32)
-  const cached = (): Template | undefined => {
-    const found = readTemplate(cacheDir, key)
-    return found && { key, ...found, built: false }
-  }
-  const hit = cached()
+  const key = templateKey(steps, options.cacheKey, base)
+  const hit = cachedTemplate(cacheDir, key)
   if (hit) {
     verbose(`template cache hit: ${hit.file}`)
     return hit
   }
   // Workers starting together build the template once; the others wait for it.
-  const template = await withLock(path.join(cacheDir, `template-${key}.lock`), cached, async () => {
+  const template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
     sweepStaleWrites(cacheDir)
     const started = performance.now()
-    const image = await build(steps)
-    const file = writeTemplate(cacheDir, key, image)
-    pruneTemplates(cacheDir)
-    verbose(`template built: ${file} (${steps.length} steps, ${Math.round(performance.now() - started)} ms)`)
-    return { key, file, image, built: true }
+    return publish(cacheDir, key, await build(steps, base), steps.length, started)
   })
   if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
   return template
+}
+
+/**
+ * `loadTemplate` for SQL steps, synchronously: the main process (Vitest's, Jest's global
+ * setup, the build command) builds the template once, before any worker needs it, so it
+ * takes no lock; a rare duplicate build by another process is harmless (atomic rename).
+ */
+export function loadTemplateSync(steps: readonly TemplateStep[], options: ResolvedOptions): Template {
+  const cacheDir = usableCacheDir(options.cacheDir)
+  const key = templateKey(steps, options.cacheKey, undefined)
+  const hit = cachedTemplate(cacheDir, key)
+  if (hit) {
+    verbose(`template cache hit: ${hit.file}`)
+    return hit
+  }
+  sweepStaleWrites(cacheDir)
+  const started = performance.now()
+  return publish(cacheDir, key, buildSync(steps), steps.length, started)
 }

@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
 import { brokerLayer } from '../broker/layer.js'
+import type { Block } from '../core/block.js'
 import { enterScope, setNoTestExplanation } from '../core/current.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
 import { FixtureRuntime } from '../core/runtime.js'
 import type { TestScope } from '../core/scope.js'
+import { receivedHandoff } from './handoff.js'
 
 /** Options from the user's setup file. Jest re-runs setup files for every test file. */
 let userOptions: SqliteFixturesOptions | undefined
@@ -18,9 +20,36 @@ export function configure(options: SqliteFixturesOptions): void {
   userOptions = options
 }
 
-function currentRuntime(): FixtureRuntime {
-  runtime ??= new FixtureRuntime(resolveOptions(userOptions), [brokerLayer])
+/** The runtime of this test file, made on first need; it uses the template a global setup built, if any. */
+export function currentRuntime(): FixtureRuntime {
+  runtime ??= new FixtureRuntime(resolveOptions(userOptions), [brokerLayer], receivedHandoff())
   return runtime
+}
+
+/** Prepares the runtime when it must be (layers with async preparation, or no prebuilt template). */
+export async function prepareRuntime(): Promise<void> {
+  const fixtures = currentRuntime()
+  if (fixtures.needsPrepare) await fixtures.prepare()
+}
+
+/**
+ * The blocks (`deriveTemplate()` calls) whose tests are running, innermost last: Jest runs
+ * one describe block at a time, so a test starts from the innermost one's template.
+ */
+const activeBlocks: Block[] = []
+
+/** Marks a block's tests as running, from its beforeAll; the returned function ends that, from its afterAll. */
+export function activateBlock(block: Block): () => void {
+  activeBlocks.push(block)
+  return () => {
+    const index = activeBlocks.lastIndexOf(block)
+    if (index !== -1) activeBlocks.splice(index, 1)
+  }
+}
+
+/** The innermost block whose tests are running. */
+export function activeBlock(): Block | undefined {
+  return activeBlocks.at(-1)
 }
 
 /** Test files whose docblock says `@sqlite-fixtures no-db`, read once per file. */
@@ -67,10 +96,13 @@ async function beforeTest(): Promise<void> {
   const optedOut = optOutReason(currentTestName, testPath, fixtures.options.auto)
   // Opened and entered before any await: if this hook times out (a slow first template
   // build), Jest runs afterEach at once, and it must find this scope to end it.
-  const scope = fixtures.openScope(currentTestName, optedOut)
+  const block = activeBlock()
+  const scope = fixtures.openScope(currentTestName, optedOut, block)
   // No async context wraps a Jest test: currentDb() finds the one running scope.
   running = { scope, leave: enterScope(scope) }
-  if (optedOut === undefined) await fixtures.prepare()
+  // The block's setup ends when its first test starts, even one that uses no database.
+  await block?.freeze()
+  if (optedOut === undefined) await prepareRuntime()
 }
 
 async function afterTest(): Promise<void> {
@@ -89,7 +121,14 @@ let installed = false
 // beforeEach/afterEach, and runs the hooks of one level in the order they were declared.
 setNoTestExplanation(() => {
   const test = testIdentity()
-  if (test === undefined) return undefined
+  if (test === undefined) {
+    return (
+      'sqlite-fixtures: currentDb() was called outside a test. In Jest, a beforeAll cannot tell which describe ' +
+      'block it runs for (Jest gives hooks no suite and no async context around a block), so it has no database: ' +
+      "set up a block's data with deriveTemplate((db) => ...) from 'sqlite-fixtures/jest', in the describe block " +
+      'or at the top of the file. At import time no test is running yet.'
+    )
+  }
   return test.concurrent === true
     ? 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so they get no ' +
         'database. Use test instead of test.concurrent for tests that need one.'

@@ -3,6 +3,7 @@ import { useRunnerImport } from '../core/module-import.js'
 import { configure, installHooks } from './hooks.js'
 import { jestImport } from './module-import.js'
 
+export { deriveTemplate } from './derive.js'
 export * from '../core/public.js'
 export * from '../broker/index.js'
 

@@ -5,7 +5,8 @@ import { test as baseTest, type TestAPI } from 'vitest'
 import type { AnyLayer, Fixtures, Layer } from '../core/layer.js'
 import { enterScope } from '../core/current.js'
 import type { TestScope } from '../core/scope.js'
-import { addContextLayer, releaseScope, scopeForTest } from './hooks.js'
+import { releaseScope, scopeForTest } from './hooks.js'
+import { addContextLayer } from './runtime.js'
 
 type Use<Value> = (value: Value) => Promise<void>
 

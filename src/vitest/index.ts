@@ -1,6 +1,6 @@
 import type { SqliteFixturesOptions } from '../core/options.js'
 import { useRunnerImport } from '../core/module-import.js'
-import { configure } from './hooks.js'
+import { configure } from './runtime.js'
 import { vitestImport } from './module-import.js'
 import './augment.js'
 
@@ -9,6 +9,7 @@ useRunnerImport(vitestImport)
 
 export { sqliteFixtures, fixtureTags } from './plugin.js'
 export { fixture, test, type ContextFixtures, type LayerFixture } from './context.js'
+export { deriveTemplate } from './derive.js'
 export type { TestScope } from '../core/scope.js'
 export type { SerializableOptions } from './provided.js'
 export * from '../core/public.js'

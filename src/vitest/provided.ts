@@ -1,15 +1,22 @@
+import type { TemplateHandoff } from '../core/handoff.js'
 import type { SqliteFixturesOptions } from '../core/options.js'
 
-/** Options given to the plugin travel to the workers through Vitest's `provide`/`inject`. */
-export const providedOptionsKey = 'sqliteFixtures'
+/** What the plugin hands the workers through Vitest's `provide`/`inject`. */
+export const providedKey = 'sqliteFixtures'
 
 /** The options the plugin can carry: everything but functions and layers, which only a setup file can hold. */
 export type SerializableOptions = Omit<SqliteFixturesOptions, 'layers' | 'seed'> & {
   seed?: string | readonly string[]
 }
 
+/** The plugin's options, with the project's root, and the template the main process built from them. */
+export interface Provided {
+  readonly options: SerializableOptions
+  readonly template: TemplateHandoff
+}
+
 declare module 'vitest' {
   interface ProvidedContext {
-    [providedOptionsKey]: SerializableOptions
+    [providedKey]: Provided
   }
 }

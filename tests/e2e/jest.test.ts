@@ -9,7 +9,7 @@ const expectedFailures = ['fails after using the database', 'times out while usi
 describe.each(['memory', 'file'] as const)('Jest, %s mode', (mode) => {
   test('fresh database per test, foreign keys, opt-out by marker and docblock, teardown after failures, 2 workers', async () => {
     const run = await runJest('jest-basic', {
-      args: ['--maxWorkers=2', '--testPathIgnorePatterns', 'opt-in', 'concurrent'],
+      args: ['--maxWorkers=2', '--testPathIgnorePatterns', 'opt-in', 'concurrent', 'derive'],
       env: { SAMPLE_MODE: mode },
     })
     expect(run.errors).toEqual([])
@@ -31,6 +31,33 @@ describe.each(['memory', 'file'] as const)('Jest, %s mode', (mode) => {
     ])
     expect(leftovers(run.tmpDir)).toEqual([])
   })
+})
+
+test("Jest: deriveTemplate() sets up a file's or a describe block's data once, each test still isolated", async () => {
+  const run = await runJest('jest-basic', { args: ['derive'] })
+  expect(run.errors).toEqual([])
+  expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual([
+    ['deriveTemplate() at the top of a file: every test starts from its data', 'passed', []],
+    ['a describe block with deriveTemplate() each test starts from the block data', 'passed', []],
+    ['a describe block with deriveTemplate() and not from what a sibling test wrote', 'passed', []],
+    ["a describe block with deriveTemplate() nested starts from its parent's data", 'passed', []],
+    ['a sibling block does not see the data of the block beside it', 'passed', []],
+    ['a plain beforeAll cannot reach a database in Jest, and the error names deriveTemplate()', 'passed', []],
+  ])
+  expect(leftovers(run.tmpDir)).toEqual([])
+})
+
+test('Jest with globalSetup(): the template is built once in the main process, and workers only read it', async () => {
+  const scratch = makeScratch()
+  const verboseLog = path.join(scratch, 'verbose.log')
+  const run = await runJest('jest-basic', {
+    scratch,
+    args: ['--maxWorkers=2', 'isolation', 'derive'],
+    env: { SAMPLE_GLOBAL_SETUP: '1', SQLITE_FIXTURES_VERBOSE: verboseLog },
+  })
+  expect(run.tests.filter((t) => t.state !== 'passed')).toEqual([])
+  const lines = fs.readFileSync(verboseLog, 'utf8').split('\n').filter((line) => line.includes('template'))
+  expect(lines).toEqual([expect.stringMatching(/template built: /)])
 })
 
 test('Jest with auto: false: only tests marked [db] get a database', async () => {

@@ -1,11 +1,11 @@
 import { expect, test } from 'vitest'
 import { leftovers, runFixture } from '../support/run-vitest.js'
 
-test('context mode: fixtures built only when destructured, user layers, overrides, concurrency', async () => {
+test('context mode: fixtures built only when destructured, user layers, overrides, concurrency, block data from deriveTemplate()', async () => {
   const run = await runFixture('context-mode')
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed')).toEqual([])
-  expect(run.tests).toHaveLength(9)
+  expect(run.tests).toHaveLength(13)
   expect(leftovers(run.tmpDir)).toEqual([])
 })
 

@@ -124,7 +124,7 @@ test('sharded runs split the files and each shard stays isolated', async () => {
   expect(leftovers(path.join(scratch, 'tmp'))).toEqual([])
 })
 
-test('a second run reuses the cached template and migrates nothing', async () => {
+test('the template is built once, in the main process, and a second run reuses it and migrates nothing', async () => {
   const scratch = makeScratch()
   const env = { SQLITE_FIXTURES_VERBOSE: path.join(scratch, 'verbose.log') }
   await runFixture('basic', { scratch, env, files: ['tests/isolation.test.ts'] })
@@ -132,8 +132,12 @@ test('a second run reuses the cached template and migrates nothing', async () =>
   fs.rmSync(path.join(scratch, 'verbose.log'))
   await runFixture('basic', { scratch, env, files: ['tests/isolation.test.ts'] })
   const second = verboseLines(scratch).filter((line) => line.includes('template'))
+  // Vitest's main process is this one (startVitest): the workers only read what it built.
+  const main = `[sqlite-fixtures ${process.pid}]`
   expect(first).toEqual([expect.stringMatching(/template built: .*template-\w{32}-[0-9a-f]{16}\.sqlite \(2 steps/)])
+  expect(first[0]).toContain(main)
   expect(second).toEqual([expect.stringMatching(/template cache hit: /)])
+  expect(second[0]).toContain(main)
 })
 
 test('a bad schema file fails the tests that need a database, naming the file, line and statement', async () => {

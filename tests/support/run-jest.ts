@@ -47,5 +47,5 @@ export async function runJest(
     })),
   )
   const errors = report.testResults.filter((file) => file.assertionResults.length === 0 && file.message).map((file) => file.message)
-  return innerRun({ tests, errors, logs: [], tmpDir, cacheDir }, eventLog)
+  return innerRun({ tests, errors, fileMeta: {}, logs: [], tmpDir, cacheDir }, eventLog)
 }

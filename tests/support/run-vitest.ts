@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
 import { startVitest, type TestUserConfig } from 'vitest/node'
@@ -19,6 +20,8 @@ export interface InnerRun {
   tests: InnerTest[]
   /** Errors outside any test (a file that failed to load, unhandled rejections). */
   errors: string[]
+  /** What each test file's worker reported in its task meta, by file path relative to the project. */
+  fileMeta: Record<string, Record<string, unknown>>
   /** Lines the sample project appended to the event log (`SQLITE_FIXTURES_EVENT_LOG`). */
   events: string[]
   /** What tests and hooks wrote to the console (stdout and stderr), one entry per write. */
@@ -69,24 +72,25 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   fs.rmSync(eventLog, { force: true })
   const exitCode = process.exitCode
   const logs: string[] = []
+  const env = { TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env }
+  // The plugin builds the template in this process (Vitest's main process): it reads the
+  // same env as the workers.
+  const restoreEnv = setEnv(env)
   const vitest = await startVitest('test', options.files ?? [], {
     root,
     watch: false,
     reporters: [{ onUserConsoleLog: (log) => void logs.push(log.content) }],
-    env: {
-      TMPDIR: tmpDir,
-      SQLITE_FIXTURES_CACHE_DIR: cacheDir,
-      SQLITE_FIXTURES_EVENT_LOG: eventLog,
-      ...options.env,
-    },
+    env,
     ...options.config,
-  })
+  }).finally(restoreEnv)
   process.exitCode = exitCode
   try {
     const tests: InnerTest[] = []
     const errors: string[] = vitest.state.getUnhandledErrors().map(String)
+    const fileMeta: InnerRun['fileMeta'] = {}
     for (const module of vitest.state.getTestModules()) {
       errors.push(...module.errors().map((error) => error.message))
+      fileMeta[path.relative(root, module.moduleId)] = { ...module.meta() }
       for (const test of module.children.allTests()) {
         const result = test.result()
         tests.push({
@@ -96,9 +100,104 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
         })
       }
     }
-    return innerRun({ tests, errors, logs, tmpDir, cacheDir }, eventLog)
+    return innerRun({ tests, errors, fileMeta, logs, tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
+  }
+}
+
+/** A Vitest started in watch mode on a sample project, driven by the test. */
+export interface WatchSession {
+  /** Resolves when the next run (a rerun, after an edit) ends; call it before the edit. */
+  nextRun(): Promise<void>
+  /** The test files each rerun ran, relative to the project. */
+  readonly reruns: string[][]
+  /** What Vitest printed to stderr so far. */
+  stderr(): string
+  /** Lines the sample project appended to the event log so far. */
+  events(): string[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts the real Vitest in watch mode on a sample project (a name under `fixtures/`, or the
+ * root of a copy), in this process, as `vitest` in a terminal would; the first run has ended
+ * when this resolves.
+ */
+export async function watchFixture(project: string, options: { scratch: string; env?: Record<string, string> }): Promise<WatchSession> {
+  const root = path.isAbsolute(project) ? project : path.join(repoRoot, 'fixtures', project)
+  const eventLog = path.join(options.scratch, 'events.log')
+  const env = {
+    TMPDIR: path.join(options.scratch, 'tmp'),
+    SQLITE_FIXTURES_CACHE_DIR: path.join(options.scratch, 'cache'),
+    SQLITE_FIXTURES_EVENT_LOG: eventLog,
+    ...options.env,
+  }
+  const restoreEnv = setEnv(env)
+  const stdout = capture()
+  const stderr = capture()
+  const reruns: string[][] = []
+  let waiting: (() => void) | undefined
+  const exitCode = process.exitCode
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      root,
+      watch: true,
+      env,
+      reporters: [
+        {
+          onWatcherRerun: (files) => void reruns.push(files.map((file) => path.relative(root, file)).sort()),
+          onTestRunEnd: () => waiting?.(),
+        },
+      ],
+    },
+    {},
+    { stdout: stdout.stream, stderr: stderr.stream },
+  ).catch((error: unknown) => {
+    restoreEnv()
+    throw error
+  })
+  process.exitCode = exitCode
+  return {
+    nextRun: () => new Promise<void>((resolve) => (waiting = resolve)),
+    reruns,
+    stderr: stderr.text,
+    events: () => (fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []),
+    async close() {
+      await vitest.close()
+      restoreEnv()
+      process.exitCode = exitCode
+    },
+  }
+}
+
+/**
+ * A stream that collects what Vitest prints. Vitest pipes each forked worker's output into
+ * it, and a pipe ends its destination when the worker exits: so ending it is ignored.
+ */
+function capture(): { stream: Writable; text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  stream.end = (() => stream) as Writable['end']
+  return { stream, text: () => text }
+}
+
+/** Sets env vars in this process; the returned function restores them. */
+function setEnv(env: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, env)
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
   }
 }
 

@@ -56,7 +56,7 @@ function runtimeFor(root: string, options: KyselyLayerOptions): FixtureRuntime {
 async function inTest<T>(runtime: FixtureRuntime, name: string, fn: (kysely: Untyped) => Promise<T>): Promise<T> {
   const scope = runtime.openScope(name)
   try {
-    return await runInScope(scope, () => fn(scope.get('kysely') as unknown as Untyped))
+    return await runInScope(scope, () => fn(scope.get('kysely') as unknown as Untyped), true)
   } finally {
     await scope.dispose()
   }
@@ -212,7 +212,7 @@ describe('the migration step', () => {
     await runInScope(scope, async () => {
       await (scope.get('kysely') as unknown as Untyped).destroy()
       expect(scope.get('db').prepare('select count(*) from log').pluck().get()).toBe(0)
-    })
+    }, true)
     await scope.dispose()
     runtime.close()
   })

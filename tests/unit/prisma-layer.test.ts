@@ -50,7 +50,7 @@ async function runtimeFor(client: PrismaClient, options: SqliteFixturesOptions &
   const inTest = async <T>(name: string, fn: () => PromiseLike<T>): Promise<T> => {
     const scope = runtime.openScope(name)
     try {
-      return await runInScope(scope, async () => await fn())
+      return await runInScope(scope, async () => await fn(), true)
     } finally {
       await scope.dispose()
     }
@@ -181,12 +181,13 @@ describe('the client', () => {
       }, { timeout: 60_000 })
       await new Promise((resolve) => setTimeout(resolve, 20))
     })
-    const started = performance.now()
+    // Held up, this would wait for release() below, which it never reaches: the test would time out.
     expect(await inTest('next', () => prisma.$transaction(async (tx) => tx.customer.count()))).toBe(0)
-    expect(performance.now() - started).toBeLessThan(2_000)
     release()
-    // The abandoned transaction fails when it tries to commit: its test and database are gone.
-    await expect(left).rejects.toThrow(/after its test "leaves a transaction open" ended/)
+    // The abandoned transaction fails when it tries to commit: its test and database are gone
+    // (the error says the test ended, or, once no test overlaps another, that none runs).
+    // Prisma wraps it in its own DriverAdapterError, keeping our code.
+    await expect(left).rejects.toMatchObject({ cause: { originalCode: 'SQLITE_FIXTURES_UNAVAILABLE' } })
   })
 
   test("under isolation 'savepoint', Prisma's transactions nest in the test's and roll back with it", async () => {

@@ -43,7 +43,7 @@ afterAll(async () => {
 async function inTest<T>(name: string, fn: () => T | Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
   const scope = runtime.openScope(name)
   scopes.push(scope)
-  const result = await runInScope(scope, async () => fn())
+  const result = await runInScope(scope, async () => fn(), true)
   return { result, scope, end: () => scope.dispose() }
 }
 
@@ -120,8 +120,8 @@ describe('in a test', () => {
     const first = await inTest('prepares', () => db.prepare('insert into notes (text) values (?)'))
     const second = await inTest('runs', () => () => first.result.run('stray'))
     const run = second.result
-    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(CrossTestError)
-    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(
+    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(CrossTestError)
+    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(
       'a statement prepared through testDatabase() in test "prepares" (insert into notes (text) values (?)) was used in test "runs".',
     )
     const left = await inTest('reads', () => rows(first.scope.get('db')))
@@ -170,7 +170,7 @@ describe('in a test', () => {
 
   test('foreign keys are enforced through the handle', async () => {
     const run = await inTest('fk', () => () => db.prepare('insert into books (author_id) values (42)').run())
-    await expect(runInScope(run.scope, async () => run.result())).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    await expect(runInScope(run.scope, async () => run.result(), true)).rejects.toThrow(/FOREIGN KEY constraint failed/)
     await run.end()
   })
 

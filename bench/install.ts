@@ -1,0 +1,38 @@
+// Installs the packed package into a copy of a sample project, as a user's `npm install`
+// would: Vitest externalizes (loads natively) only code under a `node_modules` dir, so a
+// symlink to the repo, or the package's self-reference, would have Vite transform dist/
+// as source and double the plugin's start-up cost in the measurement.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+
+/** Packages the sample's code and the package's own code need, linked from the repo's node_modules. */
+const linkedDependencies = ['vitest', 'better-sqlite3', 'tmp', 'fastest-levenshtein', 'typeorm']
+
+/**
+ * Copies `fixtures/<project>` to `<scratch>/<project>`, as an ESM package, with
+ * `node_modules/sqlite-fixtures` unpacked from `npm pack` (a real directory) and the
+ * dependencies linked. Returns the copy's root. The benchmark and the end-to-end tests that
+ * edit a sample's files use it.
+ */
+export function installSample(project: string, scratch: string): string {
+  const root = path.join(scratch, project)
+  fs.cpSync(path.join(repoRoot, 'fixtures', project), root, { recursive: true })
+  // In the repo, the samples live under its ESM package.json; a copy needs its own.
+  fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({ name: `sample-${project}`, private: true, type: 'module' }, null, 2)}\n`)
+  const modules = path.join(root, 'node_modules')
+  fs.mkdirSync(modules, { recursive: true })
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' })
+  const tarball = path.join(scratch, packed.trim().split('\n').at(-1) as string)
+  const unpacked = path.join(modules, 'sqlite-fixtures')
+  fs.mkdirSync(unpacked)
+  execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1'])
+  fs.rmSync(tarball)
+  for (const name of linkedDependencies) {
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), 'dir')
+  }
+  return root
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npx sqlite-fixtures build`: builds the template of every Vitest project that uses the
+// plugin, ahead of the test run (a CI step before sharded runs), reading the same options
+// as the plugin from the project's Vitest config, and prints where each one is.
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { builtTemplates } from './vitest/built-templates.js'
+
+const usage = `Usage: sqlite-fixtures build [--root <dir>] [--config <file>] [--project <name>]...
+
+Builds the SQLite template of each Vitest project that uses the sqliteFixtures() plugin, into
+its cache dir, and prints where it is. The options are read from the Vitest config, as the
+plugin reads them.`
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      root: { type: 'string' },
+      config: { type: 'string' },
+      project: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    console.log(usage)
+    return 0
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'build') {
+    console.error(`sqlite-fixtures: unknown command "${positionals.join(' ')}".\n\n${usage}`)
+    return 1
+  }
+  const root = path.resolve(values.root ?? '.')
+  const templates = await builtTemplates({ root, config: values.config, projects: values.project })
+  if (templates.length === 0) {
+    console.error(`sqlite-fixtures: no Vitest project under ${root} uses the sqliteFixtures() plugin.`)
+    return 1
+  }
+  let failed = false
+  for (const { project, handoff } of templates) {
+    const name = project === '' ? 'the project' : `project "${project}"`
+    if ('error' in handoff) {
+      failed = true
+      console.error(`sqlite-fixtures: the template of ${name} could not be built:\n${handoff.error.message}`)
+    } else {
+      console.log(`sqlite-fixtures: template of ${name}: ${handoff.file}\n  key ${handoff.key}, cache dir ${path.dirname(handoff.file)}`)
+    }
+  }
+  return failed ? 1 : 0
+}
+
+process.exitCode = await main()

@@ -1,0 +1,36 @@
+import type { Database } from 'better-sqlite3'
+import { afterAll, beforeAll } from '@jest/globals'
+import { Block } from '../core/block.js'
+import { enterBlock } from '../core/current.js'
+import { activateBlock, activeBlock, currentRuntime, prepareRuntime } from './hooks.js'
+
+/**
+ * Sets up data once for the enclosing describe block (or, at the top of a test file, for
+ * the file): `setup` runs before the block's first test, on the block's own database, and
+ * every test in the block then starts from a fresh copy that already holds that data.
+ * Nested blocks start from their parent's data; the data is dropped after the block.
+ * (In Jest a plain `beforeAll` cannot do this: Jest does not tell a hook which block it
+ * runs for.)
+ */
+export function deriveTemplate(setup: (db: Database) => unknown, timeout?: number): void {
+  let block: Block | undefined
+  let deactivate = () => {}
+  beforeAll(async () => {
+    const parent = activeBlock()
+    await parent?.freeze()
+    block = new Block('a deriveTemplate() block', parent, currentRuntime)
+    deactivate = activateBlock(block)
+    await prepareRuntime()
+    // Only `setup` writes into the block: a plain beforeAll may run for another block.
+    const leave = enterBlock(block)
+    try {
+      await setup(block.setupScope().get('db'))
+    } finally {
+      leave()
+    }
+  }, timeout)
+  afterAll(async () => {
+    deactivate()
+    await block?.drop()
+  })
+}

@@ -1,0 +1,128 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { Block } from '../../src/core/block.js'
+import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
+import { prebuildTemplate } from '../../src/core/prebuild.js'
+import { resolveOptions } from '../../src/core/options.js'
+import { FixtureRuntime } from '../../src/core/runtime.js'
+
+let root: string
+const runtimes: FixtureRuntime[] = []
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-block-'))
+  fs.writeFileSync(path.join(root, 'schema.sql'), 'create table customers (id integer primary key, name text not null);')
+  fs.writeFileSync(path.join(root, 'seed.sql'), "insert into customers (name) values ('Seeded');")
+})
+
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.close()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+const options = (extra: object = {}) => resolveOptions({ rootDir: root, schema: 'schema.sql', seed: 'seed.sql', cacheDir: 'cache', ...extra })
+
+/** A runtime over the template a main process built and handed over, as the plugin's workers get it. */
+function handedOverRuntime(extra: object = {}): FixtureRuntime {
+  const resolved = options(extra)
+  const runtime = new FixtureRuntime(resolved, [], prebuildTemplate(resolved))
+  runtimes.push(runtime)
+  return runtime
+}
+
+const names = (db: Database) => db.prepare('select name from customers order by id').pluck().all()
+const add = (db: Database, name: string) => db.prepare('insert into customers (name) values (?)').run(name)
+
+/** Runs `body` as one test of `block`, as a runner adapter would. */
+async function asTest<T>(runtime: FixtureRuntime, block: Block | undefined, body: (db: Database) => T): Promise<T> {
+  const scope = runtime.openScope('a test', undefined, block)
+  try {
+    return await runInScope(scope, async () => body(currentDb()), false)
+  } finally {
+    await scope.dispose()
+  }
+}
+
+describe('a template handed over by a main process', () => {
+  test('needs no preparation: its bytes are read on the first database', async () => {
+    const runtime = handedOverRuntime()
+    expect(runtime.needsPrepare).toBe(false)
+    expect(await asTest(runtime, undefined, names)).toEqual(['Seeded'])
+  })
+
+  test('is not used when the worker options describe another template', () => {
+    const resolved = options()
+    const runtime = new FixtureRuntime(options({ cacheKey: 'other' }), [], prebuildTemplate(resolved))
+    runtimes.push(runtime)
+    expect(runtime.needsPrepare).toBe(true)
+  })
+
+  test('a schema error met by the main process is reported where a database is used', async () => {
+    fs.writeFileSync(path.join(root, 'schema.sql'), 'create tabel customers (id integer);')
+    const runtime = handedOverRuntime()
+    await expect(asTest(runtime, undefined, names)).rejects.toMatchObject({ name: 'SchemaError', code: 'SQLITE_FIXTURES_SCHEMA' })
+  })
+})
+
+describe('a block', () => {
+  test("its setup writes the data every test of the block starts from, each on its own copy", async () => {
+    const runtime = handedOverRuntime()
+    const block = new Block('orders', undefined, () => runtime)
+    add(block.setupScope().get('db'), 'Block')
+    await block.freeze()
+    expect(await asTest(runtime, block, (db) => (add(db, 'Test'), names(db)))).toEqual(['Seeded', 'Block', 'Test'])
+    expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'Block'])
+    expect(await asTest(runtime, undefined, names)).toEqual(['Seeded'])
+    await block.drop()
+  })
+
+  test("a nested block starts from its parent's data", async () => {
+    const runtime = handedOverRuntime()
+    const parent = new Block('parent', undefined, () => runtime)
+    add(parent.setupScope().get('db'), 'Parent')
+    await parent.freeze()
+    const child = new Block('child', parent, () => runtime)
+    add(child.setupScope().get('db'), 'Child')
+    await child.freeze()
+    expect(await asTest(runtime, child, names)).toEqual(['Seeded', 'Parent', 'Child'])
+    expect(await asTest(runtime, parent, names)).toEqual(['Seeded', 'Parent'])
+  })
+
+  test('a block whose setup wrote nothing gives its tests the parent template, and never asks for the runtime', async () => {
+    const runtime = handedOverRuntime()
+    const block = new Block('empty', undefined, () => {
+      throw new Error('the runtime should not be needed')
+    })
+    await block.freeze()
+    expect(block.image()).toBeUndefined()
+    expect(await asTest(runtime, block, names)).toEqual(['Seeded'])
+    await block.drop()
+  })
+
+  test('currentDb() outside any test answers the entered block, and is refused once its tests started', async () => {
+    const runtime = handedOverRuntime()
+    const block = new Block('customers', undefined, () => runtime)
+    const leave = enterBlock(block)
+    try {
+      add(currentDb(), 'From currentDb')
+      await block.freeze()
+      expect(() => currentDb()).toThrow('sqlite-fixtures: "customers" has started its tests, so its data is fixed')
+    } finally {
+      leave()
+    }
+    expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'From currentDb'])
+  })
+
+  test("isolation 'savepoint' gives a block's tests one kept copy of the block's template", async () => {
+    const runtime = handedOverRuntime({ isolation: 'savepoint' })
+    const block = new Block('kept', undefined, () => runtime)
+    add(block.setupScope().get('db'), 'Block')
+    await block.freeze()
+    expect(await asTest(runtime, block, (db) => (add(db, 'Rolled back'), names(db)))).toEqual(['Seeded', 'Block', 'Rolled back'])
+    expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'Block'])
+    await block.drop()
+  })
+})
