@@ -18,8 +18,10 @@ export interface TemplateStep {
   /** Everything else about the step that shapes the template; hashed into the cache key. */
   readonly fingerprint: string
   /**
-   * Files the step reads (a folder of SQL migrations, say). In `vitest --watch`, a change to
-   * one reruns the test files that use the database, with a rebuilt template.
+   * Absolute paths of the files the step reads, or of folders it reads files from (an ORM's
+   * migrations folder): in `vitest --watch`, a change to one of them, or to any file inside
+   * such a folder (a new migration too), reruns the test files that use the database, with
+   * a rebuilt template.
    */
   readonly files?: readonly string[]
   /**

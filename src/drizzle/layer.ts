@@ -26,6 +26,7 @@ function migrationStep(folder: MigrationsFolder, migrationsTable: string): Templ
   return {
     name: `drizzle migrations (${folder.migrations.length})`,
     fingerprint: fingerprintOf(folder, migrationsTable),
+    files: [folder.folder],
     apply: (db, scratch) => {
       try {
         // Synchronous on both lines: one transaction over every pending migration.

@@ -61,6 +61,7 @@ export function kyselyLayer<DB = RegisteredKyselyDatabase>(options: KyselyLayerO
       {
         name: `kysely migrations (${source.label})`,
         fingerprint: await source.fingerprint(),
+        files: source.folder === undefined ? [] : [source.folder],
         apply: (db) => migrateTemplate(db, source, options),
       },
     ],

@@ -15,6 +15,8 @@ export interface MigrationSource {
   readonly provider: KyselyMigrationProvider
   /** The file a migration was read from, when it came from a folder. */
   fileOf(name: string): string | undefined
+  /** The folder the migrations come from, if any (watched in `vitest --watch`). */
+  readonly folder?: string
 }
 
 const optionNames = ['migrationFolder', 'provider', 'import', 'plugins', 'migratorProps'] as const satisfies readonly (keyof KyselyMigrationOptions)[]
@@ -70,6 +72,7 @@ export function migrationSource(caller: string, options: KyselyMigrationOptions,
   const load: ModuleImport = options.import ?? importProjectModule
   return {
     label: `folder ${folder}`,
+    folder,
     provider: folderProvider(folder, load),
     fileOf: (name) => migrationFiles(folder).find((file) => file.name === name)?.file,
     // Names and contents, read without loading a module: a cached template costs no transform.

@@ -109,6 +109,7 @@ export function migrationSteps(folder: string, root: string): TemplateStep[] {
   return readMigrations(folder, root).map((migration) => ({
     name: `prisma migration ${migration.name}`,
     fingerprint: migration.sql,
+    files: [folder],
     apply: (db, scratch) => applyMigration(db, migration, scratch),
   }))
 }

@@ -17,11 +17,16 @@ function isOptionInput(file: string, inputs: readonly string[]): boolean {
   return inputs.some((input) => file === input || (path.dirname(file) === input && file.endsWith('.sql')))
 }
 
+/** Whether `file` is one of `inputs`, or inside a folder among them. */
+function isWithin(file: string, inputs: readonly string[]): boolean {
+  return inputs.some((input) => file === input || file.startsWith(input + path.sep))
+}
+
 /** Whether a layer's template step of this project read `file` (an ORM's migrations), as the workers reported. */
 function isStepInput(file: string, vitest: Vitest, project: TestProject): boolean {
   return vitest.state
     .getFiles()
-    .some((test) => (test.projectName ?? '') === project.name && readDatabaseUse(test)?.templateFiles.includes(file))
+    .some((test) => (test.projectName ?? '') === project.name && isWithin(file, readDatabaseUse(test)?.templateFiles ?? []))
 }
 
 /**

@@ -73,12 +73,19 @@ export const migrations = [CreateCustomers1700000000001, AddEmail1700000000002]`
     expect(session.reruns.at(-1)).toContain('tests/columns.test.ts')
     expect(session.events()).toContain('customers id,name,email')
 
-    // The SQL file the notes layer's template step reads: only the file that used a database reruns.
+    // A SQL file in the folder the notes layer's template step reads: only the file that used a database reruns.
     const noted = session.nextRun()
-    fs.writeFileSync(path.join(root, 'db/notes.sql'), 'create table notes (id integer primary key, body text, title text);\n')
+    fs.writeFileSync(path.join(root, 'db/notes/001_notes.sql'), 'create table notes (id integer primary key, body text, title text);\n')
     await noted
     expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
     expect(session.events().at(-1)).toBe('notes id,body,title')
+
+    // A new file in that folder, as a new migration would be.
+    const added = session.nextRun()
+    fs.writeFileSync(path.join(root, 'db/notes/002_done.sql'), 'alter table notes add column done integer;\n')
+    await added
+    expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
+    expect(session.events().at(-1)).toBe('notes id,body,title,done')
   } finally {
     await session.close()
   }
