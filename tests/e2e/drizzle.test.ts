@@ -1,26 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
-
-const scratches: string[] = []
-afterAll(() => {
-  for (const dir of scratches) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function scratch(): string {
-  const dir = makeScratch()
-  scratches.push(dir)
-  return dir
-}
 
 const project = path.join(repoRoot, 'fixtures/drizzle-app')
 /** Where the app's `new Database(process.env.APP_DB ?? 'app.db')` would create its file. */
 const appFiles = [path.join(project, 'app.db'), path.join(process.cwd(), 'app.db'), path.join(repoRoot, 'app.db')]
 
 test('a Drizzle app runs on a fresh database per test, through its own db module replaced in the setup file', async () => {
-  const run = await runFixture('drizzle-app', { scratch: scratch() })
+  const run = await runFixture('drizzle-app')
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
   expect(run.tests.map((t) => t.name).sort()).toEqual(
@@ -47,7 +36,7 @@ test('a Drizzle app runs on a fresh database per test, through its own db module
 })
 
 test('control: without the seam, the same app opens its own file, and its tests fail', async () => {
-  const dir = scratch()
+  const dir = makeScratch()
   const appDb = path.join(dir, 'control.db')
   const run = await runFixture('drizzle-app', {
     scratch: dir,
@@ -60,7 +49,7 @@ test('control: without the seam, the same app opens its own file, and its tests 
 })
 
 test('Jest: the same app through jest.mock in the setup file, and currentLayer("drizzle")', async () => {
-  const run = await runJest('jest-drizzle', { scratch: scratch() })
+  const run = await runJest('jest-drizzle')
   expect(run.errors).toEqual([])
   expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
     [

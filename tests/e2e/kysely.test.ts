@@ -1,23 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
-import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
+import { leftovers, repoRoot, runFixture } from '../support/run-vitest.js'
 
 const sample = path.join(repoRoot, 'fixtures/kysely-app')
 const names = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Radia', 'Ken']
 /** Where the app would open its own database: relative to the working directory of the run. */
 const appDbs = [path.join(repoRoot, 'app.db'), path.join(sample, 'app.db')]
-
-const scratches: string[] = []
-function scratch(): string {
-  const dir = makeScratch()
-  scratches.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of scratches) fs.rmSync(dir, { recursive: true, force: true })
-})
 
 /** The spans [begin, commit] of the transactions logged as `begin <group> <name>` / `commit <group> <name>`. */
 function overlaps(events: readonly string[], group: string): number {
@@ -32,7 +22,7 @@ function overlaps(events: readonly string[], group: string): number {
 
 test("a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations", async () => {
   for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
-  const run = await runFixture('kysely-app', { scratch: scratch() })
+  const run = await runFixture('kysely-app')
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
   expect(run.tests.map((t) => t.name).sort()).toEqual(
@@ -66,7 +56,7 @@ test("a Kysely app runs on a fresh database per test, through its own singleton,
 })
 
 test('a failing migration fails the tests that need the database, naming the migration and its file', async () => {
-  const run = await runFixture('kysely-app', { scratch: scratch(), env: { KYSELY_MIGRATIONS: 'broken' }, files: ['tests/orders.test.ts'] })
+  const run = await runFixture('kysely-app', { env: { KYSELY_MIGRATIONS: 'broken' }, files: ['tests/orders.test.ts'] })
   expect(run.tests.length).toBeGreaterThan(0)
   const message =
     'sqlite-fixtures: Kysely migration 2024_01_11_002_orders ' +
@@ -78,7 +68,7 @@ test('a failing migration fails the tests that need the database, naming the mig
 })
 
 test("Jest: the app's Kysely through jest.mock, TypeScript migrations through Jest's transform, currentLayer('kysely')", async () => {
-  const run = await runJest('jest-kysely', { scratch: scratch() })
+  const run = await runJest('jest-kysely')
   expect(run.errors).toEqual([])
   expect(run.tests.map((t) => [t.name, t.state])).toEqual([
     ["app code on the app's own Kysely writes to the test database", 'passed'],

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { beforeAll, expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
-import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
+import { leftovers, repoRoot, runFixture } from '../support/run-vitest.js'
 
 const sample = path.join(repoRoot, 'fixtures/prisma-app')
 
@@ -14,17 +14,6 @@ const projectFiles = () =>
     .filter((name) => !name.startsWith('src/generated') && !name.startsWith('node_modules'))
     .sort()
 
-const scratches: string[] = []
-/** A scratch dir (private TMPDIR, template cache, event log) for one inner run, removed afterwards. */
-const scratch = () => {
-  const dir = makeScratch()
-  scratches.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of scratches) fs.rmSync(dir, { recursive: true, force: true })
-})
-
 beforeAll(() => {
   // The client is generated, not committed; a no-op when it is up to date.
   execFileSync(process.execPath, [path.join(sample, 'generate.mjs')], { stdio: 'ignore' })
@@ -32,7 +21,7 @@ beforeAll(() => {
 
 test('a Prisma 7 project runs on a fresh database per test, through its own singleton client', async () => {
   const before = projectFiles()
-  const run = await runFixture('prisma-app', { scratch: scratch() })
+  const run = await runFixture('prisma-app')
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
   expect(run.tests.map((t) => t.name).sort()).toEqual(
@@ -59,7 +48,7 @@ test('a Prisma 7 project runs on a fresh database per test, through its own sing
 })
 
 test('Jest: the same app through jest.mock, and currentLayer("prisma")', async () => {
-  const run = await runJest('jest-prisma', { scratch: scratch() })
+  const run = await runJest('jest-prisma')
   expect(run.errors).toEqual([])
   expect(run.tests.map((t) => [t.name, t.state])).toEqual([
     ['app code on the mocked client writes to the test database', 'passed'],
