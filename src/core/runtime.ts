@@ -69,10 +69,10 @@ export class FixtureRuntime implements BlockHost {
     this.needsPrepare = !this.#handoff || layers.some((layer) => layer.prepare !== undefined || layer.templateSteps !== undefined)
   }
 
-  /** The steps that shape the template: the schema, the seed, then each layer's own. */
+  /** The steps that shape the template: the schema, each layer's own (an ORM's migrations), then the seed. */
   async templateSteps(): Promise<TemplateStep[]> {
-    const { optionSteps } = await building()
-    return [...optionSteps(this.options), ...(await this.#layerSteps())]
+    const { schemaSteps, seedSteps } = await building()
+    return [...schemaSteps(this.options), ...(await this.#layerSteps()), ...seedSteps(this.options)]
   }
 
   async #layerSteps(): Promise<TemplateStep[]> {
@@ -108,15 +108,18 @@ export class FixtureRuntime implements BlockHost {
 
   async #load(): Promise<Template> {
     for (const name of this.graph.names) await this.graph.get(name).prepare?.()
-    const { loadTemplate, optionSteps } = await building()
+    const { loadTemplate, schemaSteps, seedSteps } = await building()
     const layerSteps = await this.#layerSteps()
+    const seed = seedSteps(this.options)
     this.#stepFiles = layerSteps.flatMap((step) => step.files ?? [])
     let template: Template
-    if (this.#handoff) {
+    // The handed-over template holds the schema and the seed: layer steps go on top of it,
+    // unless there is a seed, which must come after them (it may fill an ORM's tables).
+    if (this.#handoff && (layerSteps.length === 0 || seed.length === 0)) {
       const base = receiveTemplate(this.#handoff)
       template = layerSteps.length > 0 ? await loadTemplate(layerSteps, this.options, base) : base
     } else {
-      template = await loadTemplate([...optionSteps(this.options), ...layerSteps], this.options)
+      template = await loadTemplate([...schemaSteps(this.options), ...layerSteps, ...seed], this.options)
     }
     this.#loaded = template
     return template

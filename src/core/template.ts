@@ -54,10 +54,20 @@ function scriptSteps(option: string, paths: readonly string[], rootDir: string):
 
 /** The steps that `schema` and `seed` describe, in the order they apply. */
 export function optionSteps(options: ResolvedOptions): TemplateStep[] {
-  const steps = scriptSteps('schema', options.schema, options.rootDir)
+  return [...schemaSteps(options), ...seedSteps(options)]
+}
+
+/** The steps of the `schema` option. */
+export function schemaSteps(options: ResolvedOptions): TemplateStep[] {
+  return scriptSteps('schema', options.schema, options.rootDir)
+}
+
+/** The steps of the `seed` option: last, after the layers' own steps, so it can fill the tables an ORM's migrations make. */
+export function seedSteps(options: ResolvedOptions): TemplateStep[] {
   const { seed } = options
-  if (typeof seed === 'function') {
-    steps.push({
+  if (typeof seed !== 'function') return scriptSteps('seed', seed, options.rootDir)
+  return [
+    {
       name: `seed function ${seed.name || '(anonymous)'}`,
       // The source text stands for the function; data it reads from elsewhere belongs in `cacheKey`.
       fingerprint: seed.toString(),
@@ -69,11 +79,8 @@ export function optionSteps(options: ResolvedOptions): TemplateStep[] {
           throw new SchemaError(`sqlite-fixtures: the seed function failed: ${reason}`, undefined, { cause: error })
         }
       },
-    })
-  } else {
-    steps.push(...scriptSteps('seed', seed, options.rootDir))
-  }
-  return steps
+    },
+  ]
 }
 
 /**

@@ -8,6 +8,7 @@ import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
 import { prebuildTemplate } from '../../src/core/prebuild.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
+import { defineLayer } from '../../src/core/layer.js'
 
 let root: string
 const runtimes: FixtureRuntime[] = []
@@ -124,5 +125,34 @@ describe('a block', () => {
     expect(await asTest(runtime, block, (db) => (add(db, 'Rolled back'), names(db)))).toEqual(['Seeded', 'Block', 'Rolled back'])
     expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'Block'])
     await block.drop()
+  })
+})
+
+describe('the seed', () => {
+  // A layer whose template step makes a table, as an ORM's migrations do.
+  const migrations = defineLayer({
+    name: 'migrations',
+    setup: () => undefined,
+    templateSteps: () => [{ name: 'migrations', fingerprint: 'orders v1', apply: (db) => void db.exec('create table orders (id integer primary key, total integer)') }],
+  })
+  const seedOrders = { seed: (db: Database) => void db.prepare('insert into orders (total) values (42)').run() }
+  const orders = (db: Database) => db.prepare('select total from orders').pluck().all()
+
+  test("runs after the layers' template steps, so it can fill the tables an ORM's migrations make", async () => {
+    const runtime = new FixtureRuntime(options({ seed: seedOrders.seed, layers: [migrations] }))
+    runtimes.push(runtime)
+    await runtime.prepare()
+    expect(await asTest(runtime, undefined, orders)).toEqual([42])
+  })
+
+  test('does so on top of a template a main process built too', async () => {
+    const main = options({ seed: 'seed.sql' })
+    fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into orders (total) values (7);')
+    // The main process cannot see the layer, so it cannot build this schema and seed: it reports the error it met.
+    const handoff = prebuildTemplate(main)
+    const runtime = new FixtureRuntime(options({ seed: 'seed.sql', layers: [migrations] }), [], handoff)
+    runtimes.push(runtime)
+    await runtime.prepare()
+    expect(await asTest(runtime, undefined, orders)).toEqual([7])
   })
 })
