@@ -24,7 +24,10 @@ export interface SqliteFixturesOptions {
   mode?: SqliteMode
   /** `.sql` files, or folders of them, applied once to the template in name order. */
   schema?: string | readonly string[]
-  /** Data put into the template once, after the schema: `.sql` files, folders, or a function. */
+  /**
+   * Data put into the template once, last: after the schema and the layers' own steps (an
+   * ORM's migrations), so it can fill their tables. `.sql` files, folders, or a function.
+   */
   seed?: string | readonly string[] | SeedFunction
   /**
    * Pragmas set on every test's connection, over the defaults (`foreign_keys = ON`; in
