@@ -32,6 +32,10 @@ function quantile(sorted: readonly number[], q: number): number {
   return lowValue + ((sorted[high] as number) - lowValue) * (at - low)
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}
+
 /** Summarizes plain wall-time samples (the suite-level rows). */
 export function summarize(samplesMs: readonly number[]): Measurement {
   const sorted = [...samplesMs].sort((a, b) => a - b)
@@ -44,6 +48,12 @@ export function summarize(samplesMs: readonly number[]): Measurement {
  * iteration budget are spent.
  */
 export async function measure(name: string, fn: () => unknown, budget: Budget = quick): Promise<Measurement> {
+  // tinybench tells a sync task from an async one by calling it once without awaiting it,
+  // which would overlap that call with the first measured one: two tests at once, which
+  // the plugin's rows must never see. One awaited call here tells it instead.
+  const first = fn()
+  const async = isPromiseLike(first)
+  if (async) await first
   const bench = new Bench({
     name,
     time: budget.time,
@@ -54,7 +64,7 @@ export async function measure(name: string, fn: () => unknown, budget: Budget = 
     retainSamples: true,
     throws: true,
   })
-  bench.add(name, fn)
+  bench.add(name, fn, { async })
   const [task] = await bench.run()
   const result = task?.result
   if (!result || !('latency' in result) || !result.latency.samples) {
