@@ -137,7 +137,7 @@ export class FixtureRuntime implements BlockHost {
 
   /** The scope of a block's setup: its `db` is a fresh clone of the parent's template, captured by the block when torn down. */
   openSetupScope(block: Block): TestScope {
-    const scope = new TestScope(this.graph, { name: `${block.name} (beforeAll)`, id: nextTestId() })
+    const scope = new TestScope(this.graph, { name: `${block.name} (beforeAll)`, id: nextTestId() }, undefined, true)
     this.#blocks.set(scope.test, { block, setup: true })
     return scope
   }

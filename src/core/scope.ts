@@ -26,13 +26,16 @@ export class TestScope {
   readonly #pending = new Map<string, Promise<unknown>>()
   readonly #teardowns: Teardown[] = []
   readonly #optedOut: string | undefined
+  /** Whether this is a describe block's or a file's setup (its beforeAll hooks), not a test. */
+  readonly blockSetup: boolean
   #disposed = false
 
   #failed = false
 
   /** @param optedOut why this test has no database, if it opted out; reaching `db` then throws that. */
-  constructor(graph: LayerGraph, test: { name: string; id: string }, optedOut?: string) {
+  constructor(graph: LayerGraph, test: { name: string; id: string }, optedOut?: string, blockSetup = false) {
     this.#graph = graph
+    this.blockSetup = blockSetup
     const failed = () => this.#failed
     this.test = { ...test, get failed() { return failed() } }
     this.#optedOut = optedOut

@@ -24,8 +24,8 @@ interface Setup {
  * database (the running test is found through an `AsyncLocalStorage`, as `currentDb()`).
  *
  * Outside a test it builds nothing and throws only where an answer needs a database:
- * property probes get neutral answers, statements and transactions made then follow each
- * test, and calls that configure a connection (`exec`, pragma settings, `function`, ...) are
+ * property probes get neutral answers, statements and transactions made then (or in a
+ * block's beforeAll) follow each test, and calls that configure a connection (`exec`, pragma settings, `function`, ...) are
  * kept and made on each test's database before its first use through the handle.
  */
 class TestDatabase {
@@ -110,7 +110,8 @@ class TestDatabase {
   prepare(source: string): unknown {
     if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string')
     const scope = scopeIfAny()
-    if (!scope) return new FollowingStatement(this.#source, source)
+    // Made where no test runs (import time, a block's beforeAll): the block's tests use it too.
+    if (!scope || scope.blockSetup) return new FollowingStatement(this.#source, source)
     const statement = this.#configure(scope).prepare(source)
     return new BoundStatement(this.#source.handle, statement as BetterSqlite3.Statement<unknown[], unknown>, scope)
   }

@@ -1,7 +1,7 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
 import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
-import { prebuildTemplate } from '../core/prebuild.js'
+import { prebuildTemplateAsync } from '../core/prebuild.js'
 import { handoffVariable } from './handoff.js'
 
 /**
@@ -17,7 +17,7 @@ import { handoffVariable } from './handoff.js'
  */
 export function globalSetup(options: SqliteFixturesOptions = {}): () => Promise<void> {
   return async () => {
-    const handoff = prebuildTemplate(resolveOptions(options))
+    const handoff = await prebuildTemplateAsync(resolveOptions(options))
     process.env[handoffVariable] = JSON.stringify(handoff)
   }
 }

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/block.js'
 import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
-import { prebuildTemplate } from '../../src/core/prebuild.js'
+import { prebuildTemplate, prebuildTemplateAsync } from '../../src/core/prebuild.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
 import { defineLayer } from '../../src/core/layer.js'
@@ -59,6 +59,17 @@ describe('a template handed over by a main process', () => {
     const runtime = new FixtureRuntime(options({ cacheKey: 'other' }), [], prebuildTemplate(resolved))
     runtimes.push(runtime)
     expect(runtime.needsPrepare).toBe(true)
+  })
+
+  test.each([
+    ['sync', (db: Database) => void add(db, 'From a function')],
+    ['async', async (db: Database) => void (await Promise.resolve(), add(db, 'From a function'))],
+  ])('a %s seed function is built by Jest\'s global setup, and the workers use it as built', async (_, seed) => {
+    const resolved = options({ seed })
+    const runtime = new FixtureRuntime(resolved, [], await prebuildTemplateAsync(resolved))
+    runtimes.push(runtime)
+    expect(runtime.needsPrepare).toBe(false)
+    expect(await asTest(runtime, undefined, names)).toEqual(['From a function'])
   })
 
   test('a schema error met by the main process is reported where a database is used', async () => {

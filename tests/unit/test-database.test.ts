@@ -3,7 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { runInScope } from '../../src/core/current.js'
+import { Block } from '../../src/core/block.js'
+import { enterBlock, runInScope } from '../../src/core/current.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/errors.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
@@ -129,6 +130,28 @@ describe('in a test', () => {
     await first.end()
     await second.end()
     await left.end()
+  })
+
+  test("a statement prepared in a block's beforeAll writes there, then follows each of the block's tests", async () => {
+    const block = new Block('repository block', undefined, () => runtime)
+    const leave = enterBlock(block)
+    try {
+      // As a repository made in beforeAll prepares its statements once.
+      const insert = db.prepare('insert into notes (text) values (?)')
+      insert.run('from beforeAll')
+      await block.freeze()
+      for (const name of ['first', 'second']) {
+        const scope = runtime.openScope(name, undefined, block)
+        try {
+          expect(await runInScope(scope, async () => (insert.run(name), rows(db)), false)).toEqual(['from beforeAll', name])
+        } finally {
+          await scope.dispose()
+        }
+      }
+    } finally {
+      leave()
+      await block.drop()
+    }
   })
 
   test('a statement used after its test ended says so', async () => {
