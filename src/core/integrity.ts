@@ -44,15 +44,20 @@ interface ForeignKeyColumn {
   to: string | null
 }
 
+/** A value as the report shows it; bigint too (a connection with safe integers on reads them so). */
+function literal(value: unknown): string {
+  return typeof value === 'bigint' ? String(value) : JSON.stringify(value)
+}
+
 function describeKey(db: Database, violation: { table: string; rowid: number | bigint | null; fkid: number }): string {
   const columns = (db.prepare('select id, "table", "from", "to" from pragma_foreign_key_list(?)').all(violation.table) as ForeignKeyColumn[])
-    .filter((column) => column.id === violation.fkid)
+    .filter((column) => Number(column.id) === Number(violation.fkid))
   let values: unknown[] = []
   if (violation.rowid !== null && columns.length > 0) {
     const select = `select ${columns.map((column) => quoteName(column.from)).join(', ')} from ${quoteName(violation.table)} where rowid = ?`
     values = (db.prepare(select).raw().get(violation.rowid) as unknown[] | undefined) ?? []
   }
-  const from = columns.map((column, i) => (i < values.length ? `${column.from} = ${JSON.stringify(values[i])}` : column.from))
+  const from = columns.map((column, i) => (i < values.length ? `${column.from} = ${literal(values[i])}` : column.from))
   const to = columns.every((column) => column.to !== null) ? `(${columns.map((column) => column.to).join(', ')})` : ' (its primary key)'
   return `${from.join(', ')} has no match in ${columns[0]?.table ?? '?'}${to}`
 }
@@ -163,7 +168,7 @@ export class IntegrityCheck {
   }
 
   #hasDeferredConstraints(db: Database): boolean {
-    this.#deferredSchema ??= db.prepare("select exists (select 1 from sqlite_schema where sql like '%deferred%')").pluck().get() === 1
+    this.#deferredSchema ??= Number(db.prepare("select exists (select 1 from sqlite_schema where sql like '%deferred%')").pluck().get()) === 1
     return this.#deferredSchema
   }
 }

@@ -64,6 +64,25 @@ describe('the teardown check', () => {
     expect(await passingTest(runtime, (db) => db.prepare('select 1').get())).toBeUndefined()
   })
 
+  test('reports the same with safe integers on, which reads every integer as a bigint', async () => {
+    const error = await passingTest(await runtimeWith(), (db) => {
+      db.defaultSafeIntegers(true)
+      db.pragma('foreign_keys = OFF')
+      orphan(db)
+    })
+    expect(error).toMatchObject({ name: 'IntegrityError' })
+    expect(error?.message).toContain('  orders rowid 1: customer_id = 99 has no match in customers(id)\n')
+  })
+
+  test('catches a deferred schema constraint with safe integers on', async () => {
+    const runtime = await runtimeWith({ isolation: 'savepoint' })
+    const error = await passingTest(runtime, (db) => {
+      db.defaultSafeIntegers(true)
+      db.prepare('insert into notes (order_id) values (5)').run()
+    })
+    expect(error?.message).toContain('notes rowid 1: order_id = 5 has no match in orders(id)')
+  })
+
   test('catches a write by another connection with foreign keys off (file mode)', async () => {
     const error = await passingTest(await runtimeWith({ mode: 'file', env: false }), (db) => {
       const other = new Database(db.name)
