@@ -39,8 +39,8 @@ export class Block {
     if (this.#frozen) {
       throw new FixtureUnavailableError(
         `sqlite-fixtures: "${this.name}" has started its tests, so its data is fixed: a block's data is written ` +
-          'by its beforeAll hooks, which run before its first test. An afterAll has nothing to clean up: the ' +
-          "block's data is dropped after the block.",
+          "by its beforeAll hooks, which run before its first test (and is dropped after the block, so an afterAll " +
+          'need not clean it up).',
       )
     }
     if (this.parent && !this.parent.#frozen) {

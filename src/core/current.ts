@@ -70,10 +70,13 @@ export function runningTests(): number {
 /**
  * Runs `fn` (a block's hooks and tests) inside the block: outside any test, `currentDb()`
  * there answers the block's setup database, whose data the block's tests start from. With
- * `concurrent`, the block may overlap its siblings, and gets an async context of its own.
+ * `concurrent` (or inside a block that has it), the block may overlap its siblings, and gets
+ * an async context of its own.
  */
 export async function runInBlock<T>(block: Block, fn: () => Promise<T>, concurrent: boolean): Promise<T> {
-  if (concurrent) return overlap(() => blockStorage.run(block, fn))
+  // Inside an overlapping block, a block of tests that run one at a time needs an async
+  // context too, or the outer block's context would answer its beforeAll.
+  if (concurrent || overlapping > 0) return overlap(() => blockStorage.run(block, fn))
   const leave = enterBlock(block)
   try {
     return await fn()

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/block.js'
-import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
+import { currentDb, enterBlock, runInBlock, runInScope } from '../../src/core/current.js'
 import { prebuildTemplate, prebuildTemplateAsync } from '../../src/core/prebuild.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
@@ -126,6 +126,22 @@ describe('a block', () => {
       leave()
     }
     expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'From currentDb'])
+  })
+
+  test('a block that runs its tests one at a time, inside a concurrent block, has its own setup', async () => {
+    const runtime = handedOverRuntime()
+    const outer = new Block('outer', undefined, () => runtime)
+    const inner = new Block('inner', outer, () => runtime)
+    await runInBlock(outer, async () => {
+      await outer.freeze()
+      await runInBlock(inner, async () => {
+        add(currentDb(), 'Inner')
+        await inner.freeze()
+      }, false)
+    }, true)
+    expect(await asTest(runtime, inner, names)).toEqual(['Seeded', 'Inner'])
+    await inner.drop()
+    await outer.drop()
   })
 
   test("isolation 'savepoint' gives a block's tests one kept copy of the block's template", async () => {
