@@ -3,6 +3,7 @@ import { currentDb } from './current.js'
 import { FixtureUnavailableError, SqliteFixturesConfigError, SqliteFixturesError } from './errors.js'
 import { numberedStatements } from './sql-format.js'
 import { statementLogOf } from './sql-log.js'
+import { isTestDatabase } from './test-database.js'
 
 /** What the statements of a block must satisfy; give at least one of `count`, `max`, `none`. */
 export interface QueryExpectation {
@@ -107,7 +108,8 @@ function mismatch(expected: QueryExpectation, none: readonly StatementPattern[],
 }
 
 function logOf(db: Database | undefined) {
-  const watched = db ?? currentDb()
+  // The handle stands for the running test's database.
+  const watched = db === undefined || isTestDatabase(db) ? currentDb() : db
   const log = statementLogOf(watched)
   if (!log) {
     throw new FixtureUnavailableError(

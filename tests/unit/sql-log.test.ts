@@ -97,6 +97,14 @@ describe('expectQueries and captureQueries', () => {
     })
   })
 
+  test('watch the running test database when given testDatabase(), as app code holds it', async () => {
+    const { testDatabase } = await import('../../src/core/test-database.js')
+    await inTest(() => {
+      const db = testDatabase()
+      expect(captureQueries(() => db.prepare('select 10').pluck().get(), { db }).statements).toEqual(['select 10'])
+    })
+  })
+
   test('a block that throws stops capturing and throws its own error', async () => {
     await inTest(async () => {
       expect(() => expectQueries({ count: 0 }, () => { throw new Error('own') })).toThrow('own')
