@@ -79,8 +79,9 @@ export interface Layer<
   /** Releases the value. Runs after the test, in reverse order of setup, even if the test failed. */
   teardown?(value: Value, test: LayerTestInfo): void | Promise<void>
   /**
-   * Steps this layer adds to the template, after the schema and seed (an ORM's migrations,
-   * say). They are hashed into the template's cache key, so a change rebuilds the template.
+   * Steps this layer adds to the template, after the schema and before the seed (an ORM's
+   * migrations, say, which the seed may fill). They are hashed into the template's cache
+   * key, so a change rebuilds the template.
    */
   templateSteps?(context: LayerContext): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
   /**

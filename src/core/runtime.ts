@@ -69,12 +69,6 @@ export class FixtureRuntime implements BlockHost {
     this.needsPrepare = !this.#handoff || layers.some((layer) => layer.prepare !== undefined || layer.templateSteps !== undefined)
   }
 
-  /** The steps that shape the template: the schema, each layer's own (an ORM's migrations), then the seed. */
-  async templateSteps(): Promise<TemplateStep[]> {
-    const { schemaSteps, seedSteps } = await building()
-    return [...schemaSteps(this.options), ...(await this.#layerSteps()), ...seedSteps(this.options)]
-  }
-
   async #layerSteps(): Promise<TemplateStep[]> {
     const steps: TemplateStep[] = []
     const context = { rootDir: this.options.rootDir }

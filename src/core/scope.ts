@@ -174,7 +174,7 @@ export class TestScope {
     if (report) errors.push(report)
     if (errors.length === 1) throw errors[0]
     if (errors.length > 1) {
-      throw new AggregateError(errors, `sqlite-fixtures: ${errors.length} layer teardowns failed: ${errors.map(message).join('; ')}`)
+      throw new AggregateError(errors, `sqlite-fixtures: ${errors.length} errors at the end of the test: ${errors.map(message).join('; ')}`)
     }
   }
 }
