@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3'
+import { scopeIfAny } from '../core/current.js'
+import { FixtureUnavailableError } from '../core/errors.js'
 import { isTestDatabase } from '../core/test-database.js'
 import { BrokerClock } from './clock.js'
 import { BrokerError } from './errors.js'
-import { currentBroker } from './current.js'
-import { followTests } from './following.js'
+import { followTests, standingHandlers, subscribeForEveryTest } from './following.js'
 import { checkDelay, checkHeaders, checkNumber, checkTopic, serializePayload } from './input.js'
 import { Store, type Row } from './store.js'
 import type {
@@ -61,19 +62,19 @@ export class Broker {
       maxMs: checkNumber('option backoff.maxMs', maxMs, 0),
     }
     this.#follows = isTestDatabase(db)
-    if (this.#follows) followTests(options)
+    if (this.#follows) followTests({ leaseMs: this.#leaseMs, maxAttempts: this.#maxAttempts, backoff: this.#backoff, clock: options.clock })
     this.#clock = options.clock ?? new BrokerClock()
     this.#store = new Store(db)
   }
 
   /** The broker's time; advance it to reach delayed and retried messages. */
   get clock(): BrokerClock {
-    return this.#follows ? currentBroker().clock : this.#clock
+    return this.#follows ? this.#testBroker('clock').clock : this.#clock
   }
 
   /** Publishes a message; returns its id. Inside a transaction, it lives or dies with it. */
   publish<T extends Topic>(topic: T, payload: Payload<T>, options: PublishOptions = {}): number {
-    if (this.#follows) return currentBroker().publish(topic, payload, options)
+    if (this.#follows) return this.#testBroker('publish').publish(topic, payload, options)
     this.#check('publish')
     checkTopic('publish', topic)
     const now = this.#clock.now()
@@ -92,7 +93,7 @@ export class Broker {
    * Ack or nack it before its lease ends, or it is delivered again.
    */
   receive<T extends Topic>(topic: T, options: ReceiveOptions = {}): Delivery<Payload<T>> | undefined {
-    if (this.#follows) return currentBroker().receive(topic, options)
+    if (this.#follows) return this.#testBroker('receive').receive(topic, options)
     this.#check('receive')
     checkTopic('receive', topic)
     const leaseMs = options.leaseMs === undefined ? this.#leaseMs : checkDelay('leaseMs', options.leaseMs)
@@ -100,12 +101,21 @@ export class Broker {
     return row && (this.#lease(row, leaseMs) as Delivery<Payload<T>>)
   }
 
-  /** Handles a topic's messages in `drain()` (one handler per topic); returns a function that unsubscribes. */
+  /**
+   * Handles a topic's messages in `drain()` (one handler per topic); returns a function that
+   * unsubscribes. On a broker made on `testDatabase()`, a handler subscribed outside any test
+   * (an app's consumer, at import) is kept for every test's broker; a test may replace it.
+   */
   subscribe<T extends Topic>(topic: T, handler: Handler<Payload<T>>): () => void {
-    if (this.#follows) return currentBroker().subscribe(topic, handler)
+    if (this.#follows) {
+      if (scopeIfAny()) return this.#testBroker('subscribe').subscribe(topic, handler)
+      checkTopic('subscribe', topic)
+      return subscribeForEveryTest(topic, handler as Handler<never>)
+    }
     this.#check('subscribe')
     checkTopic('subscribe', topic)
-    if (this.#handlers.has(topic)) {
+    const existing = this.#handlers.get(topic)
+    if (existing && existing !== standingHandlers().get(topic)) {
       throw new BrokerError(`sqlite-fixtures: topic "${topic}" already has a handler; one handler per topic.`)
     }
     this.#handlers.set(topic, handler as Handler<never>)
@@ -120,7 +130,7 @@ export class Broker {
    * stays as it was.
    */
   async drain(options: DrainOptions = {}): Promise<DrainSummary> {
-    if (this.#follows) return currentBroker().drain(options)
+    if (this.#follows) return this.#testBroker('drain').drain(options)
     const summary: DrainSummary = { delivered: 0, acked: 0, retried: 0, deadLettered: 0 }
     const limit = checkNumber('drain() option maxDeliveries', options.maxDeliveries ?? 10_000, 1, true)
     for (;;) {
@@ -149,7 +159,7 @@ export class Broker {
    * the clock's time, for assertions. A lease that ran out on the last attempt shows as `dead`.
    */
   messages<T extends Topic>(topic?: T, filter: MessageFilter = {}): Message<Payload<T>>[] {
-    if (this.#follows) return currentBroker().messages(topic, filter)
+    if (this.#follows) return this.#testBroker('messages').messages(topic, filter)
     this.#check('messages')
     this.#expireLastLeases()
     const now = this.#clock.now()
@@ -166,6 +176,19 @@ export class Broker {
     if (this.#follows) return
     this.#closed = true
     this.#handlers.clear()
+  }
+
+  /** The running test's broker, which a broker on `testDatabase()` hands every call to. */
+  #testBroker(method: string): Broker {
+    const scope = scopeIfAny()
+    if (!scope) {
+      throw new FixtureUnavailableError(
+        `sqlite-fixtures: broker.${method}() was called outside a test on a Broker made on testDatabase(), which hands ` +
+          "every call to the running test's broker. Call it from a test or code it runs; handlers subscribed " +
+          'outside a test are kept for every test.',
+      )
+    }
+    return scope.get('broker')
   }
 
   #check(method: string): void {

@@ -1,11 +1,20 @@
 import { defineLayer } from '../core/layer.js'
 import { Broker } from './broker.js'
-import { followedOptions } from './following.js'
+import { followedOptions, standingHandlers } from './following.js'
+import type { Handler } from './types.js'
 
-/** The built-in `broker` layer: a broker on the test's database, closed before the database. */
+/**
+ * The built-in `broker` layer: a broker on the test's database, closed before the database,
+ * made with the options of the app's broker on `testDatabase()` and the handlers it
+ * subscribed outside any test.
+ */
 export const brokerLayer = defineLayer({
   name: 'broker',
   dependsOn: ['db'],
-  setup: ({ db }) => new Broker(db, followedOptions()),
+  setup: ({ db }) => {
+    const broker = new Broker(db, followedOptions())
+    for (const [topic, handler] of standingHandlers()) broker.subscribe(topic, handler as Handler)
+    return broker
+  },
   teardown: (broker) => broker.close(),
 })
