@@ -63,6 +63,9 @@ export function migrationFailure(
   let found: ReturnType<typeof findFailingStatement>
   const db = scratch()
   try {
+    // In one transaction, as Drizzle's migrate() runs them: there a migration's
+    // `PRAGMA foreign_keys=OFF` does nothing, so a table rebuild fails as it did.
+    db.exec('BEGIN')
     found = findFailingStatement(db, migrations)
   } finally {
     db.close()

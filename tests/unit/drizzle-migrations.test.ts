@@ -130,6 +130,25 @@ describe('the template', () => {
     )
     await expect(failure).rejects.toMatchObject({ location: { line: 3, statement: 'CREATE INDEX `customers_by_phone` ON `customers` (`phone`);' } })
   })
+
+  test("a table rebuild that breaks a foreign key is named: replayed in one transaction, as Drizzle runs it, where PRAGMA foreign_keys=OFF does nothing", async () => {
+    const copy = copyOf(journalFolder)
+    const file = path.join(copy, '0002_fill_customer_emails.sql')
+    const rebuild = [
+      "INSERT INTO `customers` (`name`) VALUES ('Ada');",
+      'INSERT INTO `orders` (`customer_id`, `total_cents`) VALUES (1, 100);',
+      'PRAGMA foreign_keys=OFF;',
+      'CREATE TABLE `__new_customers` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `name` text NOT NULL, `email` text);',
+      'INSERT INTO `__new_customers` SELECT `id`, `name`, `email` FROM `customers`;',
+      'DROP TABLE `customers`;',
+      'ALTER TABLE `__new_customers` RENAME TO `customers`;',
+      'PRAGMA foreign_keys=ON;',
+    ]
+    fs.appendFileSync(file, `\n--> statement-breakpoint\n${rebuild.join('\n--> statement-breakpoint\n')}`)
+    const failure = runtimeFor(copy).prepare()
+    await expect(failure).rejects.toThrow('sqlite-fixtures: Drizzle migration 0002_fill_customer_emails failed while building the template, at ')
+    await expect(failure).rejects.toMatchObject({ location: { statement: 'DROP TABLE `customers`;' } })
+  })
 })
 
 describe('options', () => {
