@@ -1,6 +1,5 @@
 import { currentScope, runningTests } from '../core/current.js'
 import type { TestScope } from '../core/scope.js'
-import { testDatabase } from '../core/test-database.js'
 import { testConnection } from './connection.js'
 import { PrismaLayerError } from './errors.js'
 import { officialAdapterClass, type OfficialAdapterClass } from './official.js'
@@ -25,7 +24,7 @@ export function markBatchesKept(adapter: object): void {
 /**
  * One adapter for the life of a PrismaClient, answering each call with an adapter of the
  * test it runs in: Prisma's own adapter class, made on the test's first query, over the
- * test-following handle. Each test has its own, so a transaction open in one test (Prisma's
+ * test's database. Each test has its own, so a transaction open in one test (Prisma's
  * adapter holds a lock for its duration) never makes another test wait.
  */
 class TestFollowingAdapter implements DriverAdapter {
@@ -47,7 +46,7 @@ class TestFollowingAdapter implements DriverAdapter {
     if (!this.#state.batchesKept && runningTests() > 1) throw unsafeConcurrency(scope.test.name)
     let adapter = this.#perTest.get(scope)
     if (!adapter) {
-      adapter = new this.#Adapter(testConnection(testDatabase(), scope), this.#options)
+      adapter = new this.#Adapter(testConnection(scope), this.#options)
       this.#perTest.set(scope, adapter)
     }
     return adapter

@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import type { Database } from 'better-sqlite3'
 import { scopeIfAny } from '../core/current.js'
-import { CrossTestError } from '../core/errors.js'
+import { CrossTestError, FixtureUnavailableError } from '../core/errors.js'
 import type { TestScope } from '../core/scope.js'
 import type { AdapterConnection } from './official.js'
 
@@ -23,21 +22,28 @@ function control(run: () => void): Statement {
 }
 
 /**
- * The connection Prisma's own adapter gets for one test: the test-following handle, which
- * answers with that test's database. Prisma's factory turns safe integers on for its whole
- * connection; here it is done per statement, so the test's `ctx.db` keeps returning plain
- * numbers. Closing is the plugin's job.
+ * The connection Prisma's own adapter gets for one test: that test's database. Prisma's
+ * factory turns safe integers on for its whole connection; here it is done per statement,
+ * so the test's `ctx.db` keeps returning plain numbers. Closing is the plugin's job.
  *
  * Prisma runs some queries later than the call that asked for them (its request batches,
- * its transaction timers): a query of this test that runs while another test is current
- * is refused, never run on the other test's database.
+ * its transaction timers): a query of this test that runs while another test is current,
+ * or after this test ended, is refused, never run on another test's database. A rollback
+ * after the end has nothing left to undo (the database went with the test): it does nothing.
  *
  * Under isolation 'savepoint' the test's database is already in a transaction: Prisma's
  * `BEGIN` would fail, so its transactions become a savepoint, released on `COMMIT` and
  * rolled back on `ROLLBACK`, nested in the test's and rolled back with it.
  */
-export function testConnection(handle: Database, scope: TestScope): AdapterConnection {
+export function testConnection(scope: TestScope): AdapterConnection {
+  const db = scope.get('db')
   const checked = () => {
+    if (scope.ended) {
+      throw new FixtureUnavailableError(
+        `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" after that test ended. ` +
+          'Await every Prisma call the test starts (and its $transaction) before the test returns.',
+      )
+    }
     const here = scopeIfAny()
     if (here !== scope && here !== undefined && !here.ended) {
       throw new CrossTestError(
@@ -45,12 +51,13 @@ export function testConnection(handle: Database, scope: TestScope): AdapterConne
           "Please report it with your @prisma/client version: this layer keeps each test's Prisma work in its own test.",
       )
     }
-    return handle
+    return db
   }
-  const nested = handle.inTransaction
+  const nested = db.inTransaction
   let open = false
   return {
     prepare: (source) => {
+      if (source === 'ROLLBACK' && scope.ended) return control(() => {})
       if (nested && source === 'BEGIN') {
         return control(() => {
           checked().exec(`SAVEPOINT ${savepoint}`)

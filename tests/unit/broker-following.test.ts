@@ -32,11 +32,11 @@ test("handlers the app subscribes outside a test are kept for every test's broke
   const db = new Database(':memory:')
   try {
     // What each test gets as ctx.broker.
-    const first = brokerLayer.setup({ db }) as Broker
+    const first = brokerLayer.setup({ db }, { name: 'a test', id: '1', failed: false }) as Broker
     first.publish('mail', 'one')
     await first.drain()
     first.close()
-    const second = brokerLayer.setup({ db }) as Broker
+    const second = brokerLayer.setup({ db }, { name: 'a test', id: '1', failed: false }) as Broker
     second.subscribe('mail', (delivery) => void handled.push(`test: ${String(delivery.payload)}`))
     second.publish('mail', 'two')
     await second.drain()

@@ -190,6 +190,25 @@ describe('the client', () => {
     await expect(left).rejects.toMatchObject({ cause: { originalCode: 'SQLITE_FIXTURES_UNAVAILABLE' } })
   })
 
+  test("a transaction rolled back after its test ended does nothing, and later tests are left alone (isolation 'savepoint')", async () => {
+    const prisma = newClient()
+    const { inTest } = await runtimeFor(prisma, { isolation: 'savepoint' })
+    let fail = () => {}
+    const gate = new Promise<void>((_, reject) => (fail = () => reject(new Error('failed late'))))
+    let left: Promise<unknown> = Promise.resolve()
+    await inTest('leaves a transaction open', async () => {
+      left = prisma.$transaction(async (tx) => {
+        await tx.customer.create({ data: { email: 'a@example.com', name: 'A' } })
+        await gate
+      }, { timeout: 60_000 })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    })
+    // Between tests: Prisma sends its ROLLBACK when no test runs.
+    fail()
+    await expect(left).rejects.toThrow('failed late')
+    for (const name of ['next', 'the one after']) expect(await inTest(name, () => prisma.customer.count())).toBe(0)
+  })
+
   test("under isolation 'savepoint', Prisma's transactions nest in the test's and roll back with it", async () => {
     const prisma = newClient()
     const { inTest } = await runtimeFor(prisma, { isolation: 'savepoint' })
