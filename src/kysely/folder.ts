@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import * as kysely from 'kysely'
 import { fileURLToPath } from 'node:url'
 import type { ModuleImport } from '../core/module-import.js'
 import { KyselyLayerError } from './errors.js'
@@ -11,9 +12,18 @@ export interface MigrationFile {
   readonly file: string
 }
 
-/** The files Kysely's `FileMigrationProvider` loads: scripts, not declarations. */
-function isMigrationFile(fileName: string): boolean {
-  return /\.[cm]?[jt]s$/.test(fileName) && !/\.d\.[cm]?ts$/.test(fileName)
+/**
+ * The extensions Kysely's `FileMigrationProvider` loads (declarations aside): 0.29 added
+ * `.cjs` and `.cts`; 0.28 (whose root module still exports `Migrator`) skips them.
+ */
+function migrationExtensions(): readonly string[] {
+  const kysely028 = typeof (kysely as Record<string, unknown>)['Migrator'] === 'function'
+  return kysely028 ? ['.js', '.ts', '.mjs', '.mts'] : ['.js', '.ts', '.mjs', '.mts', '.cjs', '.cts']
+}
+
+/** Whether Kysely's `FileMigrationProvider` loads the file: a script of an extension it reads, not a declaration. */
+function isMigrationFile(fileName: string, extensions: readonly string[]): boolean {
+  return extensions.includes(path.extname(fileName)) && !/\.d\.[cm]?ts$/.test(fileName)
 }
 
 /** The option as an absolute folder path, checked to exist. */
@@ -39,7 +49,8 @@ export function resolveFolder(option: string | URL): string {
  */
 export function migrationFiles(folder: string): MigrationFile[] {
   const byName = new Map<string, string>()
-  for (const fileName of fs.readdirSync(folder).filter(isMigrationFile)) {
+  const extensions = migrationExtensions()
+  for (const fileName of fs.readdirSync(folder).filter((name) => isMigrationFile(name, extensions))) {
     const name = fileName.slice(0, fileName.lastIndexOf('.'))
     const other = byName.get(name)
     if (other !== undefined) {
@@ -51,7 +62,7 @@ export function migrationFiles(folder: string): MigrationFile[] {
   }
   if (byName.size === 0) {
     throw new KyselyLayerError(
-      `sqlite-fixtures: migrationFolder "${folder}" holds no migration file (.ts, .js, .mts, .mjs, .cts or .cjs).`,
+      `sqlite-fixtures: migrationFolder "${folder}" holds no migration file (${extensions.join(', ')}).`,
     )
   }
   return [...byName.keys()].sort().map((name) => ({ name, file: path.join(folder, byName.get(name) as string) }))

@@ -29,9 +29,9 @@ export interface KyselyMigratorProps {
 export interface KyselyMigrationOptions {
   /**
    * The folder of migration files, read as Kysely's `FileMigrationProvider` reads it: every
-   * `.ts`, `.js`, `.mts`, `.mjs`, `.cts` and `.cjs` file but declarations (`.d.ts`), not
-   * subfolders; a file's name without its extension is the migration's name, and migrations
-   * run in name order. An absolute path or a `file:` URL (e.g.
+   * `.ts`, `.js`, `.mts` and `.mjs` file (and, from kysely 0.29, `.cts` and `.cjs`) but
+   * declarations (`.d.ts`), not subfolders; a file's name without its extension is the
+   * migration's name, and migrations run in name order. An absolute path or a `file:` URL (e.g.
    * `new URL('../migrations', import.meta.url)`). Give this or `provider`.
    */
   migrationFolder?: string | URL

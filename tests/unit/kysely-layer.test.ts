@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import * as kyselyModule from 'kysely'
 import { CamelCasePlugin, sql, type Kysely } from 'kysely'
 import { afterEach, describe, expect, test } from 'vitest'
 import { runInScope } from '../../src/core/current.js'
@@ -15,6 +16,9 @@ import { vitestImport } from '../../src/vitest/module-import.js'
 useRunnerImport(vitestImport)
 
 type Untyped = Kysely<Record<string, Record<string, unknown>>>
+
+/** kysely 0.29 moved Migrator out of its root module, and loads .cjs and .cts migrations too. */
+const kysely029 = !('Migrator' in kyselyModule)
 
 const roots: string[] = []
 afterEach(() => {
@@ -238,8 +242,15 @@ describe('options are checked when the layer is made', () => {
     )
     const empty = project({ 'notes.md': '' })
     await expect(runtimeFor(empty.root, { migrationFolder: empty.folder }).prepare()).rejects.toThrow(
-      `migrationFolder "${empty.folder}" holds no migration file (.ts, .js, .mts, .mjs, .cts or .cjs).`,
+      `migrationFolder "${empty.folder}" holds no migration file (.js, .ts, .mjs, .mts${kysely029 ? ', .cjs, .cts' : ''}).`,
     )
+  })
+
+  test('a .cjs file is a migration only where the installed Kysely loads it (0.29, not 0.28)', async () => {
+    const cjsOnly = project({ '001_log.cjs': 'exports.up = async () => {}' })
+    const prepared = runtimeFor(cjsOnly.root, { migrationFolder: cjsOnly.folder }).prepare()
+    if (kysely029) await expect(prepared).resolves.toBeDefined()
+    else await expect(prepared).rejects.toThrow('holds no migration file (.js, .ts, .mjs, .mts)')
   })
 })
 
