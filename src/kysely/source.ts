@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import type { KyselyPlugin } from 'kysely'
 import { importProjectModule, type ModuleImport } from '../core/module-import.js'
 import { KyselyLayerError } from './errors.js'
 import { folderProvider, migrationFiles, resolveFolder } from './folder.js'
@@ -31,6 +32,20 @@ function checkNames(caller: string, options: object, known: readonly string[]): 
   }
 }
 
+/**
+ * A plugin in the cache key: its class and its own settings where they are plain data
+ * (`CamelCasePlugin({ upperCase: true })` keeps them in `opt`), so a changed setting rebuilds.
+ */
+function pluginKey(plugin: KyselyPlugin): string {
+  let settings = ''
+  try {
+    settings = JSON.stringify(plugin) ?? ''
+  } catch {
+    // A plugin holding a cycle or a bigint: its class name stands for it.
+  }
+  return `${plugin.constructor.name}${settings}`
+}
+
 /** Checks the options of `kyselyLayer()` or `migrator()` (named by `caller`) and makes their source. */
 export function migrationSource(caller: string, options: KyselyMigrationOptions, extraNames: readonly string[] = []): MigrationSource {
   if (typeof options !== 'object' || options === null) {
@@ -51,7 +66,7 @@ export function migrationSource(caller: string, options: KyselyMigrationOptions,
     throw new KyselyLayerError(`sqlite-fixtures: ${caller}'s import must be a function (file) => Promise<module>.`)
   }
   // What the migrations run with, besides themselves: renaming plugins change their DDL.
-  const settings = `plugins ${plugins.map((plugin) => plugin.constructor.name).join(',')}\nmigrator ${JSON.stringify(migratorProps)}`
+  const settings = `plugins ${plugins.map(pluginKey).join(',')}\nmigrator ${JSON.stringify(migratorProps)}`
 
   if (provider !== undefined) {
     return {

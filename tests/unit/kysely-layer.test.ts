@@ -193,6 +193,19 @@ describe('the migration step', () => {
     runtime.close()
   })
 
+  test("a plugin's settings are in the cache key: they change the names the migrations make", async () => {
+    const { root, folder } = project({ '001_log.ts': createLog })
+    const key = async (plugin: CamelCasePlugin) => {
+      const runtime = runtimeFor(root, { migrationFolder: folder, plugins: [plugin] })
+      const { key } = await runtime.prepare()
+      runtime.close()
+      return key
+    }
+    const plain = await key(new CamelCasePlugin())
+    expect(await key(new CamelCasePlugin())).toBe(plain)
+    expect(await key(new CamelCasePlugin({ upperCase: true }))).not.toBe(plain)
+  })
+
   test('a custom import loads the migration files', async () => {
     const { root, folder } = project({ '001_log.ts': createLog })
     const loaded: string[] = []
