@@ -1,9 +1,9 @@
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
-import { createRequire } from 'node:module'
 import { SqliteFixturesConfigError } from './errors.js'
 import type { IntegrityLevel } from './integrity.js'
 import type { AnyLayer } from './layer.js'
+import { unknownOption } from './option-names.js'
 
 /** Where each test's database lives. */
 export type SqliteMode = 'memory' | 'file'
@@ -192,13 +192,10 @@ function checkSqlLog(value: unknown): Required<SqlLogOptions> | false {
 
 /** Rejects misspelled option names the way better-sqlite3 does, with the likely intended one. */
 function checkNames(input: Record<string, unknown>): void {
-  for (const name of Object.keys(input)) {
-    if ((optionNames as readonly string[]).includes(name)) continue
-    // Loaded only here, on the error path: options are checked at the start of every test file.
-    const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
-    const guess = closest(name, [...optionNames])
+  const unknown = unknownOption(input, optionNames)
+  if (unknown) {
     throw new SqliteFixturesConfigError(
-      `sqlite-fixtures: unknown option "${name}". Did you mean "${guess}"? ` +
+      `sqlite-fixtures: unknown option "${unknown.name}". Did you mean "${unknown.guess}"? ` +
         `Known options: ${optionNames.join(', ')}.`,
     )
   }

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { unknownOption } from '../core/option-names.js'
 import type { DrizzleConfig } from './types.js'
 import { DrizzleLayerError } from './errors.js'
 import { drizzleV1, drizzleVersion } from './version.js'
@@ -56,13 +56,8 @@ export function checkOptions<Shape>(
 ): CheckedOptions<Shape> {
   const { schema, relations } = options ?? {}
   if (!isRecord(options)) fail(call, 'expected an options object, e.g. { migrationsFolder: "drizzle" }.')
-  for (const name of Object.keys(options)) {
-    if (!(allowed as readonly string[]).includes(name)) {
-      // Loaded only here, on the error path, as the core's option check does.
-      const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
-      fail(call, `unknown option "${name}". Did you mean "${closest(name, [...allowed])}"? Known options: ${allowed.join(', ')}.`)
-    }
-  }
+  const unknown = unknownOption(options, allowed)
+  if (unknown) fail(call, `unknown option "${unknown.name}". Did you mean "${unknown.guess}"? Known options: ${allowed.join(', ')}.`)
   const { migrationsFolder, migrationsTable = '__drizzle_migrations', config } = options
   if (migrationsFolder !== undefined && (typeof migrationsFolder !== 'string' || migrationsFolder === '')) {
     fail(call, 'option "migrationsFolder" must be a path to the folder drizzle-kit writes migrations to.')

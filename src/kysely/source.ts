@@ -1,8 +1,8 @@
 import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { KyselyPlugin } from 'kysely'
 import { importProjectModule, type ModuleImport } from '../core/module-import.js'
+import { unknownOption } from '../core/option-names.js'
 import { KyselyLayerError } from './errors.js'
 import { folderProvider, migrationFiles, resolveFolder } from './folder.js'
 import type { KyselyMigrationOptions, KyselyMigrationProvider } from './types.js'
@@ -23,11 +23,10 @@ export interface MigrationSource {
 const optionNames = ['migrationFolder', 'provider', 'import', 'plugins', 'migratorProps'] as const satisfies readonly (keyof KyselyMigrationOptions)[]
 
 function checkNames(caller: string, options: object, known: readonly string[]): void {
-  for (const name of Object.keys(options)) {
-    if (known.includes(name)) continue
-    const { closest } = createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')
+  const unknown = unknownOption(options, known)
+  if (unknown) {
     throw new KyselyLayerError(
-      `sqlite-fixtures: ${caller} has no option "${name}". Did you mean "${closest(name, [...known])}"? Known options: ${known.join(', ')}.`,
+      `sqlite-fixtures: ${caller} has no option "${unknown.name}". Did you mean "${unknown.guess}"? Known options: ${known.join(', ')}.`,
     )
   }
 }

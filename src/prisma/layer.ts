@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { defineLayer, type Layer } from '../core/layer.js'
+import { unknownOption } from '../core/option-names.js'
 import { isTestAdapter, markBatchesKept } from './adapter.js'
 import { keepBatchesPerTest } from './batches.js'
 import { PrismaLayerError } from './errors.js'
@@ -46,6 +47,12 @@ function adapterOf(client: object): unknown {
  */
 export function prismaLayer<Client extends object>(options: PrismaLayerOptions<Client>): Layer<'prisma', Client, 'db'> {
   const { client } = options ?? {}
+  const unknown = options && unknownOption(options, ['client', 'migrations'])
+  if (unknown) {
+    throw new PrismaLayerError(
+      `sqlite-fixtures: prismaLayer() has no option "${unknown.name}". Did you mean "${unknown.guess}"? Known options: client, migrations.`,
+    )
+  }
   if (typeof client !== 'object' || client === null || typeof (client as { $transaction?: unknown }).$transaction !== 'function') {
     throw new PrismaLayerError(
       'sqlite-fixtures: prismaLayer({ client }) needs your PrismaClient, built with new PrismaClient({ adapter: testPrismaAdapter() }).',

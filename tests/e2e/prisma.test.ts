@@ -37,6 +37,7 @@ test('a Prisma 7 project runs on a fresh database per test, through its own sing
       ...Array.from({ length: 10 }, (_, i) => `concurrent Prisma test ${i + 1} sees only its own rows`),
       "values written and read match Prisma's own adapter, side by side (iso8601)",
       "values written and read match Prisma's own adapter, side by side (unixepoch-ms)",
+      "prismaLayer refuses a client on Prisma's own adapter, whose queries would reach the app's file",
       'context mode: the fixture is the app client, on the test database',
       'context mode: and the next test starts clean',
     ].sort(),

@@ -159,6 +159,9 @@ describe('the client', () => {
     expect(() => prismaLayer({ client: production })).toThrow(/is not built on testPrismaAdapter\(\), so its queries would reach your app's own database/)
     expect(fs.existsSync('never-opened.db')).toBe(false)
     expect(() => prismaLayer({ client: {} as PrismaClient })).toThrow(/needs your PrismaClient/)
+    expect(() => prismaLayer({ client: production, migrationsFolder: 'prisma/migrations' } as never)).toThrow(
+      'prismaLayer() has no option "migrationsFolder". Did you mean "migrations"? Known options: client, migrations.',
+    )
   })
 
   test('testPrismaAdapter refuses options it does not have', () => {
