@@ -7,6 +7,7 @@ import { defineLayer, type Layer, type LayerTestInfo } from './layer.js'
 import { verbose, verboseEnabled } from './log.js'
 import type { ResolvedOptions } from './options.js'
 import { statementLogOf } from './sql-log.js'
+import { configureForHandle } from './test-database.js'
 
 /** A test's clone while it is open, with what its teardown needs. */
 interface OpenClone {
@@ -56,6 +57,9 @@ export function dbLayer(
       try {
         if (options.env !== false && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
         baseline = integrity?.baseline(made.db, made.file)
+        // What the app set on testDatabase() at import (a function, a pragma) holds for
+        // ctx.db and the other layers too, not only once the handle is used.
+        configureForHandle(made.db, test.name)
       } catch (error) {
         unbind()
         made.dispose()

@@ -56,21 +56,26 @@ class TestDatabase {
 
   #configure(scope: TestScope): Database {
     const db = scope.get('db')
-    for (let done = this.#configured.get(db) ?? 0; done < this.#setups.length; done++) {
-      const setup = this.#setups[done] as Setup
-      this.#configured.set(db, done + 1)
+    TestDatabase.configureNew(this, db, scope.test.name)
+    return db
+  }
+
+  /** Makes on `db` the handle's setups it has not had yet (static: not a method app code sees on the handle). */
+  static configureNew(handle: TestDatabase, db: Database, testName: string): void {
+    for (let done = handle.#configured.get(db) ?? 0; done < handle.#setups.length; done++) {
+      const setup = handle.#setups[done] as Setup
+      handle.#configured.set(db, done + 1)
       try {
         setup.apply(db)
       } catch (error) {
         throw new SqliteFixturesError(
           `sqlite-fixtures: ${setup.call}, called on testDatabase() outside a test, failed on the database of test ` +
-            `"${scope.test.name}": ${error instanceof Error ? error.message : String(error)}`,
+            `"${testName}": ${error instanceof Error ? error.message : String(error)}`,
           'SQLITE_FIXTURES_HANDLE_SETUP',
           { cause: error },
         )
       }
     }
-    return db
   }
 
   /** Runs a configuring call on the test's database, or keeps it for every test's when no test runs here. */
@@ -215,6 +220,11 @@ let shared: TestDatabase | undefined
 export function testDatabase(): Database {
   shared ??= new TestDatabase()
   return shared.client
+}
+
+/** Makes on a new test database what was called on the handle outside a test (if the handle exists). */
+export function configureForHandle(db: Database, testName: string): void {
+  if (shared) TestDatabase.configureNew(shared, db, testName)
 }
 
 /** Whether `db` is the test-following handle (of this copy of the package or another). */

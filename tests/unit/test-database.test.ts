@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/block.js'
-import { enterBlock, runInScope } from '../../src/core/current.js'
+import { currentDb, enterBlock, runInScope } from '../../src/core/current.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/errors.js'
 import { resolveOptions } from '../../src/core/options.js'
 import { FixtureRuntime } from '../../src/core/runtime.js'
@@ -189,6 +189,12 @@ describe('in a test', () => {
     const runs = [await inTest('one', () => db.prepare("select shout('hi')").pluck().get()), await inTest('two', () => db.prepare('select x from made_at_import').pluck().all())]
     expect(runs.map((run) => run.result)).toEqual(['HI!', ['import']])
     for (const run of runs) await run.end()
+  })
+
+  test("calls that configure a connection, made at import time, hold for ctx.db too, in a test that never uses the handle", async () => {
+    const run = await inTest('through ctx.db', () => currentDb().prepare("select shout('direct')").pluck().get())
+    expect(run.result).toBe('DIRECT!')
+    await run.end()
   })
 
   test('foreign keys are enforced through the handle', async () => {
