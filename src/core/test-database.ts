@@ -14,6 +14,8 @@ const handleMark = Symbol.for('sqlite-fixtures.testDatabase')
 /** A call made on the handle outside any test, to be made again on each test's database. */
 interface Setup {
   readonly call: string
+  /** What the call sets (`function shout`, `exec <sql>`): made again, it replaces the earlier one. */
+  readonly sets: string
   apply(db: Database): void
 }
 
@@ -79,10 +81,18 @@ class TestDatabase {
   }
 
   /** Runs a configuring call on the test's database, or keeps it for every test's when no test runs here. */
-  #configuring(call: string, apply: (db: Database) => unknown): this {
+  #configuring(call: string, sets: string, apply: (db: Database) => unknown): this {
     const scope = scopeIfAny()
-    if (scope) apply(this.#configure(scope))
-    else this.#setups.push({ call, apply })
+    if (scope) {
+      apply(this.#configure(scope))
+      return this
+    }
+    // A setup file runs again for every test file in a process that keeps this module
+    // (Vitest's isolate: false): the same call replaces its first, so it is made once per database.
+    const setup = { call, sets, apply }
+    const earlier = this.#setups.findIndex((kept) => kept.sets === sets)
+    if (earlier === -1) this.#setups.push(setup)
+    else this.#setups[earlier] = setup
     return this
   }
 
@@ -148,7 +158,7 @@ class TestDatabase {
   }
 
   exec(source: string): this {
-    return this.#configuring(`exec(${JSON.stringify(source.slice(0, 60))})`, (db) => db.exec(source))
+    return this.#configuring(`exec(${JSON.stringify(source.slice(0, 60))})`, `exec ${source}`, (db) => db.exec(source))
   }
 
   /** A setting (`'name = value'`) made outside a test is kept for every test's database; a read needs a test. */
@@ -156,36 +166,36 @@ class TestDatabase {
     const scope = scopeIfAny()
     if (scope) return this.#configure(scope).pragma(source, options)
     if (!source.includes('=')) return this.#connection().pragma(source, options)
-    this.#configuring(`pragma(${JSON.stringify(source)})`, (db) => db.pragma(source, options))
+    this.#configuring(`pragma(${JSON.stringify(source)})`, `pragma ${source}`, (db) => db.pragma(source, options))
     return options?.simple ? undefined : []
   }
 
   function(name: string, ...rest: unknown[]): this {
-    return this.#configuring(`function(${JSON.stringify(name)})`, (db) =>
+    return this.#configuring(`function(${JSON.stringify(name)})`, `function ${name}`, (db) =>
       (db.function as (...args: unknown[]) => unknown).call(db, name, ...rest),
     )
   }
 
   aggregate(name: string, options: BetterSqlite3.AggregateOptions): this {
-    return this.#configuring(`aggregate(${JSON.stringify(name)})`, (db) => db.aggregate(name, options))
+    return this.#configuring(`aggregate(${JSON.stringify(name)})`, `function ${name}`, (db) => db.aggregate(name, options))
   }
 
   table(name: string, options: Parameters<Database['table']>[1]): this {
-    return this.#configuring(`table(${JSON.stringify(name)})`, (db) => db.table(name, options))
+    return this.#configuring(`table(${JSON.stringify(name)})`, `table ${name}`, (db) => db.table(name, options))
   }
 
   loadExtension(path: string, ...rest: unknown[]): this {
-    return this.#configuring(`loadExtension(${JSON.stringify(path)})`, (db) =>
+    return this.#configuring(`loadExtension(${JSON.stringify(path)})`, `loadExtension ${path}`, (db) =>
       (db.loadExtension as (...args: unknown[]) => unknown).call(db, path, ...rest),
     )
   }
 
   defaultSafeIntegers(on = true): this {
-    return this.#configuring('defaultSafeIntegers()', (db) => db.defaultSafeIntegers(on))
+    return this.#configuring('defaultSafeIntegers()', 'defaultSafeIntegers', (db) => db.defaultSafeIntegers(on))
   }
 
   unsafeMode(on = true): this {
-    return this.#configuring('unsafeMode()', (db) => db.unsafeMode(on))
+    return this.#configuring('unsafeMode()', 'unsafeMode', (db) => db.unsafeMode(on))
   }
 
   serialize(options?: BetterSqlite3.SerializeOptions): Buffer {
