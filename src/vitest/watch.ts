@@ -45,7 +45,9 @@ export function watchTemplate(vitest: Vitest, project: TestProject, options: Res
     // Every changed file is offered; those the template is not built from fall through
     // (`undefined`) to Vitest's own module-graph handling.
     pattern: /.*/,
-    testsToRun: (file) => {
+    testsToRun: (changed) => {
+      // Vite gives the path with forward slashes; the options hold native ones (Windows).
+      const file = path.resolve(changed)
       if (!isOptionInput(file, inputs) && !isStepInput(file, vitest, project)) return undefined
       const handoff = rebuild()
       if ('error' in handoff) {
