@@ -27,8 +27,8 @@ interface Setup {
  *
  * Outside a test it builds nothing and throws only where an answer needs a database:
  * property probes get neutral answers, statements and transactions made then (or in a
- * block's beforeAll) follow each test, and calls that configure a connection (`exec`, pragma settings, `function`, ...) are
- * kept and made on each test's database before its first use through the handle.
+ * block's beforeAll) follow each test, and calls that configure a connection (`exec`,
+ * pragma settings, `function`, ...) are kept and made on each test's database when it is made.
  */
 class TestDatabase {
   readonly [handleMark] = true
