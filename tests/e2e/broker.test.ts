@@ -8,7 +8,7 @@ test("the broker in auto and context mode: the app's own broker follows each tes
   const verboseLog = path.join(scratch, 'verbose.log')
   const run = await runFixture('broker', { scratch, env: { SQLITE_FIXTURES_VERBOSE: verboseLog } })
   expect(run.errors).toEqual([])
-  expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual([
+  expect(run.tests.map((t) => [t.name, t.state, t.errors]).sort()).toEqual([
     ['placing an order publishes its event in the same database', 'passed', []],
     ['a failed order publishes nothing: the event rolls back with it', 'passed', []],
     ['the next test starts with no messages', 'passed', []],
@@ -16,7 +16,10 @@ test("the broker in auto and context mode: the app's own broker follows each tes
     ['concurrent test a has its own broker', 'passed', []],
     ['concurrent test b has its own broker', 'passed', []],
     ['context mode: the broker fixture sits on the test database', 'passed', []],
-  ])
+    ["the app's consumer, subscribed when its module loaded, handles this test's messages", 'passed', []],
+    ['and those of the next test, on its own database', 'passed', []],
+    ["a test may replace the app's consumer with its own", 'passed', []],
+  ].sort())
   expect(leftovers(run.tmpDir)).toEqual([])
 
   // Per test: db before broker, broker torn down before db.
