@@ -171,11 +171,12 @@ describe('the client', () => {
     expect(() => testPrismaAdapter({ timestampFormat: 'unix' as never })).toThrow(/must be 'iso8601' or 'unixepoch-ms', got "unix"/)
   })
 
-  test('a transaction a test leaves open does not hold up the next test', async () => {
-    const prisma = newClient()
-    const { inTest } = await runtimeFor(prisma)
-    let release = () => {}
-    const gate = new Promise<void>((resolve) => (release = resolve))
+  /** Runs a test that ends with a Prisma transaction still open, waiting on `gate`; resolves to that transaction. */
+  async function leaveTransactionOpen(
+    prisma: PrismaClient,
+    inTest: Awaited<ReturnType<typeof runtimeFor>>['inTest'],
+    gate: Promise<void>,
+  ): Promise<{ left: Promise<unknown> }> {
     let left: Promise<unknown> = Promise.resolve()
     await inTest('leaves a transaction open', async () => {
       left = prisma.$transaction(async (tx) => {
@@ -184,6 +185,15 @@ describe('the client', () => {
       }, { timeout: 60_000 })
       await new Promise((resolve) => setTimeout(resolve, 20))
     })
+    // Wrapped, so that awaiting this function does not await the transaction.
+    return { left }
+  }
+
+  test('a transaction a test leaves open does not hold up the next test', async () => {
+    const prisma = newClient()
+    const { inTest } = await runtimeFor(prisma)
+    let release = () => {}
+    const { left } = await leaveTransactionOpen(prisma, inTest, new Promise<void>((resolve) => (release = resolve)))
     // Held up, this would wait for release() below, which it never reaches: the test would time out.
     expect(await inTest('next', () => prisma.$transaction(async (tx) => tx.customer.count()))).toBe(0)
     release()
@@ -197,15 +207,7 @@ describe('the client', () => {
     const prisma = newClient()
     const { inTest } = await runtimeFor(prisma, { isolation: 'savepoint' })
     let fail = () => {}
-    const gate = new Promise<void>((_, reject) => (fail = () => reject(new Error('failed late'))))
-    let left: Promise<unknown> = Promise.resolve()
-    await inTest('leaves a transaction open', async () => {
-      left = prisma.$transaction(async (tx) => {
-        await tx.customer.create({ data: { email: 'a@example.com', name: 'A' } })
-        await gate
-      }, { timeout: 60_000 })
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    })
+    const { left } = await leaveTransactionOpen(prisma, inTest, new Promise<void>((_, reject) => (fail = () => reject(new Error('failed late')))))
     // Between tests: Prisma sends its ROLLBACK when no test runs.
     fail()
     await expect(left).rejects.toThrow('failed late')
