@@ -13,7 +13,8 @@ test('processes starting together build the template once and all read the same 
   fs.writeFileSync(path.join(root, 'schema.sql'), 'create table t (x);')
   const buildLog = path.join(root, 'builds.log')
   const outputs = await Promise.all(
-    Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', script, root, buildLog])),
+    // tsx would otherwise leave its compile cache in the OS temp dir.
+    Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', script, root, buildLog], { env: { ...process.env, TSX_DISABLE_CACHE: '1' } })),
   )
   const results = outputs.map((output) => output.stdout.trim())
   expect(new Set(results).size).toBe(1)
