@@ -61,7 +61,8 @@ async function runEntry(entry, tarball) {
   )
   fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
   for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
-  const childEnv = { ...process.env, ...env, CI: 'true' }
+  // npm and Vitest on Node 22+ turn on Node's compile cache, by default in the OS temp dir.
+  const childEnv = { ...process.env, ...env, CI: 'true', NODE_COMPILE_CACHE: path.join(scratch, 'node-compile-cache') }
   await sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
   const installSeconds = Math.round((Date.now() - started) / 1000)
   // Samples whose code is generated (Prisma's client) generate it with this entry's versions.
