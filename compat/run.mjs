@@ -61,7 +61,7 @@ async function runEntry(entry, tarball) {
   )
   fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
   for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
-  // npm and Vitest on Node 22+ turn on Node's compile cache, by default in the OS temp dir.
+  // tsc (and npm) on Node 22+ turn on Node's compile cache, by default in the OS temp dir.
   const childEnv = { ...process.env, ...env, CI: 'true', NODE_COMPILE_CACHE: path.join(scratch, 'node-compile-cache') }
   await sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
   const installSeconds = Math.round((Date.now() - started) / 1000)
@@ -88,7 +88,7 @@ async function runEntry(entry, tarball) {
     JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] }, files: typeChecks }),
   )
   try {
-    await sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project })
+    await sh(node, [path.join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { cwd: project, env: childEnv })
   } catch (error) {
     problems.push(`types: ${(error.stdout || error.message).trim()}`)
   }
