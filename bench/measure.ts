@@ -1,5 +1,6 @@
 // Measures one row with tinybench and reduces it to what the report shows.
 import { Bench } from 'tinybench'
+import { isPromiseLike } from '../src/core/promise-like.js'
 
 /** What one row measured, in milliseconds per iteration (one test's acquire + release). */
 export interface Measurement {
@@ -30,10 +31,6 @@ function quantile(sorted: readonly number[], q: number): number {
   const high = Math.ceil(at)
   const lowValue = sorted[low] as number
   return lowValue + ((sorted[high] as number) - lowValue) * (at - low)
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /** Summarizes plain wall-time samples (the suite-level rows). */

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { currentDb } from './current.js'
 import { FixtureUnavailableError, SqliteFixturesConfigError, SqliteFixturesError } from './errors.js'
+import { isPromiseLike } from './promise-like.js'
 import { numberedStatements } from './sql-format.js'
 import { statementLogOf } from './sql-log.js'
 import { isTestDatabase } from './test-database.js'
@@ -43,10 +44,6 @@ export class QueryAssertionError extends SqliteFixturesError {
 }
 
 const expectationKeys = new Set(['count', 'max', 'none', 'db'])
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
-}
 
 function checkCount(name: 'count' | 'max', value: unknown): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) {

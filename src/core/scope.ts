@@ -4,12 +4,9 @@ import { IntegrityError } from './integrity.js'
 import type { Fixtures, LayerTestInfo } from './layer.js'
 import type { LayerGraph } from './layers.js'
 import { verbose, verboseEnabled } from './log.js'
+import { isPromiseLike } from './promise-like.js'
 
 type Teardown = () => void | Promise<void>
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
-}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
