@@ -86,6 +86,11 @@ export class FixtureRuntime implements BlockHost {
     return this.#stepFiles
   }
 
+  /** Runs `prepare()` when this runtime needs it before its first database (see `needsPrepare`). */
+  async prepareIfNeeded(): Promise<void> {
+    if (this.needsPrepare) await this.prepare()
+  }
+
   /**
    * Prepares the layers, then loads the template from the cache (or builds it), once; every
    * later call returns the same promise. Layers prepare first, so their template steps can

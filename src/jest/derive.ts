@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from '@jest/globals'
 import { Block } from '../core/block.js'
 import { enterBlock } from '../core/current.js'
-import { activateBlock, activeBlock, currentRuntime, prepareRuntime } from './hooks.js'
+import { activateBlock, activeBlock, currentRuntime } from './hooks.js'
 
 /**
  * Sets up data once for the enclosing describe block (or, at the top of a test file, for
@@ -20,7 +20,7 @@ export function deriveTemplate(setup: (db: Database) => unknown, timeout?: numbe
     await parent?.freeze()
     block = new Block('a deriveTemplate() block', parent, currentRuntime)
     deactivate = activateBlock(block)
-    await prepareRuntime()
+    await currentRuntime().prepareIfNeeded()
     // Only `setup` writes into the block: a plain beforeAll may run for another block.
     const leave = enterBlock(block)
     try {

@@ -26,12 +26,6 @@ export function currentRuntime(): FixtureRuntime {
   return runtime
 }
 
-/** Prepares the runtime when it must be (layers with async preparation, or no prebuilt template). */
-export async function prepareRuntime(): Promise<void> {
-  const fixtures = currentRuntime()
-  if (fixtures.needsPrepare) await fixtures.prepare()
-}
-
 /**
  * The blocks (`deriveTemplate()` calls) whose tests are running, innermost last: Jest runs
  * one describe block at a time, so a test starts from the innermost one's template.
@@ -102,7 +96,7 @@ async function beforeTest(): Promise<void> {
   running = { scope, leave: enterScope(scope) }
   // The block's setup ends when its first test starts, even one that uses no database.
   await block?.freeze()
-  if (optedOut === undefined) await prepareRuntime()
+  if (optedOut === undefined) await fixtures.prepareIfNeeded()
 }
 
 async function afterTest(): Promise<void> {

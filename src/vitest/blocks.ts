@@ -2,7 +2,7 @@ import { TestRunner, type RunnerTestSuite } from 'vitest'
 import { Block } from '../core/block.js'
 import { runInBlock } from '../core/current.js'
 import { recordDatabaseUse } from './file-meta.js'
-import { currentRuntime, existingRuntime, prepareRuntime, refreshRuntime } from './runtime.js'
+import { currentRuntime, existingRuntime, refreshRuntime } from './runtime.js'
 
 /** A describe block or a file (Vitest's file task is a suite too). */
 type Suite = Readonly<RunnerTestSuite>
@@ -48,7 +48,7 @@ async function aroundBlock(runSuite: () => Promise<void>, suite: Suite): Promise
   await block.parent?.freeze()
   // A beforeAll reaches the database synchronously: layers that prepare asynchronously (an
   // ORM's metadata) must be ready first. A failure is kept and shown where a database is used.
-  if (hasBeforeAll(suite)) await prepareRuntime().catch(() => {})
+  if (hasBeforeAll(suite)) await currentRuntime().prepareIfNeeded().catch(() => {})
   try {
     await runInBlock(block, runSuite, suite.concurrent === true)
   } finally {

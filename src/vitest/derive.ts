@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from 'vitest'
 import { runInBlock } from '../core/current.js'
 import { blockOf } from './blocks.js'
-import { prepareRuntime } from './runtime.js'
+import { currentRuntime } from './runtime.js'
 
 /**
  * Sets up data once for the enclosing describe block (or, at the top of a test file, for
@@ -29,7 +29,7 @@ export function deriveTemplate(setup: (db: Database) => unknown, timeout?: numbe
   beforeAll(async ({}, suite) => {
     const block = blockOf(suite)
     await block.parent?.freeze()
-    await prepareRuntime()
+    await currentRuntime().prepareIfNeeded()
     await runInBlock(block, async () => {
       await setup(block.setupScope().get('db'))
     }, suite.concurrent === true)

@@ -3,7 +3,7 @@ import { runInScope } from '../core/current.js'
 import type { TestScope } from '../core/scope.js'
 import { aroundFile, nearestBlock } from './blocks.js'
 import { exposeLayers } from './expose.js'
-import { currentRuntime, prepareRuntime } from './runtime.js'
+import { currentRuntime } from './runtime.js'
 
 /** Each test's scope, by its task: hooks registered twice, and context-mode fixtures, share it. */
 const scopes = new WeakMap<object, TestScope>()
@@ -24,7 +24,7 @@ export async function scopeForTest(task: Test, optedOut?: string): Promise<{ sco
   try {
     // The block's setup ends when its first test starts, even one that uses no database.
     await block?.freeze()
-    if (optedOut === undefined) await prepareRuntime()
+    if (optedOut === undefined) await fixtures.prepareIfNeeded()
   } catch (error) {
     releaseScope(task)
     throw error

@@ -56,9 +56,3 @@ export function currentRuntime(): FixtureRuntime {
   }
   return runtime
 }
-
-/** Prepares the runtime when it must be (layers with async preparation); a failure shows where a database is used. */
-export async function prepareRuntime(): Promise<void> {
-  const fixtures = currentRuntime()
-  if (fixtures.needsPrepare) await fixtures.prepare()
-}
