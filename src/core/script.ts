@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { SchemaError, type StatementLocation } from './errors.js'
+import { lineAt } from './sql-format.js'
 
 /** The index of `token` at or after `from`, or the end of `sql` when it never closes. */
 function indexOrEnd(sql: string, token: string, from: number): number {
@@ -21,12 +22,6 @@ function semicolons(sql: string): number[] {
   }
   if (sql.slice((ends.at(-1) ?? -1) + 1).trim() !== '') ends.push(sql.length)
   return ends
-}
-
-function lineAt(sql: string, offset: number): number {
-  let line = 1
-  for (let i = 0; i < offset; i++) if (sql.charCodeAt(i) === 10) line++
-  return line
 }
 
 /** Only prepare can tell a statement still open inside a trigger body from a finished one. */

@@ -57,3 +57,10 @@ export function numberedStatements(statements: readonly string[], marked?: (inde
     .map((sql, i) => `  ${marked?.(i) ? '>' : ' '} ${String(firstNumber + i).padStart(width)}. ${shortenStatement(sql)}`)
     .join('\n')
 }
+
+/** The line (from 1) that `offset` in `sql` falls on. */
+export function lineAt(sql: string, offset: number): number {
+  let line = 1
+  for (let i = 0; i < offset; i++) if (sql.charCodeAt(i) === 10) line++
+  return line
+}

@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3'
 import { SchemaError, type StatementLocation } from '../core/errors.js'
+import { lineAt } from '../core/sql-format.js'
 import { shown, statementBreakpoint, type DrizzleMigration } from './migrations.js'
 
 /** A statement of a migration, as Drizzle runs it (the text between breakpoints), and where it starts. */
 interface MigrationStatement {
   readonly sql: string
   readonly line: number
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++
-  return line
 }
 
 /** A migration's SQL split at Drizzle's breakpoints, each piece with the line its first word is on. */
@@ -43,8 +38,8 @@ export function findFailingStatement(
   return undefined
 }
 
-function reason(error: unknown): string {
-  // drizzle-orm 1.x wraps the driver's error in one whose message is the whole query.
+/** Why a statement failed: drizzle-orm 1.x wraps the driver's error in one whose message is the whole query. */
+export function reason(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
   return cause instanceof Error ? cause.message : String(cause)
 }

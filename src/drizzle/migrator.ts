@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { drizzleOver } from './database.js'
 import { DrizzleMigrationError } from './errors.js'
-import { findFailingStatement } from './failure.js'
+import { findFailingStatement, reason } from './failure.js'
 import { checkReadable, readMigrationsFolder, shown, type DrizzleMigration, type MigrationsFolder } from './migrations.js'
 import { checkOptions } from './options.js'
 import type { DrizzleDatabase } from './types.js'
@@ -69,11 +69,9 @@ function failure(db: Database.Database, migration: DrizzleMigration, error: unkn
   } finally {
     db.exec('rollback to sqlite_fixtures_replay; release sqlite_fixtures_replay')
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
   const where = found ? `${found.location.file}:${found.location.line}` : shown(migration.file)
-  const detail = found?.error instanceof Error ? found.error.message : cause instanceof Error ? cause.message : String(cause)
   return new DrizzleMigrationError(
-    `sqlite-fixtures: Drizzle migration ${migration.name} failed, at ${where}: ${detail}` +
+    `sqlite-fixtures: Drizzle migration ${migration.name} failed, at ${where}: ${reason(found ? found.error : error)}` +
       (found ? `\n  in statement: ${found.location.statement}` : ''),
     { cause: error },
   )
