@@ -150,6 +150,15 @@ function cachedTemplate(cacheDir: string, key: string): Template | undefined {
   return found && { key, ...found, built: false }
 }
 
+/** Where the template of these steps is cached, under which key, and the cached one if any. */
+function lookUp(steps: readonly TemplateStep[], options: ResolvedOptions, base: Template | undefined): { cacheDir: string; key: string; hit: Template | undefined } {
+  const cacheDir = usableCacheDir(options.cacheDir)
+  const key = templateKey(steps, options.cacheKey, base)
+  const hit = cachedTemplate(cacheDir, key)
+  if (hit) verbose(`template cache hit: ${hit.file}`)
+  return { cacheDir, key, hit }
+}
+
 function publish(cacheDir: string, key: string, image: Buffer, steps: number, started: number): Template {
   const file = writeTemplate(cacheDir, key, image)
   pruneTemplates(cacheDir)
@@ -164,13 +173,8 @@ function publish(cacheDir: string, key: string, image: Buffer, steps: number, st
  * the template the main process built).
  */
 export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions, base?: Template): Promise<Template> {
-  const cacheDir = usableCacheDir(options.cacheDir)
-  const key = templateKey(steps, options.cacheKey, base)
-  const hit = cachedTemplate(cacheDir, key)
-  if (hit) {
-    verbose(`template cache hit: ${hit.file}`)
-    return hit
-  }
+  const { cacheDir, key, hit } = lookUp(steps, options, base)
+  if (hit) return hit
   // Workers starting together build the template once; the others wait for it.
   const template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
     sweepStaleWrites(cacheDir)
@@ -187,13 +191,8 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
  * takes no lock; a rare duplicate build by another process is harmless (atomic rename).
  */
 export function loadTemplateSync(steps: readonly TemplateStep[], options: ResolvedOptions): Template {
-  const cacheDir = usableCacheDir(options.cacheDir)
-  const key = templateKey(steps, options.cacheKey, undefined)
-  const hit = cachedTemplate(cacheDir, key)
-  if (hit) {
-    verbose(`template cache hit: ${hit.file}`)
-    return hit
-  }
+  const { cacheDir, key, hit } = lookUp(steps, options, undefined)
+  if (hit) return hit
   sweepStaleWrites(cacheDir)
   const started = performance.now()
   return publish(cacheDir, key, buildSync(steps), steps.length, started)
