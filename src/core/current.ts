@@ -85,13 +85,18 @@ export async function runInBlock<T>(block: Block, fn: () => Promise<T>, concurre
   }
 }
 
+/** Pushes `item` on a stack of what is running; returns how to take it off again (wherever it is by then). */
+export function pushRunning<T>(stack: T[], item: T): () => void {
+  stack.push(item)
+  return () => {
+    const index = stack.lastIndexOf(item)
+    if (index !== -1) stack.splice(index, 1)
+  }
+}
+
 /** Marks a block as running for runners that have no hook around it (Jest); returns how to leave it. */
 export function enterBlock(block: Block): () => void {
-  blocks.push(block)
-  return () => {
-    const index = blocks.lastIndexOf(block)
-    if (index !== -1) blocks.splice(index, 1)
-  }
+  return pushRunning(blocks, block)
 }
 
 /** The innermost block running one at a time, whose template a new block or test starts from. */

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
 import { brokerLayer } from '../broker/layer.js'
 import type { Block } from '../core/block.js'
-import { enterScope, setNoTestExplanation } from '../core/current.js'
+import { enterScope, pushRunning, setNoTestExplanation } from '../core/current.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
 import { FixtureRuntime } from '../core/runtime.js'
 import type { TestScope } from '../core/scope.js'
@@ -34,11 +34,7 @@ const activeBlocks: Block[] = []
 
 /** Marks a block's tests as running, from its beforeAll; the returned function ends that, from its afterAll. */
 export function activateBlock(block: Block): () => void {
-  activeBlocks.push(block)
-  return () => {
-    const index = activeBlocks.lastIndexOf(block)
-    if (index !== -1) activeBlocks.splice(index, 1)
-  }
+  return pushRunning(activeBlocks, block)
 }
 
 /** The innermost block whose tests are running. */
