@@ -1,18 +1,19 @@
 import { defineConfig, type UserConfig } from 'tsdown'
 
 const entryNames = ['index', 'setup', 'global-setup']
-/** The modules that build a template, loaded only where one is built. */
-const buildingModules = ['template', 'cache', 'lock', 'script', 'sources', 'prebuild']
+/** The template room's modules that build a template, loaded only where one is built. */
+const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/script', 'core/template/sources', 'core/template/prebuild']
 
 /**
- * A test for a chunk group: source modules (not entries, not declarations) in these folders
- * of src, but for `except`, or only those named in `only`.
+ * A test for a chunk group: source modules (not entries, not declarations) under these
+ * folders of src (`core` takes its rooms too), but for `except`, or only those in `only`;
+ * modules are named by their path under src, without `.ts`.
  */
-function sourceIn(folders: string, { except = [], only }: { except?: string[]; only?: string[] } = {}): (id: string) => boolean {
-  const pattern = new RegExp(`[\\\\/]src[\\\\/](?:${folders})[\\\\/]([\\w-]+)\\.ts$`)
+function sourceIn(folders: readonly string[], { except = [], only }: { except?: string[]; only?: string[] } = {}): (id: string) => boolean {
   return (id) => {
-    const name = pattern.exec(id)?.[1]
-    if (name === undefined || entryNames.includes(name) || except.includes(name)) return false
+    const name = /[\\/]src[\\/]([\w/\\-]+)\.ts$/.exec(id)?.[1]?.replaceAll('\\', '/')
+    if (name === undefined || entryNames.includes(name.split('/').at(-1) as string) || except.includes(name)) return false
+    if (!folders.some((folder) => name.startsWith(`${folder}/`))) return false
     return only === undefined || only.includes(name)
   }
 }
@@ -33,18 +34,18 @@ const common = {
   outputOptions: {
     codeSplitting: {
       groups: [
-        { name: 'core', test: sourceIn('core|broker', { except: buildingModules }) },
+        { name: 'core', test: sourceIn(['core', 'broker'], { except: building }) },
         // Building a template, which a worker handed one by the main process never does:
         // loaded with `import()` where needed, so it is not part of every test file's start.
-        { name: 'template', test: sourceIn('core', { only: buildingModules }) },
+        { name: 'template', test: sourceIn(['core'], { only: building }) },
         // The plugin runs in Vitest's main process: the workers' setup file does not load it.
         // The build command's code loads Vite: it stays apart from the plugin's.
-        { name: 'vitest', test: sourceIn('vitest', { except: ['plugin', 'watch', 'built-templates'] }) },
-        { name: 'vitest-plugin', test: sourceIn('vitest', { only: ['plugin', 'watch'] }) },
+        { name: 'vitest', test: sourceIn(['vitest'], { except: ['vitest/plugin', 'vitest/watch', 'vitest/built-templates'] }) },
+        { name: 'vitest-plugin', test: sourceIn(['vitest'], { only: ['vitest/plugin', 'vitest/watch'] }) },
         // Jest's global setup runs outside any test environment: what it imports stays
         // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
-        { name: 'jest-handoff', test: sourceIn('jest', { only: ['handoff'] }) },
-        { name: 'jest', test: sourceIn('jest') },
+        { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff'] }) },
+        { name: 'jest', test: sourceIn(['jest']) },
       ],
     },
   },

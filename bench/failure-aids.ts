@@ -2,8 +2,8 @@
 // integrity check at teardown (`integrity`), on and off, for the same writing test.
 import path from 'node:path'
 import type Database from 'better-sqlite3'
-import { resolveOptions, type SqliteFixturesOptions } from '../src/core/options.js'
-import { FixtureRuntime } from '../src/core/runtime.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../src/core/base/options.js'
+import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
 import { summarize, type Measurement } from './measure.js'
 import type { RowSpec } from './row.js'
 import { firstQuerySql, insertOneSql } from './schema.js'

@@ -1,6 +1,6 @@
 // Measures one row with tinybench and reduces it to what the report shows.
 import { Bench } from 'tinybench'
-import { isPromiseLike } from '../src/core/promise-like.js'
+import { isPromiseLike } from '../src/core/base/promise-like.js'
 
 /** What one row measured, in milliseconds per iteration (one test's acquire + release). */
 export interface Measurement {

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { applyPragmas, defaultPragmas } from '../src/core/clone.js'
+import { applyPragmas, defaultPragmas } from '../src/core/lifecycle/clone.js'
 import { slow, verySlow, type Budget } from './measure.js'
 import type { RowTask } from './row.js'
 import { firstQuerySql, insertOneSql } from './schema.js'

@@ -4,9 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 // FixtureRuntime and resolveOptions are not exported from the package entry, so the bench
 // reaches the core through its source (tsx maps the .js imports to the .ts files).
-import { resolveOptions } from '../src/core/options.js'
-import { FixtureRuntime } from '../src/core/runtime.js'
-import type { Template } from '../src/core/template.js'
+import { resolveOptions } from '../src/core/base/options.js'
+import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
+import type { Template } from '../src/core/base/template-step.js'
 import { bulkSeedSql, seedSql, writeSchemaFiles, type SchemaFiles } from './schema.js'
 
 /** One template size, with a plugin runtime per mode over it. */

@@ -3,9 +3,9 @@
 // against this plugin's layer (the app's DataSource, kept initialized, put on the test's clone).
 import Database from 'better-sqlite3'
 import { DataSource, EntitySchema } from 'typeorm'
-import { currentScope, runInScope } from '../src/core/current.js'
-import { resolveOptions } from '../src/core/options.js'
-import { FixtureRuntime } from '../src/core/runtime.js'
+import { currentScope, runInScope } from '../src/core/lifecycle/owner.js'
+import { resolveOptions } from '../src/core/base/options.js'
+import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
 import { connectionTo } from '../src/typeorm/connection.js'
 import { typeormLayer } from '../src/typeorm/layer.js'
 import { formatMs } from './report.js'

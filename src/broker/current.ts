@@ -1,4 +1,4 @@
-import { currentScope } from '../core/current.js'
+import { currentScope } from '../core/lifecycle/index.js'
 import type { Broker } from './broker.js'
 
 /** The running test's broker, made (with its database) on first use. */

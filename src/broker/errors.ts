@@ -1,4 +1,4 @@
-import { SqliteFixturesError } from '../core/errors.js'
+import { SqliteFixturesError } from '../core/base/index.js'
 
 /** The broker was misused: bad input, a topic nobody handles, use after its test ended. */
 export class BrokerError extends SqliteFixturesError {

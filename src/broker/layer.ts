@@ -1,7 +1,16 @@
-import { defineLayer } from '../core/layer.js'
+import { defineLayer } from '../core/base/index.js'
 import { Broker } from './broker.js'
 import { followedOptions, standingHandlers } from './following.js'
 import type { Handler } from './types.js'
+
+declare global {
+  namespace SqliteFixtures {
+    interface Fixtures {
+      /** A message broker stored in the test's own database. */
+      broker: Broker
+    }
+  }
+}
 
 /**
  * The built-in `broker` layer: a broker on the test's database, closed before the database,

@@ -1,4 +1,3 @@
-import type { Broker } from './broker.js'
 import type { BrokerClock } from './clock.js'
 
 declare global {
@@ -17,11 +16,6 @@ declare global {
      */
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface BrokerTopics {}
-
-    interface Fixtures {
-      /** A message broker stored in the test's own database. */
-      broker: Broker
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { SqliteFixturesError } from '../core/errors.js'
+import { SqliteFixturesError } from '../core/base/index.js'
 
 /** The Drizzle layer was given options, or a migrations folder, it cannot work with. */
 export class DrizzleLayerError extends SqliteFixturesError {

@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { SchemaError, type StatementLocation } from '../core/errors.js'
-import { lineAt } from '../core/sql-format.js'
+import { lineAt, SchemaError, type StatementLocation } from '../core/base/index.js'
 import { shown, statementBreakpoint, type DrizzleMigration } from './migrations.js'
 
 /** A statement of a migration, as Drizzle runs it (the text between breakpoints), and where it starts. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { drizzleOver } from './database.js'
 import { DrizzleMigrationError } from './errors.js'
@@ -9,6 +9,7 @@ import { findFailingStatement, reason } from './failure.js'
 import { checkReadable, readMigrationsFolder, shown, type DrizzleMigration, type MigrationsFolder } from './migrations.js'
 import { checkOptions } from './options.js'
 import type { DrizzleDatabase } from './types.js'
+import { openScratch } from '../core/driver/index.js'
 
 export interface DrizzleMigratorOptions {
   /** The folder drizzle-kit writes migrations to, as for `drizzleLayer()`. */
@@ -83,8 +84,7 @@ export function migrator(options: DrizzleMigratorOptions): DrizzleMigrator {
   if (migrationsFolder === undefined) throw new DrizzleMigrationError('sqlite-fixtures: migrator() needs the option "migrationsFolder".')
   const folder = checkReadable(readMigrationsFolder(migrationsFolder))
   const names = folder.migrations.map((migration) => migration.name)
-  const db = new Database(':memory:')
-  db.pragma('foreign_keys = ON')
+  const db = openScratch()
   const drizzle = drizzleOver<unknown>(db, {})
   let applied = 0
 

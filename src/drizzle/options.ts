@@ -1,4 +1,4 @@
-import { unknownOption } from '../core/option-names.js'
+import { unknownOption } from '../core/base/index.js'
 import type { DrizzleConfig } from './types.js'
 import { DrizzleLayerError } from './errors.js'
 import { drizzleV1, drizzleVersion } from './version.js'

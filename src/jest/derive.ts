@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from '@jest/globals'
-import { Block } from '../core/block.js'
-import { enterBlock } from '../core/current.js'
+import { Block, enterBlock } from '../core/lifecycle/index.js'
 import { activateBlock, activeBlock, currentRuntime } from './hooks.js'
 
 /**

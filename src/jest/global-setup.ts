@@ -1,7 +1,7 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
-import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
-import { prebuildTemplateAsync } from '../core/prebuild.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { prebuildTemplateAsync } from '../core/template/prebuild.js'
 import { handoffVariable } from './handoff.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { TemplateHandoff } from '../core/handoff.js'
+import type { TemplateHandoff } from '../core/template/index.js'
 
 /** Jest's workers are forked after its global setup: an env var carries the template to them. */
 export const handoffVariable = 'SQLITE_FIXTURES_TEMPLATE'

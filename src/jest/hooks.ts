@@ -1,11 +1,8 @@
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
 import { brokerLayer } from '../broker/layer.js'
-import type { Block } from '../core/block.js'
-import { enterScope, pushRunning, setNoTestExplanation } from '../core/current.js'
-import { resolveOptions, type SqliteFixturesOptions } from '../core/options.js'
-import { FixtureRuntime } from '../core/runtime.js'
-import type { TestScope } from '../core/scope.js'
+import { type Block, enterScope, FixtureRuntime, pushRunning, setNoTestExplanation, type TestScope } from '../core/lifecycle/index.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { receivedHandoff } from './handoff.js'
 
 /** Options from the user's setup file. Jest re-runs setup files for every test file. */

@@ -1,5 +1,4 @@
-import type { SqliteFixturesOptions } from '../core/options.js'
-import { useRunnerImport } from '../core/module-import.js'
+import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
 import { configure, installHooks } from './hooks.js'
 import { jestImport } from './module-import.js'
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import type { ModuleImport } from '../core/module-import.js'
+import type { ModuleImport } from '../core/base/index.js'
 
 /**
  * Jest's own `require`: Jest hands the code it runs its own `node:module`, whose

@@ -1,5 +1,5 @@
 // The file for Jest's `setupFilesAfterEnv`: it wires Jest's hooks to the core.
-import { useRunnerImport } from '../core/module-import.js'
+import { useRunnerImport } from '../core/base/index.js'
 import { installHooks } from './hooks.js'
 import { jestImport } from './module-import.js'
 

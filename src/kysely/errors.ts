@@ -1,4 +1,4 @@
-import { SqliteFixturesError } from '../core/errors.js'
+import { SqliteFixturesError } from '../core/base/index.js'
 
 /** The Kysely layer was given options it cannot use, or a migration file cannot be loaded. */
 export class KyselyLayerError extends SqliteFixturesError {

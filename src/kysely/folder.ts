@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as kysely from 'kysely'
-import type { ModuleImport } from '../core/module-import.js'
+import type { ModuleImport } from '../core/base/index.js'
 import { KyselyLayerError } from './errors.js'
 import type { KyselyMigration, KyselyMigrationProvider } from './types.js'
 

@@ -9,4 +9,4 @@ export type {
   RegisteredKyselyDatabase,
   UntypedDatabase,
 } from './types.js'
-export type { ModuleImport } from '../core/module-import.js'
+export type { ModuleImport } from '../core/base/index.js'

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { KyselyMigrationError } from './errors.js'
 import { failureOf } from './failure.js'
@@ -6,6 +6,7 @@ import { kyselyOn } from './kysely-on.js'
 import { migratorClass, type MigrationResultSet } from './migrator-class.js'
 import { migrationSource } from './source.js'
 import type { KyselyMigrationOptions, RegisteredKyselyDatabase } from './types.js'
+import { openScratch } from '../core/driver/index.js'
 
 /** Options of `migrator()`: the same migrations as the layer's. */
 export type KyselyMigratorOptions = KyselyMigrationOptions
@@ -39,8 +40,7 @@ export interface KyselyMigrator<DB = RegisteredKyselyDatabase> {
 export async function migrator<DB = RegisteredKyselyDatabase>(options: KyselyMigratorOptions): Promise<KyselyMigrator<DB>> {
   const source = migrationSource('migrator()', options)
   const Migrator = await migratorClass()
-  const db = new Database(':memory:')
-  db.pragma('foreign_keys = ON')
+  const db = openScratch()
   const kysely = kyselyOn<DB>(db, options.plugins)
   const kyselyMigrator = new Migrator({ ...options.migratorProps, db: kysely as Kysely<unknown>, provider: source.provider })
   const all = async () => kyselyMigrator.getMigrations()

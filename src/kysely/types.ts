@@ -1,5 +1,5 @@
 import type { Kysely, KyselyPlugin } from 'kysely'
-import type { ModuleImport } from '../core/module-import.js'
+import type { ModuleImport } from '../core/base/index.js'
 
 /**
  * A migration, as Kysely's `Migrator` runs it. Declared here rather than imported, because

@@ -1,5 +1,4 @@
-import { currentScope, runningTests } from '../core/current.js'
-import type { TestScope } from '../core/scope.js'
+import { currentScope, runningTests, type TestScope } from '../core/lifecycle/index.js'
 import { testConnection } from './connection.js'
 import { PrismaLayerError } from './errors.js'
 import { officialAdapterClass, type OfficialAdapterClass } from './official.js'

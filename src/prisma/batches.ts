@@ -1,5 +1,4 @@
-import { inScopeOf, scopeIfAny } from '../core/current.js'
-import type { TestScope } from '../core/scope.js'
+import { inScopeOf, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
 
 /**
  * The request batcher inside a PrismaClient (`client._requestHandler.dataloader`, internal,

@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import { scopeIfAny } from '../core/current.js'
-import { CrossTestError, FixtureUnavailableError } from '../core/errors.js'
-import type { TestScope } from '../core/scope.js'
+import { scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
+import { CrossTestError, FixtureUnavailableError } from '../core/base/index.js'
 import type { AdapterConnection } from './official.js'
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>

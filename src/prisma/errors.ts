@@ -1,4 +1,4 @@
-import { SqliteFixturesError } from '../core/errors.js'
+import { SqliteFixturesError } from '../core/base/index.js'
 
 /** The Prisma layer cannot work with what it was given, or was misused. */
 export class PrismaLayerError extends SqliteFixturesError {

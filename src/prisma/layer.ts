@@ -1,6 +1,5 @@
 import path from 'node:path'
-import { defineLayer, type Layer } from '../core/layer.js'
-import { unknownOption } from '../core/option-names.js'
+import { defineLayer, type Layer, unknownOption } from '../core/base/index.js'
 import { isTestAdapter, markBatchesKept } from './adapter.js'
 import { keepBatchesPerTest } from './batches.js'
 import { PrismaLayerError } from './errors.js'

@@ -1,9 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
-import { SchemaError, SqliteFixturesConfigError, type StatementLocation } from '../core/errors.js'
-import { applyScript } from '../core/script.js'
-import type { TemplateStep } from '../core/template.js'
+import { SchemaError, SqliteFixturesConfigError, type StatementLocation, type TemplateStep } from '../core/base/index.js'
+import { applyScript } from '../core/template/index.js'
 
 /** One Prisma migration: `<migrations>/<name>/migration.sql`. */
 export interface PrismaMigration {

@@ -1,9 +1,10 @@
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { PrismaLayerError } from './errors.js'
 import { applyMigration, readMigrations, type PrismaMigration } from './migrations.js'
 import { officialAdapterClass } from './official.js'
 import type { DriverAdapterFactory, TestPrismaAdapterOptions } from './types.js'
+import { openScratch, snapshot } from '../core/driver/index.js'
 
 export interface PrismaMigratorOptions {
   /** The Prisma migrations folder: absolute, or relative to the current directory. Default `prisma/migrations`. */
@@ -39,17 +40,12 @@ export interface PrismaMigrator {
 /** Opens a migrator on a fresh database; nothing is applied yet. */
 export function migrator(options: PrismaMigratorOptions = {}): PrismaMigrator {
   const migrations = readMigrations(path.resolve(options.migrations ?? 'prisma/migrations'), process.cwd())
-  const db = new Database(':memory:')
-  db.pragma('foreign_keys = ON')
+  const db = openScratch()
   let done = 0
   const apply = (migration: PrismaMigration) => {
     // A failure is explained on a copy of the database as it was before this migration.
-    const before = db.serialize()
-    applyMigration(db, migration, () => {
-      const scratch = new Database(before)
-      scratch.pragma('foreign_keys = ON')
-      return scratch
-    })
+    const before = snapshot(db)
+    applyMigration(db, migration, () => openScratch(before))
     done += 1
   }
   return {

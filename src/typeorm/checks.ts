@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { DataSource, MigrationExecutor, type Migration } from 'typeorm'
 import { connectionTo } from './connection.js'
 import { MigrationCheckError } from './errors.js'
 import { describeDifference, schemaShape } from './schema.js'
+import { openScratch } from '../core/driver/index.js'
 
 export interface MigrationCheckOptions {
   /** Your DataSource (its options are copied; it is not connected or changed). */
@@ -32,8 +33,7 @@ export interface Migrator {
 
 /** Opens a migrator on a fresh database. */
 export async function migrator(options: MigrationCheckOptions): Promise<Migrator> {
-  const db = new Database(':memory:')
-  db.pragma('foreign_keys = ON')
+  const db = openScratch()
   const source = options.dataSource.options
   if (source.type !== 'better-sqlite3') {
     throw new MigrationCheckError(`sqlite-fixtures: migration checks need a DataSource of type 'better-sqlite3', got '${source.type}'.`)

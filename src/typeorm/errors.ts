@@ -1,4 +1,4 @@
-import { SqliteFixturesError } from '../core/errors.js'
+import { SqliteFixturesError } from '../core/base/index.js'
 
 /** The TypeORM layer cannot work with the DataSource it was given, or was misused. */
 export class TypeormLayerError extends SqliteFixturesError {

@@ -1,12 +1,11 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm'
-import { SchemaError } from '../core/errors.js'
-import { defineLayer, type Layer } from '../core/layer.js'
-import type { TemplateStep } from '../core/template.js'
-import { currentScope } from '../core/current.js'
-import { testDatabase } from '../core/test-database.js'
+import { defineLayer, type Layer, SchemaError, type TemplateStep } from '../core/base/index.js'
+import { currentScope } from '../core/lifecycle/index.js'
+import { testDatabase } from '../core/access/index.js'
 import { connectionTo, holderOf, swapConnection } from './connection.js'
 import { TypeormLayerError } from './errors.js'
+import { openDatabase } from '../core/driver/index.js'
 
 declare global {
   namespace SqliteFixtures {
@@ -134,7 +133,7 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
     name: 'dataSource',
     dependsOn: ['db'],
     async prepare() {
-      idle = new Database(':memory:')
+      idle = openDatabase(':memory:')
       if (!dataSource.isInitialized) {
         // Only metadata is built here: no file is opened, nothing is migrated.
         dataSource.setOptions({ driver: connectionTo(idle), database: ':memory:', synchronize: false, migrationsRun: false, dropSchema: false })

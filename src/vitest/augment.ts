@@ -1,4 +1,5 @@
-import '../core/layer.js'
+// The global `SqliteFixtures.Fixtures` is declared with the layer definition.
+import type {} from '../core/base/index.js'
 
 // Every layer, built in or the user's (through `SqliteFixtures.Fixtures`), is a field of the test context.
 // Vitest 4 declares TestContext in @vitest/runner and only re-exports it from 'vitest', and

@@ -1,6 +1,5 @@
 import { TestRunner, type RunnerTestSuite } from 'vitest'
-import { Block } from '../core/block.js'
-import { runInBlock } from '../core/current.js'
+import { Block, runInBlock } from '../core/lifecycle/index.js'
 import { recordDatabaseUse } from './file-meta.js'
 import { currentRuntime, existingRuntime, refreshRuntime } from './runtime.js'
 

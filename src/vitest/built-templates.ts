@@ -1,5 +1,5 @@
 import { createVitest } from 'vitest/node'
-import type { TemplateHandoff } from '../core/handoff.js'
+import type { TemplateHandoff } from '../core/template/index.js'
 import { providedKey, type Provided } from './provided.js'
 
 /** The template a project's plugin built. */

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from 'vitest'
-import { runInBlock } from '../core/current.js'
+import { runInBlock } from '../core/lifecycle/index.js'
 import { blockOf } from './blocks.js'
 import { currentRuntime } from './runtime.js'
 

@@ -1,6 +1,6 @@
 import type { TestContext } from 'vitest'
-import { FixtureUnavailableError, LayerError } from '../core/errors.js'
-import type { TestScope } from '../core/scope.js'
+import { FixtureUnavailableError, LayerError } from '../core/base/index.js'
+import type { TestScope } from '../core/lifecycle/index.js'
 
 /** Names Vitest's context already uses; a layer may not hide them. */
 const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestFinished', 'skip', 'annotate', 'expect'])

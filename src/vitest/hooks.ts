@@ -1,6 +1,5 @@
 import { aroundAll, aroundEach, type RunnerTestCase as Test, type TestContext } from 'vitest'
-import { runInScope } from '../core/current.js'
-import type { TestScope } from '../core/scope.js'
+import { runInScope, type TestScope } from '../core/lifecycle/index.js'
 import { aroundFile, nearestBlock } from './blocks.js'
 import { exposeLayers } from './expose.js'
 import { currentRuntime } from './runtime.js'

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { ModuleImport } from '../core/module-import.js'
+import type { ModuleImport } from '../core/base/index.js'
 
 /**
  * Vitest's own module runner, reached through its public `vi.importActual`: it transforms

@@ -1,9 +1,8 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
-import { SqliteFixturesConfigError } from '../core/errors.js'
-import type { TemplateHandoff } from '../core/handoff.js'
-import { resolveOptions } from '../core/options.js'
+import { resolveOptions, SqliteFixturesConfigError } from '../core/base/index.js'
+import type { TemplateHandoff } from '../core/template/index.js'
 import { providedKey, type SerializableOptions } from './provided.js'
 import { watchTemplate } from './watch.js'
 
@@ -50,7 +49,7 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
     // workspace gets its own template.
     async configureVitest({ vitest, project }) {
       // Loaded here: the workers import this module too, and never build a template.
-      const { prebuildTemplate } = await import('../core/prebuild.js')
+      const { prebuildTemplate } = await import('../core/template/prebuild.js')
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
       const provide = (template: TemplateHandoff) => {

@@ -1,5 +1,5 @@
-import type { TemplateHandoff } from '../core/handoff.js'
-import type { SqliteFixturesOptions } from '../core/options.js'
+import type { TemplateHandoff } from '../core/template/index.js'
+import type { SqliteFixturesOptions } from '../core/base/index.js'
 
 /** What the plugin hands the workers through Vitest's `provide`/`inject`. */
 export const providedKey = 'sqliteFixtures'

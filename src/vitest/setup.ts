@@ -1,5 +1,5 @@
 // The setup file the plugin adds to `setupFiles`: it wires Vitest's hooks to the core.
-import { useRunnerImport } from '../core/module-import.js'
+import { useRunnerImport } from '../core/base/index.js'
 import { installHooks } from './hooks.js'
 import { vitestImport } from './module-import.js'
 

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { TestProject, Vitest } from 'vitest/node'
-import type { TemplateHandoff } from '../core/handoff.js'
-import type { ResolvedOptions } from '../core/options.js'
+import type { TemplateHandoff } from '../core/template/index.js'
+import type { ResolvedOptions } from '../core/base/index.js'
 import { readDatabaseUse } from './file-meta.js'
 
 /** The project's test files that used a database in their last run, as their workers reported. */

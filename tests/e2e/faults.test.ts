@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { expect, test } from 'vitest'
-import { isAlive } from '../../src/core/sweep.js'
+import { isAlive } from '../../src/core/base/pid.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
 
 /** After a fault, a later run in the same temp dir sweeps what the dead process left. */

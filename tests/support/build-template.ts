@@ -2,8 +2,8 @@
 // of the project in argv[2] (with a slow seed that records each build) and prints its key.
 import fs from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { resolveOptions } from '../../src/core/options.js'
-import { loadTemplate, optionSteps } from '../../src/core/template.js'
+import { resolveOptions } from '../../src/core/base/options.js'
+import { loadTemplate, optionSteps } from '../../src/core/template/template.js'
 
 const [root, buildLog] = process.argv.slice(2) as [string, string]
 const options = resolveOptions({

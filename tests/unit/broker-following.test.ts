@@ -4,8 +4,8 @@ import { Broker } from '../../src/broker/broker.js'
 import { BrokerClock } from '../../src/broker/clock.js'
 import { BrokerError } from '../../src/broker/errors.js'
 import { brokerLayer } from '../../src/broker/layer.js'
-import { FixtureUnavailableError } from '../../src/core/errors.js'
-import { testDatabase } from '../../src/core/test-database.js'
+import { FixtureUnavailableError } from '../../src/core/base/errors.js'
+import { testDatabase } from '../../src/core/access/test-database.js'
 
 test('a broker on testDatabase() can be made at import time, and says so when used outside a test', () => {
   const broker = new Broker(testDatabase(), { leaseMs: 5_000 })

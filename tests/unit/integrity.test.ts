@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
-import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/options.js'
-import { FixtureRuntime } from '../../src/core/runtime.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 const schema =
   'create table customers (id integer primary key, name text);\n' +

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { FixtureUnavailableError, LayerError } from '../../src/core/errors.js'
-import { defineLayer, type AnyLayer } from '../../src/core/layer.js'
-import { LayerGraph } from '../../src/core/layers.js'
-import { TestScope } from '../../src/core/scope.js'
+import { FixtureUnavailableError, LayerError } from '../../src/core/base/errors.js'
+import { defineLayer, type AnyLayer } from '../../src/core/base/layer.js'
+import { LayerGraph } from '../../src/core/lifecycle/layers.js'
+import { TestScope } from '../../src/core/lifecycle/scope.js'
 
 /** Layers that record their setups and teardowns in `log`. */
 function recorded(log: string[], specs: Record<string, { deps?: string[]; setupThrows?: boolean; teardownThrows?: boolean; async?: boolean }>): AnyLayer[] {

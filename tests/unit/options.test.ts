@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { SqliteFixturesConfigError } from '../../src/core/errors.js'
-import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/options.js'
+import { SqliteFixturesConfigError } from '../../src/core/base/errors.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
 
 const bad = (options: unknown) => () => resolveOptions(options as SqliteFixturesOptions)
 

@@ -3,8 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { resolveOptions } from '../../src/core/options.js'
-import { FixtureRuntime } from '../../src/core/runtime.js'
+import { resolveOptions } from '../../src/core/base/options.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 let project: string
 /** The pid of a process that has exited. */

@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { resolveOptions } from '../../src/core/options.js'
-import { FixtureRuntime } from '../../src/core/runtime.js'
+import { resolveOptions } from '../../src/core/base/options.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 let root: string
 let runtime: FixtureRuntime

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { expect, test } from 'vitest'
-import { SchemaError } from '../../src/core/errors.js'
-import { applyScript } from '../../src/core/script.js'
+import { SchemaError } from '../../src/core/base/errors.js'
+import { applyScript } from '../../src/core/template/script.js'
 
 const fresh = () => new Database(':memory:')
 

@@ -2,12 +2,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { runInScope } from '../../src/core/current.js'
-import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/options.js'
-import { captureQueries, expectQueries } from '../../src/core/query-assertions.js'
-import { FixtureRuntime } from '../../src/core/runtime.js'
-import { shortenStatement } from '../../src/core/sql-format.js'
-import { statementLogOf } from '../../src/core/sql-log.js'
+import { runInScope } from '../../src/core/lifecycle/owner.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
+import { captureQueries, expectQueries } from '../../src/core/access/query-assertions.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import { shortenStatement } from '../../src/core/base/sql-format.js'
+import { statementLogOf } from '../../src/core/diagnostics/sql-log.js'
 
 let root: string
 const runtimes: FixtureRuntime[] = []
@@ -89,7 +89,7 @@ describe('expectQueries and captureQueries', () => {
 
   test('return what the block returned, sync and async', async () => {
     await inTest(async () => {
-      const { currentDb } = await import('../../src/core/current.js')
+      const { currentDb } = await import('../../src/core/access/current.js')
       const db = currentDb()
       expect(expectQueries({ count: 1 }, () => db.prepare('select 7').pluck().get())).toBe(7)
       expect(await expectQueries({ max: 1 }, async () => db.prepare('select 8').pluck().get())).toBe(8)
@@ -98,7 +98,7 @@ describe('expectQueries and captureQueries', () => {
   })
 
   test('watch the running test database when given testDatabase(), as app code holds it', async () => {
-    const { testDatabase } = await import('../../src/core/test-database.js')
+    const { testDatabase } = await import('../../src/core/access/test-database.js')
     await inTest(() => {
       const db = testDatabase()
       expect(captureQueries(() => db.prepare('select 10').pluck().get(), { db }).statements).toEqual(['select 10'])

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { beforeEach, expect, test } from 'vitest'
-import { sweepLeftovers } from '../../src/core/sweep.js'
+import { sweepLeftovers } from '../../src/core/lifecycle/sweep.js'
 
 let base: string
 /** The pid of a process that has exited. */

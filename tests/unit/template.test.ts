@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeEach, expect, onTestFinished, test, vi } from 'vitest'
-import { SchemaError } from '../../src/core/errors.js'
-import { resolveOptions } from '../../src/core/options.js'
-import { loadTemplate, optionSteps } from '../../src/core/template.js'
+import { SchemaError } from '../../src/core/base/errors.js'
+import { resolveOptions } from '../../src/core/base/options.js'
+import { loadTemplate, optionSteps } from '../../src/core/template/template.js'
 
 let root: string
 

@@ -1,0 +1,33 @@
+// base: what every room stands on. The options and their checks, the layer definition, the
+// template step's shape, the error classes, and small helpers (logging, SQL text). It imports
+// no other room.
+
+export {
+  CrossTestError,
+  FixtureUnavailableError,
+  LayerError,
+  SchemaError,
+  SqliteFixturesConfigError,
+  SqliteFixturesError,
+  type StatementLocation,
+} from './errors.js'
+export { defineLayer, type AnyLayer, type Fixtures, type Layer, type LayerContext, type LayerTestInfo } from './layer.js'
+export { verbose, verboseEnabled } from './log.js'
+export { importProjectModule, useRunnerImport, type ModuleImport } from './module-import.js'
+export { unknownOption } from './option-names.js'
+export {
+  resolveOptions,
+  type IntegrityLevel,
+  type Isolation,
+  type KeepMode,
+  type PragmaValue,
+  type ResolvedOptions,
+  type SeedFunction,
+  type SqlLogOptions,
+  type SqliteFixturesOptions,
+  type SqliteMode,
+} from './options.js'
+export { isAlive } from './pid.js'
+export { isPromiseLike } from './promise-like.js'
+export { lineAt, numberedStatements, shortenStatement } from './sql-format.js'
+export type { Template, TemplateStep } from './template-step.js'

@@ -1,0 +1,33 @@
+import type Database from 'better-sqlite3'
+
+/** One thing applied to the template once: a schema file, a seed, a layer's migrations. */
+export interface TemplateStep {
+  /** Shown in errors and hashed into the cache key. */
+  readonly name: string
+  /** Everything else about the step that shapes the template; hashed into the cache key. */
+  readonly fingerprint: string
+  /**
+   * Absolute paths of the files the step reads, or of folders it reads files from (an ORM's
+   * migrations folder): in `vitest --watch`, a change to one of them, or to any file inside
+   * such a folder (a new migration too), reruns the test files that use the database, with
+   * a rebuilt template.
+   */
+  readonly files?: readonly string[]
+  /**
+   * Applies the step. `scratch()` opens a new database holding the steps before this one,
+   * for explaining a failure without the partial effects of this step.
+   */
+  apply(db: Database.Database, scratch: () => Database.Database): void | Promise<void>
+}
+
+/** The migrated, seeded database every test's clone is copied from. */
+export interface Template {
+  /** Content hash of everything that shapes the template. */
+  readonly key: string
+  /** The cached template file; file-mode clones are copies of it. */
+  readonly file: string
+  /** The template's bytes; memory-mode clones are deserialized from it. */
+  readonly image: Buffer
+  /** Whether this call built the template (false: it came from the cache). */
+  readonly built: boolean
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import type BetterSqlite3 from 'better-sqlite3'
+
+// The driver seam: every database the plugin itself opens, copies, snapshots or deletes
+// goes through this module (the template, each test's clone, the ORM layers' migrators).
+// A second driver plugs in here, not in the rooms above.
+
+/** A connection the plugin opened: better-sqlite3's own `Database`, handed to users as is. */
+type Connection = BetterSqlite3.Database
+
+// better-sqlite3 is a native addon that takes ~10 ms to load: it is loaded with the first
+// database a process opens, so a test file that never opens one never pays for it.
+let driver: typeof BetterSqlite3 | undefined
+const require = createRequire(import.meta.url)
+
+/** Opens a database: a file, `':memory:'`, or a deserialized image (an in-memory copy of its bytes). */
+export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Options): Connection {
+  driver ??= require('better-sqlite3') as typeof BetterSqlite3
+  return new driver(source, options)
+}
+
+/** A private in-memory database, empty or a copy of `image`, with foreign keys on (for builds and migrators). */
+export function openScratch(image?: Buffer): Connection {
+  const db = openDatabase(image ?? ':memory:')
+  db.pragma('foreign_keys = ON')
+  return db
+}
+
+/** The database's bytes, as a file would hold them: what a clone or a derived template starts from. */
+export function snapshot(db: Connection): Buffer {
+  return db.serialize()
+}
+
+/** Journals SQLite may leave beside a database file. */
+const sidecars = ['-journal', '-wal', '-shm']
+
+/** Writes an image as a new database file (mode 0600); fails if the file exists. */
+export function writeDatabaseFile(file: string, image: Buffer): void {
+  fs.writeFileSync(file, image, { mode: 0o600, flag: 'wx' })
+}
+
+/** Copies a database file to a new one (a reflink where the file system has them); fails if it exists. */
+export function copyDatabaseFile(from: string, to: string): void {
+  fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
+}
+
+/** Deletes a database file the plugin made, with its journals. */
+export function removeDatabaseFile(file: string): void {
+  for (const suffix of ['', ...sidecars]) fs.rmSync(file + suffix, { force: true })
+}
+
+/**
+ * The driver's version, which stands for the SQLite it bundles and so for the file format:
+ * part of the template's cache key. Read from its package.json: it costs no connection.
+ */
+export function driverVersion(): string {
+  return (require('better-sqlite3/package.json') as { version: string }).version
+}

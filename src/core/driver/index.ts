@@ -1,0 +1,13 @@
+// driver: the one seam to the SQLite library. Every database the plugin opens, copies,
+// snapshots or deletes (the template, each test's clone, the migrators' scratch databases)
+// goes through it; a second driver plugs in here.
+
+export {
+  copyDatabaseFile,
+  driverVersion,
+  openDatabase,
+  openScratch,
+  removeDatabaseFile,
+  snapshot,
+  writeDatabaseFile,
+} from './driver.js'

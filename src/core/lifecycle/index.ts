@@ -1,0 +1,20 @@
+// lifecycle: where a test gets its database. Per test file, a runtime; per test, a scope
+// that clones the template and builds layers on first use, then tears them down in reverse;
+// per describe block, a derived template; and which test owns the code running now.
+
+export { Block } from './block.js'
+export { onNewDatabase } from './new-database.js'
+export {
+  currentScope,
+  enterBlock,
+  enterScope,
+  inScopeOf,
+  pushRunning,
+  runInBlock,
+  runInScope,
+  runningTests,
+  scopeIfAny,
+  setNoTestExplanation,
+} from './owner.js'
+export { FixtureRuntime } from './runtime.js'
+export type { TestScope } from './scope.js'

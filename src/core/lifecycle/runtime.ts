@@ -1,0 +1,219 @@
+import type { Block, BlockHost } from './block.js'
+import { snapshot } from '../driver/index.js'
+import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
+import { dbLayer } from './db-layer.js'
+import { type AnyLayer, type LayerTestInfo, type ResolvedOptions, SqliteFixturesError, type Template, type TemplateStep } from '../base/index.js'
+import { receiveTemplate, type TemplateHandoff, templateInputs } from '../template/index.js'
+import { LayerGraph } from './layers.js'
+import { SavepointLease } from './savepoint.js'
+import { TestScope } from './scope.js'
+import { attachLog, newStatementLog } from '../diagnostics/index.js'
+import { TempDir } from './tempdir.js'
+
+// Building a template is loaded on first need, not imported: a worker that uses the template
+// the main process built never builds one, and a test file pays for the code it loads.
+const building = () => import('../template/template.js')
+
+let testCounter = 0
+/**
+ * Tells this module's copy (one per worker thread) from the others of the process, for
+ * test ids. Not node:worker_threads' threadId: loading that module costs ~12 ms per file.
+ */
+const instance = Math.random().toString(36).slice(2, 8)
+
+/** Which block a scope's databases come from: a test in the block, or the block's own setup. */
+interface BlockEntry {
+  readonly block: Block
+  readonly setup: boolean
+}
+
+/**
+ * Everything one test file (or worker) needs to hand out per-test databases: the options,
+ * the template (loaded once), the private temp dir, and the layer graph. Runner adapters
+ * create one, call `prepare()` before the tests when `needsPrepare` says so, `openScope()`
+ * per test, `close()` after.
+ */
+export class FixtureRuntime implements BlockHost {
+  readonly options: ResolvedOptions
+  readonly graph: LayerGraph
+  /**
+   * Whether `prepare()` must run before the first database: a layer prepares or adds template
+   * steps, or no main process handed over this template. Otherwise the handed-over template
+   * is read on first use, and a test file that never touches a database costs nothing.
+   */
+  readonly needsPrepare: boolean
+  readonly #tempDir: TempDir
+  readonly #pragmas: ResolvedOptions['pragmas']
+  /** The template the main process built, when it is the one these options describe. */
+  readonly #handoff: TemplateHandoff | undefined
+  /** Isolation 'savepoint': one kept connection per template (the base, or a block's derived one). */
+  readonly #leases = new Map<Template | Buffer, SavepointLease>()
+  readonly #blocks = new WeakMap<LayerTestInfo, BlockEntry>()
+  #template: Promise<Template> | undefined
+  #loaded: Template | undefined
+  /** Why `prepare()` failed, for every later use of a database to report. */
+  #failure: unknown
+  #stepFiles: readonly string[] = []
+  #opened = 0
+
+  constructor(options: ResolvedOptions, builtInLayers: readonly AnyLayer[] = [], handoff?: TemplateHandoff) {
+    this.options = options
+    this.#tempDir = new TempDir(options.tempDir)
+    this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
+    this.#handoff = handoff?.inputs === templateInputs(options) ? handoff : undefined
+    const db = dbLayer((test) => this.#clone(test), options)
+    this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
+    const layers = this.graph.names.map((name) => this.graph.get(name))
+    this.needsPrepare = !this.#handoff || layers.some((layer) => layer.prepare !== undefined || layer.templateSteps !== undefined)
+  }
+
+  async #layerSteps(): Promise<TemplateStep[]> {
+    const steps: TemplateStep[] = []
+    const context = { rootDir: this.options.rootDir }
+    for (const name of this.graph.names) steps.push(...((await this.graph.get(name).templateSteps?.(context)) ?? []))
+    return steps
+  }
+
+  /** How many databases this runtime has opened: a runner adapter tells which test files use one. */
+  get databasesOpened(): number {
+    return this.#opened
+  }
+
+  /** Files the layers' template steps read (known after `prepare()`), for watch mode to rerun on. */
+  get templateFiles(): readonly string[] {
+    return this.#stepFiles
+  }
+
+  /** Runs `prepare()` when this runtime needs it before its first database (see `needsPrepare`). */
+  async prepareIfNeeded(): Promise<void> {
+    if (this.needsPrepare) await this.prepare()
+  }
+
+  /**
+   * Prepares the layers, then loads the template from the cache (or builds it), once; every
+   * later call returns the same promise. Layers prepare first, so their template steps can
+   * use what they prepared (an ORM's metadata, say). Layer steps apply on top of the
+   * handed-over template, when there is one.
+   */
+  prepare(): Promise<Template> {
+    this.#template ??= this.#load().catch((error: unknown) => {
+      this.#failure = error
+      throw error
+    })
+    return this.#template
+  }
+
+  async #load(): Promise<Template> {
+    for (const name of this.graph.names) await this.graph.get(name).prepare?.()
+    const { loadTemplate, schemaSteps, seedSteps } = await building()
+    const layerSteps = await this.#layerSteps()
+    const seed = seedSteps(this.options)
+    this.#stepFiles = layerSteps.flatMap((step) => step.files ?? [])
+    let template: Template
+    // The handed-over template holds the schema and the seed: layer steps go on top of it,
+    // unless there is a seed, which must come after them (it may fill an ORM's tables).
+    if (this.#handoff && (layerSteps.length === 0 || seed.length === 0)) {
+      const base = receiveTemplate(this.#handoff)
+      template = layerSteps.length > 0 ? await loadTemplate(layerSteps, this.options, base) : base
+    } else {
+      template = await loadTemplate([...schemaSteps(this.options), ...layerSteps, ...seed], this.options)
+    }
+    this.#loaded = template
+    return template
+  }
+
+  /**
+   * Opens the per-test scope; nothing is built until a layer is used. A test inside a
+   * block starts from that block's template.
+   */
+  openScope(name: string, optedOut?: string, block?: Block): TestScope {
+    const scope = new TestScope(this.graph, { name, id: nextTestId() }, optedOut)
+    if (block) this.#blocks.set(scope.test, { block, setup: false })
+    return scope
+  }
+
+  /** The scope of a block's setup: its `db` is a fresh clone of the parent's template, captured by the block when torn down. */
+  openSetupScope(block: Block): TestScope {
+    const scope = new TestScope(this.graph, { name: `${block.name} (beforeAll)`, id: nextTestId() }, undefined, true)
+    this.#blocks.set(scope.test, { block, setup: true })
+    return scope
+  }
+
+  release(image: Buffer): void {
+    this.#leases.get(image)?.close()
+    this.#leases.delete(image)
+  }
+
+  /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */
+  close(): void {
+    for (const lease of this.#leases.values()) lease.close()
+    this.#leases.clear()
+    this.#tempDir.remove()
+  }
+
+  #clone(test: LayerTestInfo): Clone {
+    const entry = this.#blocks.get(test)
+    if (entry?.setup) {
+      const { block } = entry
+      return capturedBy(block, this.#fresh(this.#source(block.parent)))
+    }
+    const source = this.#source(entry?.block)
+    if (this.options.isolation !== 'savepoint') return this.#fresh(source)
+    const key = entry?.block.image() ?? this.#base()
+    let lease = this.#leases.get(key)
+    if (!lease) {
+      lease = new SavepointLease(() => this.#fresh(source))
+      this.#leases.set(key, lease)
+    }
+    return lease.acquire(test.name)
+  }
+
+  #source(block: Block | undefined): CloneSource {
+    const image = block?.image()
+    return image ? { image } : this.#base()
+  }
+
+  #fresh(source: CloneSource): Clone {
+    this.#opened += 1
+    const log = newStatementLog(this.options)
+    const clone = this.options.mode === 'file'
+      ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)
+      : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
+    if (log) attachLog(clone.db, log)
+    return clone
+  }
+
+  /** The template: loaded by `prepare()`, or the handed-over one, read on first use. */
+  #base(): Template {
+    if (this.#loaded) return this.#loaded
+    if (this.#failure !== undefined) throw this.#failure
+    if (!this.needsPrepare && this.#handoff) {
+      this.#loaded = receiveTemplate(this.#handoff)
+      return this.#loaded
+    }
+    throw new SqliteFixturesError(
+      'sqlite-fixtures: the template is not ready: the setup hooks did not run before this test. ' +
+        "Use the sqliteFixtures() plugin, or list 'sqlite-fixtures/vitest/setup' in Vitest's setupFiles " +
+        "('sqlite-fixtures/jest/setup' in Jest's setupFilesAfterEnv).",
+    )
+  }
+}
+
+function nextTestId(): string {
+  testCounter += 1
+  return `${process.pid}-${instance}-${testCounter}`
+}
+
+/** A block's setup database: as it closes, its bytes become the block's template. */
+function capturedBy(block: Block, clone: Clone): Clone {
+  return {
+    ...clone,
+    dispose() {
+      try {
+        if (clone.db.open) block.capture(snapshot(clone.db))
+      } finally {
+        clone.dispose()
+      }
+    },
+  }
+}

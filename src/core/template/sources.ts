@@ -1,0 +1,55 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { SqliteFixturesConfigError } from '../base/index.js'
+
+/** A `.sql` file to apply to the template, with the name it is reported and hashed under. */
+export interface SqlSource {
+  /** Path relative to the project root, with `/` separators. */
+  readonly name: string
+  readonly file: string
+  readonly sql: string
+}
+
+function sqlFilesIn(dir: string, option: string): string[] {
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))
+    .map((entry) => path.join(dir, entry.name))
+    .sort()
+  if (files.length === 0) {
+    throw new SqliteFixturesConfigError(
+      `sqlite-fixtures: option "${option}" names the folder ${dir}, which holds no .sql files. ` +
+        `Put the schema in .sql files there (applied in name order), or fix the path.`,
+    )
+  }
+  return files
+}
+
+/**
+ * Expands the paths of a `schema` or `seed` option into `.sql` files: a file stands for
+ * itself, a folder for the `.sql` files directly inside it, in name order.
+ */
+export function readSqlSources(option: string, paths: readonly string[], rootDir: string): SqlSource[] {
+  const files = paths.flatMap((entry) => {
+    const stat = fs.statSync(entry, { throwIfNoEntry: false })
+    if (!stat) {
+      throw new SqliteFixturesConfigError(
+        `sqlite-fixtures: option "${option}" names ${entry}, which does not exist ` +
+          `(relative paths are resolved from ${rootDir}).`,
+      )
+    }
+    if (stat.isDirectory()) return sqlFilesIn(entry, option)
+    if (!entry.endsWith('.sql')) {
+      throw new SqliteFixturesConfigError(
+        `sqlite-fixtures: option "${option}" names ${entry}, which is not a .sql file. ` +
+          `Give .sql files or folders of them; for code, pass a seed function.`,
+      )
+    }
+    return [entry]
+  })
+  return files.map((file) => ({
+    name: path.relative(rootDir, file).split(path.sep).join('/'),
+    file,
+    sql: fs.readFileSync(file, 'utf8'),
+  }))
+}
