@@ -5,7 +5,9 @@
 /** The core's rooms, bottom first: a room may import the rooms before it, never those after. */
 const rooms = ['base', 'driver', 'template', 'diagnostics', 'lifecycle', 'access']
 const runners = '^src/(vitest|jest)/'
-const ormLayers = '^src/(typeorm|drizzle|kysely|prisma|libsql)/'
+const ormLayers = '^src/(typeorm|drizzle|kysely|prisma)/'
+/** App-side database clients other than better-sqlite3 (libSQL): ORM layers may build on them. */
+const drivers = '^src/libsql/'
 const runnerPackages = '(^|/)node_modules/(vitest|@vitest|jest|jest-[a-z-]+|@jest)/'
 const ormPackages = '(^|/)node_modules/(typeorm|drizzle-orm|kysely|@prisma|@libsql|libsql)/'
 
@@ -31,10 +33,10 @@ module.exports = {
     },
     {
       name: 'core-is-runner-and-orm-free',
-      comment: 'The core never imports a runner adapter, an ORM layer or the broker.',
+      comment: 'The core never imports a runner adapter, an ORM layer, a driver or the broker.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { path: `${runners}|${ormLayers}|^src/broker/` },
+      to: { path: `${runners}|${ormLayers}|${drivers}|^src/broker/` },
     },
     {
       name: 'core-imports-no-runner-or-orm-package',
@@ -45,24 +47,31 @@ module.exports = {
     },
     {
       name: 'layers-import-no-runner',
-      comment: 'ORM layers and the broker work under every runner: they never import one.',
+      comment: 'ORM layers, drivers and the broker work under every runner: they never import one.',
       severity: 'error',
-      from: { path: `${ormLayers}|^src/broker/` },
+      from: { path: `${ormLayers}|${drivers}|^src/broker/` },
       to: { path: runners },
     },
     {
       name: 'layers-import-no-runner-package',
-      comment: 'ORM layers and the broker never load vitest or jest.',
+      comment: 'ORM layers, drivers and the broker never load vitest or jest.',
       severity: 'error',
-      from: { path: `${ormLayers}|^src/broker/` },
+      from: { path: `${ormLayers}|${drivers}|^src/broker/` },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'], path: runnerPackages },
     },
     {
       name: 'orm-layers-stand-alone',
-      comment: 'An ORM layer never imports another ORM layer.',
+      comment: 'An ORM layer never imports another ORM layer (it may build on a driver).',
       severity: 'error',
-      from: { path: '^src/(typeorm|drizzle|kysely|prisma|libsql)/' },
+      from: { path: '^src/(typeorm|drizzle|kysely|prisma)/' },
       to: { path: ormLayers, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'drivers-import-no-orm-layer',
+      comment: 'A driver stands below the ORM layers: it never imports one.',
+      severity: 'error',
+      from: { path: drivers },
+      to: { path: ormLayers },
     },
     {
       name: 'rooms-meet-at-their-index',

@@ -2,6 +2,7 @@
 // template step's shape, the error classes, and small helpers (logging, SQL text). It imports
 // no other room.
 
+export { monotonicClock, sleep, wallClock } from './clock.js'
 export {
   CrossTestError,
   FixtureUnavailableError,

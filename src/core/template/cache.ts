@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { isAlive, SqliteFixturesConfigError, verbose } from '../base/index.js'
+import { isAlive, SqliteFixturesConfigError, verbose, wallClock } from '../base/index.js'
 
 /**
  * The on-disk template cache. A template is stored as `template-<key>-<sha256>.sqlite`: the
@@ -51,7 +51,8 @@ const hour = 3_600_000
 /** Touches a template on use (at most hourly), so pruning removes the ones no run uses. */
 function markUsed(file: string): void {
   try {
-    if (Date.now() - fs.statSync(file).mtimeMs > hour) fs.utimesSync(file, new Date(), new Date())
+    const now = wallClock()
+    if (now - fs.statSync(file).mtimeMs > hour) fs.utimesSync(file, now / 1000, now / 1000)
   } catch {
     // Removed meanwhile: nothing to mark.
   }
@@ -65,7 +66,7 @@ export function pruneTemplates(cacheDir: string): void {
     .map((name) => ({ file: path.join(cacheDir, name), used: fs.statSync(path.join(cacheDir, name)).mtimeMs }))
     .sort((a, b) => b.used - a.used)
   for (const { file } of templates.slice(kept)) {
-    if (Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < hour) continue
+    if (wallClock() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < hour) continue
     fs.rmSync(file, { force: true })
     verbose(`pruned an unused template: ${file}`)
   }

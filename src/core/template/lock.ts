@@ -1,6 +1,5 @@
 import fs from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { isAlive } from '../base/index.js'
+import { isAlive, monotonicClock, sleep } from '../base/index.js'
 
 /** How long to wait for another process's build before building anyway. */
 const patienceMs = 120_000
@@ -21,7 +20,7 @@ function holderIsGone(lockFile: string): boolean {
  * long wait, or when the holder died, this process goes ahead on its own.
  */
 export async function withLock<T>(lockFile: string, done: () => T | undefined, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + patienceMs
+  const deadline = monotonicClock() + patienceMs
   for (;;) {
     const finished = done()
     if (finished !== undefined) return finished
@@ -31,7 +30,7 @@ export async function withLock<T>(lockFile: string, done: () => T | undefined, w
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return work()
       if (holderIsGone(lockFile)) fs.rmSync(lockFile, { force: true })
-      else if (Date.now() > deadline) return work()
+      else if (monotonicClock() > deadline) return work()
       else await sleep(pollMs)
       continue
     }

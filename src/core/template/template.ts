@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type Database from 'better-sqlite3'
 import packageJson from '../../../package.json' with { type: 'json' }
-import { type ResolvedOptions, SchemaError, SqliteFixturesError, type Template, type TemplateStep, verbose } from '../base/index.js'
+import { monotonicClock, type ResolvedOptions, SchemaError, SqliteFixturesError, type Template, type TemplateStep, verbose } from '../base/index.js'
 import { driverVersion, openScratch, snapshot } from '../driver/index.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
@@ -117,7 +117,7 @@ function lookUp(steps: readonly TemplateStep[], options: ResolvedOptions, base: 
 function publish(cacheDir: string, key: string, image: Buffer, steps: number, started: number): Template {
   const file = writeTemplate(cacheDir, key, image)
   pruneTemplates(cacheDir)
-  verbose(`template built: ${file} (${steps} steps, ${Math.round(performance.now() - started)} ms)`)
+  verbose(`template built: ${file} (${steps} steps, ${Math.round(monotonicClock() - started)} ms)`)
   return { key, file, image, built: true }
 }
 
@@ -133,7 +133,7 @@ export async function loadTemplate(steps: readonly TemplateStep[], options: Reso
   // Workers starting together build the template once; the others wait for it.
   const template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
     sweepStaleWrites(cacheDir)
-    const started = performance.now()
+    const started = monotonicClock()
     return publish(cacheDir, key, await build(steps, base), steps.length, started)
   })
   if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
@@ -149,6 +149,6 @@ export function loadTemplateSync(steps: readonly TemplateStep[], options: Resolv
   const { cacheDir, key, hit } = lookUp(steps, options, undefined)
   if (hit) return hit
   sweepStaleWrites(cacheDir)
-  const started = performance.now()
+  const started = monotonicClock()
   return publish(cacheDir, key, buildSync(steps), steps.length, started)
 }
