@@ -89,6 +89,8 @@ export default defineConfig([
       'prisma/index': 'src/prisma/index.ts',
     },
     format: 'cjs',
+    // CommonJS has no `import.meta`: `requirePackage` then takes the package's require entry.
+    define: { 'import.meta.resolve': 'undefined' },
     clean: false,
   },
 ])

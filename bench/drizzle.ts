@@ -58,7 +58,7 @@ function writeMigrations(folder: string): void {
   const migrations = [0, 1, 2, 3].map((part) => tableNames.slice(part * 10, part * 10 + 10).flatMap((_, i) => statements(tableSql(part * 10 + i))))
   migrations.push(statements(seedSql()))
   const tags = migrations.map((_, i) => `${String(i).padStart(4, '0')}_bench_${i}`)
-  if (drizzleV1) {
+  if (drizzleV1()) {
     migrations.forEach((list, i) => {
       const dir = path.join(folder, `2025010100000${i}_bench_${i}`)
       fs.mkdirSync(dir, { recursive: true })
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const migrationsFolder = path.join(scratch, 'drizzle')
   writeMigrations(migrationsFolder)
   // drizzle-orm 1.x types relational queries from `relations`; the bench makes none, so it passes nothing there.
-  const shape = drizzleV1 ? {} : { schema }
+  const shape = drizzleV1() ? {} : { schema }
   type Orm = ReturnType<typeof drizzleOver<typeof schema>>
   const firstQuery = (orm: Orm) => orm.select({ n: count() }).from(tenants).get()
 
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
   const floor = median(medians.get(tasks[0]?.[0] ?? '') ?? [])
   console.log(
-    `Drizzle ${drizzleVersion}, ${tableNames.length} tables, 1,000 rows (${(image.length / 1024).toFixed(0)} KiB); ` +
+    `Drizzle ${drizzleVersion()}, ${tableNames.length} tables, 1,000 rows (${(image.length / 1024).toFixed(0)} KiB); ` +
       `per test, median of ${rounds} interleaved rounds' medians (node ${process.version})`,
   )
   console.log(`${'migrate per test: new Database(:memory:) + drizzle() + migrate()'.padEnd(68)} ${formatMs(migrated.medianMs).padStart(10)}  ${(migrated.medianMs / floor).toFixed(2).padStart(6)}x the floor`)

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { drizzleModule } from './orm.js'
 import type { DrizzleConfig, DrizzleDatabase } from './types.js'
 import { drizzleV1 } from './version.js'
 
@@ -16,9 +16,9 @@ export interface DrizzleSettings<Shape> {
  * of its own), with `schema` on 0.x and `relations` on 1.x.
  */
 export function drizzleOver<Shape>(client: Database, settings: DrizzleSettings<Shape>): DrizzleDatabase<Shape> {
-  const shape = drizzleV1
+  const shape = drizzleV1()
     ? settings.relations === undefined ? {} : { relations: settings.relations }
     : settings.schema === undefined ? {} : { schema: settings.schema }
   const config = { ...settings.config, ...shape, client } as { client: Database }
-  return drizzle(config) as unknown as DrizzleDatabase<Shape>
+  return drizzleModule().drizzle(config) as unknown as DrizzleDatabase<Shape>
 }

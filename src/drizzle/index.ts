@@ -1,5 +1,6 @@
 export { drizzleLayer } from './layer.js'
 export type { DrizzleLayerOptions } from './options.js'
+export { drizzleMigrations, type DrizzleMigrationsOptions } from './migration-set.js'
 export { migrator, type DrizzleMigrator, type DrizzleMigratorOptions } from './migrator.js'
 export { DrizzleLayerError, DrizzleMigrationError } from './errors.js'
 export type { DrizzleConfig, DrizzleDatabase, DrizzleShape } from './types.js'

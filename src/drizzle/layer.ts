@@ -1,9 +1,8 @@
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { defineLayer, type Layer, type TemplateStep } from '../core/base/index.js'
+import { defineLayer, type Layer } from '../core/base/index.js'
 import { testDatabase } from '../core/access/index.js'
 import { drizzleOver } from './database.js'
-import { migrationFailure } from './failure.js'
-import { checkReadable, fingerprintOf, readMigrationsFolder, type MigrationsFolder } from './migrations.js'
+import { drizzleSet } from './migration-set.js'
+import { checkReadable, locateMigrationsFolder } from './migrations.js'
 import { checkOptions, type DrizzleLayerOptions } from './options.js'
 import type { DrizzleDatabase, RegisteredShape } from './types.js'
 
@@ -20,44 +19,28 @@ declare global {
   }
 }
 
-/** The template step that applies the folder's migrations with Drizzle's own migrator. */
-function migrationStep(folder: MigrationsFolder, migrationsTable: string): TemplateStep {
-  return {
-    name: `drizzle migrations (${folder.migrations.length})`,
-    fingerprint: fingerprintOf(folder, migrationsTable),
-    files: [folder.folder],
-    apply: (db, scratch) => {
-      try {
-        // Synchronous on both lines: one transaction over every pending migration.
-        migrate(drizzleOver(db, {}), { migrationsFolder: folder.folder, migrationsTable })
-      } catch (error) {
-        throw migrationFailure(folder.folder, folder.migrations, error, scratch)
-      }
-    },
-  }
-}
-
 /**
- * The Drizzle layer: migrations applied once, on the template, by Drizzle's own migrator,
- * and `ctx.drizzle`, a Drizzle database on the running test's own database.
+ * The Drizzle layer: `ctx.drizzle`, a Drizzle database on the running test's own database,
+ * and, given `migrationsFolder`, your migrations applied to the template by Drizzle's own
+ * migrator (prefer `drizzleMigrations()` in the plugin's options: see its README section).
  *
- * `ctx.drizzle` is one Drizzle instance over `testDatabase()`, made once: every query it
- * runs reaches the database of the test that runs it (also under `test.concurrent`), and
- * statements it prepared outside any test follow each test. Per test it costs nothing to
- * build (see the README's figures).
+ * `ctx.drizzle` is one Drizzle instance over `testDatabase()`, made on first use: every
+ * query it runs reaches the database of the test that runs it (also under
+ * `test.concurrent`), and statements it prepared outside any test follow each test.
+ * drizzle-orm itself is loaded then, not when the layer is made.
  */
 export function drizzleLayer<Shape = RegisteredShape>(
   options: DrizzleLayerOptions<Shape>,
 ): Layer<'drizzle', DrizzleDatabase<Shape>, 'db'> {
   const checked = checkOptions('drizzleLayer()', options)
-  // Read now, in the setup file, so a missing folder or a format the installed drizzle-orm
-  // cannot read fails the run at once with the fix, not every test that touches the database.
-  const folder = checked.migrationsFolder === undefined ? undefined : checkReadable(readMigrationsFolder(checked.migrationsFolder))
+  // Found now, in the setup file, so a missing folder or a format the installed drizzle-orm
+  // cannot read fails the run at once with the fix; its migrations are read only to build.
+  const folder = checked.migrationsFolder === undefined ? undefined : checkReadable(locateMigrationsFolder(checked.migrationsFolder)).folder
   let database: DrizzleDatabase<Shape> | undefined
   return defineLayer({
     name: 'drizzle',
     dependsOn: ['db'],
-    templateSteps: () => (folder === undefined ? [] : [migrationStep(folder, checked.migrationsTable)]),
+    ...(folder === undefined ? {} : { migrations: drizzleSet(folder, checked.migrationsTable) }),
     setup: () => (database ??= drizzleOver<Shape>(testDatabase(), checked)),
   })
 }

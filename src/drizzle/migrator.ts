@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type Database from 'better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { drizzleOver } from './database.js'
+import { migratorModule } from './orm.js'
 import { DrizzleMigrationError } from './errors.js'
 import { findFailingStatement, reason } from './failure.js'
 import { checkReadable, readMigrationsFolder, shown, type DrizzleMigration, type MigrationsFolder } from './migrations.js'
@@ -92,7 +92,7 @@ export function migrator(options: DrizzleMigratorOptions): DrizzleMigrator {
     const migration = folder.migrations[applied] as DrizzleMigration
     const prefix = prefixFolder(folder, applied + 1)
     try {
-      migrate(drizzle, { migrationsFolder: prefix, migrationsTable })
+      migratorModule().migrate(drizzle, { migrationsFolder: prefix, migrationsTable })
     } catch (error) {
       throw failure(db, migration, error)
     } finally {

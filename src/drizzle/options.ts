@@ -5,12 +5,13 @@ import { drizzleV1, drizzleVersion } from './version.js'
 
 export interface DrizzleLayerOptions<Shape> {
   /**
-   * The folder drizzle-kit writes migrations to (its config's `out`), in the format the
-   * installed drizzle-orm reads: 0.x `meta/_journal.json` + `NNNN_tag.sql`, 1.x one folder
-   * per migration with `migration.sql`. Applied once, on the template, by Drizzle's own
-   * `migrate()`; the files are part of the template's cache key. A relative path is resolved
-   * from the current directory, as Drizzle resolves it. Omit it when the schema comes from
-   * the plugin's own `schema` option (SQL files, e.g. from `drizzle-kit export`).
+   * The folder drizzle-kit writes migrations to (its config's `out`), applied to the template
+   * by Drizzle's own `migrate()`. A relative path is resolved from the current directory, as
+   * Drizzle resolves it. Prefer `migrations: [drizzleMigrations({ folder })]` in the plugin's
+   * options: the main process then applies them once per run, before any worker starts;
+   * given here, the first test file of each worker that needs a database applies them (or
+   * finds them in the cache), unless the plugin's template already holds the same folder.
+   * Omit it when the schema comes from elsewhere (the plugin's `migrations` or `schema`).
    */
   migrationsFolder?: string
   /**
@@ -63,17 +64,17 @@ export function checkOptions<Shape>(
     fail(call, 'option "migrationsFolder" must be a path to the folder drizzle-kit writes migrations to.')
   }
   if (typeof migrationsTable !== 'string' || migrationsTable === '') fail(call, 'option "migrationsTable" must be a table name.')
-  if (options.schema !== undefined && drizzleV1) {
+  if (options.schema !== undefined && drizzleV1()) {
     fail(
       call,
-      `option "schema" is drizzle-orm 0.x's; the installed drizzle-orm ${drizzleVersion} reads relational queries from ` +
+      `option "schema" is drizzle-orm 0.x's; the installed drizzle-orm ${drizzleVersion()} reads relational queries from ` +
         '"relations" (defineRelations(schema, ...)) and ignores "schema". Pass relations instead.',
     )
   }
-  if (options.relations !== undefined && !drizzleV1) {
+  if (options.relations !== undefined && !drizzleV1()) {
     fail(
       call,
-      `option "relations" is drizzle-orm 1.x's; the installed drizzle-orm ${drizzleVersion} ignores it. Pass your schema ` +
+      `option "relations" is drizzle-orm 1.x's; the installed drizzle-orm ${drizzleVersion()} ignores it. Pass your schema ` +
         'as "schema" instead.',
     )
   }

@@ -1,23 +1,31 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
-import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
-import { prebuildTemplateAsync } from '../core/template/prebuild.js'
-import { handoffVariable } from './handoff.js'
+import { importProjectModule, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { prebuildTemplate } from '../core/template/prebuild.js'
+import { ormMigrationSteps } from '../orm-migrations.js'
+import { handoffVariable, type JestHandoff } from './handoff.js'
 
 /**
- * Builds the template once, in Jest's main process, before any worker starts, so that no
- * test file hashes the schema or reads the cache on its own: export it from the module
- * named by Jest's `globalSetup`, with the same schema, seed and cacheKey as the setup file
- * (a shared options module keeps them in step; if they differ, workers build their own).
+ * Builds the whole template once (schema, ORM migrations, seed), in Jest's main process,
+ * before any worker starts, so that no test file migrates, hashes or reads the cache on its
+ * own: export it from the module named by Jest's `globalSetup`. The workers get these
+ * options too (all but a seed function, which they need not repeat), under the setup file's.
  *
  * ```js
  * // jest.global-setup.cjs
- * module.exports = require('sqlite-fixtures/jest/global-setup').globalSetup(require('./tests/fixtures-options.cjs'))
+ * const { globalSetup } = require('sqlite-fixtures/jest/global-setup')
+ * const { drizzleMigrations } = require('sqlite-fixtures/drizzle')
+ * module.exports = globalSetup({ rootDir: __dirname, migrations: [drizzleMigrations({ folder: 'drizzle' })] })
  * ```
  */
 export function globalSetup(options: SqliteFixturesOptions = {}): () => Promise<void> {
   return async () => {
-    const handoff = await prebuildTemplateAsync(resolveOptions(options))
+    const resolved = resolveOptions(options)
+    // Project modules (a seed module, JavaScript migrations) load with Node's own import():
+    // Jest's transform does not reach a global setup's later imports.
+    const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: importProjectModule })
+    const { layers: _layers, seed, ...plain } = options
+    const handoff: JestHandoff = { options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template }
     process.env[handoffVariable] = JSON.stringify(handoff)
   }
 }

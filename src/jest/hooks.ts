@@ -1,9 +1,8 @@
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
-import { brokerLayer } from '../broker/layer.js'
 import { type Block, enterScope, FixtureRuntime, pushRunning, setNoTestExplanation, type TestScope } from '../core/lifecycle/index.js'
-import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
-import { receivedHandoff } from './handoff.js'
+import type { SqliteFixturesOptions } from '../core/base/index.js'
+import { newRuntime } from './runtime.js'
 
 /** Options from the user's setup file. Jest re-runs setup files for every test file. */
 let userOptions: SqliteFixturesOptions | undefined
@@ -19,7 +18,7 @@ export function configure(options: SqliteFixturesOptions): void {
 
 /** The runtime of this test file, made on first need; it uses the template a global setup built, if any. */
 export function currentRuntime(): FixtureRuntime {
-  runtime ??= new FixtureRuntime(resolveOptions(userOptions), [brokerLayer], receivedHandoff())
+  runtime ??= newRuntime(userOptions)
   return runtime
 }
 

@@ -11,9 +11,19 @@ useRunnerImport(jestImport)
 
 /**
  * Configures the per-test databases, from a file in Jest's `setupFilesAfterEnv`, and
- * installs the hooks if `sqlite-fixtures/jest/setup` is not listed too.
+ * installs the hooks if `sqlite-fixtures/jest/setup` is not listed too. Its options are
+ * merged over those given to the global setup, if any. (Not a React hook: the name keeps
+ * linters' hook rules out of the way.)
  */
-export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+export function configureSqliteFixtures(options: SqliteFixturesOptions = {}): void {
   configure(options)
   installHooks()
+}
+
+/**
+ * @deprecated Renamed to `configureSqliteFixtures`, which React's `rules-of-hooks` lint
+ * rule does not take for a hook. This alias will be removed in a later major version.
+ */
+export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  configureSqliteFixtures(options)
 }

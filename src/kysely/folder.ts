@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as kysely from 'kysely'
 import type { ModuleImport } from '../core/base/index.js'
 import { KyselyLayerError } from './errors.js'
+import { kyselyModule } from './orm.js'
 import type { KyselyMigration, KyselyMigrationProvider } from './types.js'
 
 /** A migration file: its migration's name (the file name without its extension) and its path. */
@@ -17,7 +17,7 @@ export interface MigrationFile {
  * `.cjs` and `.cts`; 0.28 (whose root module still exports `Migrator`) skips them.
  */
 function migrationExtensions(): readonly string[] {
-  const kysely028 = typeof (kysely as Record<string, unknown>)['Migrator'] === 'function'
+  const kysely028 = typeof (kyselyModule() as Record<string, unknown>)['Migrator'] === 'function'
   return kysely028 ? ['.js', '.ts', '.mjs', '.mts'] : ['.js', '.ts', '.mjs', '.mts', '.cjs', '.cts']
 }
 

@@ -1,4 +1,5 @@
 export { kyselyLayer, type KyselyLayerOptions } from './layer.js'
+export { kyselyMigrations, type KyselyMigrationsOptions } from './migration-set.js'
 export { migrator, type KyselyMigrator, type KyselyMigratorOptions } from './migrator.js'
 export { KyselyLayerError, KyselyMigrationError } from './errors.js'
 export type {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
-import { Kysely, SqliteDialect, type KyselyPlugin, type SqliteDatabase } from 'kysely'
+import type { Kysely, KyselyPlugin, SqliteDatabase } from 'kysely'
+import { kyselyModule } from './orm.js'
 
 /**
  * A Kysely on `db`. Its dialect gets `db`'s `prepare` and a `close` that does nothing: the
@@ -11,5 +12,6 @@ export function kyselyOn<DB>(db: Database, plugins: readonly KyselyPlugin[] = []
     prepare: (sql) => db.prepare(sql),
     close: () => {},
   }
+  const { Kysely, SqliteDialect } = kyselyModule()
   return new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [...plugins] })
 }

@@ -1,6 +1,6 @@
-import * as kysely from 'kysely'
 import type { Kysely } from 'kysely'
 import { KyselyLayerError } from './errors.js'
+import { kyselyModule } from './orm.js'
 import type { KyselyMigrationProvider, KyselyMigratorProps } from './types.js'
 
 /** What one `Migrator` call reports: Kysely returns failures here instead of throwing them. */
@@ -29,7 +29,7 @@ let found: Promise<MigratorConstructor> | undefined
  */
 export function migratorClass(): Promise<MigratorConstructor> {
   found ??= (async () => {
-    const fromRoot: unknown = (kysely as Record<string, unknown>)['Migrator']
+    const fromRoot: unknown = (kyselyModule() as Record<string, unknown>)['Migrator']
     if (typeof fromRoot === 'function') return fromRoot as MigratorConstructor
     // Made at run time, so neither TypeScript (0.28's types have no such path), the bundler
     // nor Vite's import analysis (where this file is transformed) resolves it in advance.

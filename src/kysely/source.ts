@@ -44,6 +44,14 @@ function pluginKey(plugin: KyselyPlugin): string {
   return `${plugin.constructor.name}${settings}`
 }
 
+/** Checks that `options` is an object of known option names (for `kyselyLayer()`, whose options are all optional). */
+export function checkLayerOptions(caller: string, options: KyselyMigrationOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new KyselyLayerError(`sqlite-fixtures: ${caller} takes options: { migrationFolder }, { provider }, or none.`)
+  }
+  checkNames(caller, options, optionNames)
+}
+
 /** Checks the options of `kyselyLayer()` or `migrator()` (named by `caller`) and makes their source. */
 export function migrationSource(caller: string, options: KyselyMigrationOptions, extraNames: readonly string[] = []): MigrationSource {
   if (typeof options !== 'object' || options === null) {

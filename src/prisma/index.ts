@@ -1,5 +1,6 @@
 export { testPrismaAdapter } from './adapter.js'
 export { prismaLayer, type PrismaLayerOptions } from './layer.js'
+export { prismaMigrations, type PrismaMigrationsOptions } from './migration-set.js'
 export { migrator, type PrismaMigrator, type PrismaMigratorOptions } from './migrator.js'
 export { PrismaLayerError } from './errors.js'
 export type { DriverAdapterFactory, PrismaClientLike, TestPrismaAdapterOptions } from './types.js'

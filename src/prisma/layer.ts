@@ -1,9 +1,8 @@
-import path from 'node:path'
 import { defineLayer, type Layer, unknownOption } from '../core/base/index.js'
 import { isTestAdapter, markBatchesKept } from './adapter.js'
 import { keepBatchesPerTest } from './batches.js'
 import { PrismaLayerError } from './errors.js'
-import { migrationSteps } from './migrations.js'
+import { prismaSet } from './migration-set.js'
 import type { PrismaClientLike } from './types.js'
 
 /** `ctx.prisma`'s type: the client type a project registers, else a client typed for its `$` methods only. */
@@ -29,9 +28,11 @@ export interface PrismaLayerOptions<Client extends object> {
   client: Client
   /**
    * The Prisma migrations folder (`<name>/migration.sql` per migration), applied in order
-   * once, on the template. Relative to the `rootDir` option. Default `prisma/migrations`.
+   * once, on the template, unless the template the plugin built holds the same folder already
+   * (`prismaMigrations()` in its options, the recommended place). Relative to the `rootDir`
+   * option. Default `prisma/migrations`; `false` when the template gets its schema elsewhere.
    */
-  migrations?: string
+  migrations?: string | false
 }
 
 /** Reads a private field of the client: `undefined` when this Prisma version keeps it elsewhere. */
@@ -58,7 +59,7 @@ export function prismaLayer<Client extends object>(options: PrismaLayerOptions<C
     )
   }
   const migrations = options.migrations ?? 'prisma/migrations'
-  if (typeof migrations !== 'string' || migrations === '') {
+  if (migrations !== false && (typeof migrations !== 'string' || migrations === '')) {
     throw new PrismaLayerError(`sqlite-fixtures: prismaLayer({ migrations }) must be a folder path, got ${JSON.stringify(migrations)}.`)
   }
   const adapter = adapterOf(client)
@@ -77,7 +78,7 @@ export function prismaLayer<Client extends object>(options: PrismaLayerOptions<C
   return defineLayer({
     name: 'prisma',
     dependsOn: ['db'],
-    templateSteps: ({ rootDir }) => migrationSteps(path.resolve(rootDir, migrations), rootDir),
+    ...(migrations === false ? {} : { migrations: prismaSet(migrations) }),
     setup: () => client,
   })
 }

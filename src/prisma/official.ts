@@ -1,5 +1,5 @@
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import type BetterSqlite3 from 'better-sqlite3'
+import { requirePackage } from '../core/base/index.js'
 import { PrismaLayerError } from './errors.js'
 import type { DriverAdapter, TestPrismaAdapterOptions } from './types.js'
 
@@ -25,6 +25,8 @@ let found: Promise<OfficialAdapterClass> | undefined
  */
 export function officialAdapterClass(): Promise<OfficialAdapterClass> {
   found ??= (async () => {
+    // Loaded here, on a test's first Prisma query: a test file that never makes one never loads it.
+    const { PrismaBetterSqlite3 } = requirePackage<typeof import('@prisma/adapter-better-sqlite3')>('@prisma/adapter-better-sqlite3')
     const probe = await new PrismaBetterSqlite3({ url: ':memory:' }).connect()
     await probe.dispose()
     const Adapter = probe.constructor as OfficialAdapterClass

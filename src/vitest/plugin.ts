@@ -1,8 +1,10 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
-import { resolveOptions, SqliteFixturesConfigError } from '../core/base/index.js'
+import type { TestProject } from 'vitest/node'
+import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
 import type { TemplateHandoff } from '../core/template/index.js'
+import { ormMigrationSteps } from '../orm-migrations.js'
 import { providedKey, type SerializableOptions } from './provided.js'
 import { watchTemplate } from './watch.js'
 
@@ -16,18 +18,34 @@ function checkSerializable(options: SerializableOptions): void {
   const given = options as Record<string, unknown>
   if (typeof given.seed === 'function' || given.layers !== undefined) {
     throw new SqliteFixturesConfigError(
-      'sqlite-fixtures: the plugin hands its options to the workers as data, so a seed function and layers cannot ' +
-        "go there: pass them to useSqliteFixtures() in a setup file (Vitest's setupFiles).",
+      'sqlite-fixtures: the plugin builds the template in the main process and hands the workers its options as data, ' +
+        "so a seed function and layers cannot go there. Put the seed function in a module and give its path (seed: 'tests/seed.ts'), " +
+        "or pass it, and your layers, to configureSqliteFixtures() in a setup file (Vitest's setupFiles).",
     )
   }
 }
 
 /**
+ * The template of a project, built in Vitest's main process: project files (a seed module,
+ * TypeScript migrations) load through the project's own Vite transform. Each build loads
+ * them afresh (watch mode rebuilds after an edit), under a query Vite keys its modules by.
+ */
+function buildIn(project: TestProject, options: ResolvedOptions): () => Promise<TemplateHandoff> {
+  let builds = 0
+  return async () => {
+    // Loaded here: the workers import this module too, and never build a template.
+    const { prebuildTemplate } = await import('../core/template/prebuild.js')
+    const build = ++builds
+    return prebuildTemplate(options, { stepsOf: ormMigrationSteps, importModule: (file) => project.import(`${file}?sqlite-fixtures-build=${build}`) })
+  }
+}
+
+/**
  * The Vitest plugin: adds the setup file that wires the hooks, declares the `db` and `no-db`
- * tags, builds the template once per run, in the main process, and hands it, with its
- * options (paths and settings; functions and layers go in a setup file through
- * `useSqliteFixtures`), to every worker. In watch mode it rebuilds the template when a
- * schema or seed file changes, and reruns the test files that use a database.
+ * tags, builds the whole template once per run (schema, ORM migrations, seed) in the main
+ * process, before any worker starts, and hands it, with its options, to every worker. In
+ * watch mode it rebuilds the template when a file it is made from changes, and reruns the
+ * test files that use a database.
  */
 export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
   // Checked here, so a bad option fails the run before any worker starts.
@@ -48,16 +66,15 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
     // however it was given (config, --root, a workspace project). Each project of a
     // workspace gets its own template.
     async configureVitest({ vitest, project }) {
-      // Loaded here: the workers import this module too, and never build a template.
-      const { prebuildTemplate } = await import('../core/template/prebuild.js')
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
+      const build = buildIn(project, resolved)
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template })
         return template
       }
-      provide(prebuildTemplate(resolved))
-      if (vitest.config.watch) watchTemplate(vitest, project, resolved, () => provide(prebuildTemplate(resolved)))
+      provide(await build())
+      if (vitest.config.watch) watchTemplate(vitest, project, resolved, async () => provide(await build()))
     },
   }
 }

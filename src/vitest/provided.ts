@@ -4,7 +4,11 @@ import type { SqliteFixturesOptions } from '../core/base/index.js'
 /** What the plugin hands the workers through Vitest's `provide`/`inject`. */
 export const providedKey = 'sqliteFixtures'
 
-/** The options the plugin can carry: everything but functions and layers, which only a setup file can hold. */
+/**
+ * The options the plugin can carry: plain data, which the main process builds the template
+ * from and hands to the workers. A seed function and your own layers are code: they go in a
+ * setup file, through `configureSqliteFixtures`.
+ */
 export type SerializableOptions = Omit<SqliteFixturesOptions, 'layers' | 'seed'> & {
   seed?: string | readonly string[]
 }

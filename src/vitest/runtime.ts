@@ -3,6 +3,7 @@ import { type AnyLayer, resolveOptions, type SqliteFixturesOptions } from '../co
 import { FixtureRuntime } from '../core/lifecycle/index.js'
 import { checkLayerNames } from './expose.js'
 import { builtInLayers } from './layers.js'
+import { ormMigrationSteps } from '../orm-migrations.js'
 import { providedKey, type Provided } from './provided.js'
 
 /** Options from the user's setup file; the plugin's options (if any) lie under them. */
@@ -48,7 +49,7 @@ export function currentRuntime(): FixtureRuntime {
     const provided = inject(providedKey) as Provided | undefined
     const options = resolveOptions({ ...provided?.options, ...userOptions })
     const extra = [...contextLayers].filter((layer) => !options.layers.includes(layer))
-    const created = new FixtureRuntime(options, [...builtInLayers, ...extra], provided?.template)
+    const created = new FixtureRuntime(options, [...builtInLayers, ...extra], provided?.template, ormMigrationSteps)
     checkLayerNames(created.graph.names)
     runtime = created
     madeFrom = provided

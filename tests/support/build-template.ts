@@ -3,7 +3,9 @@
 import fs from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveOptions } from '../../src/core/base/options.js'
-import { loadTemplate, optionSteps } from '../../src/core/template/template.js'
+import { importProjectModule } from '../../src/core/base/module-import.js'
+import { loadTemplate, templateRecipe } from '../../src/core/template/template.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
 
 const [root, buildLog] = process.argv.slice(2) as [string, string]
 const options = resolveOptions({
@@ -16,5 +18,6 @@ const options = resolveOptions({
     db.prepare('insert into t values (1)').run()
   },
 })
-const template = await loadTemplate(optionSteps(options), options)
+const recipe = templateRecipe(options, { schema: true, sets: [] }, { stepsOf: ormMigrationSteps, importModule: importProjectModule })
+const template = await loadTemplate(recipe, options)
 process.stdout.write(`${template.key} ${template.image.length}\n`)

@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
 import { enterBlock, runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
-import { prebuildTemplate, prebuildTemplateAsync } from '../../src/core/template/prebuild.js'
+import { prebuildTemplate as prebuild } from '../../src/core/template/prebuild.js'
+import { importProjectModule } from '../../src/core/base/module-import.js'
+import type { ResolvedOptions } from '../../src/core/base/options.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import { defineLayer } from '../../src/core/base/layer.js'
@@ -27,10 +30,13 @@ afterEach(() => {
 
 const options = (extra: object = {}) => resolveOptions({ rootDir: root, schema: 'schema.sql', seed: 'seed.sql', cacheDir: 'cache', ...extra })
 
+/** What a main process builds and hands over, as the plugin and Jest's global setup do. */
+const prebuildTemplate = (resolved: ResolvedOptions) => prebuild(resolved, { stepsOf: ormMigrationSteps, importModule: importProjectModule })
+
 /** A runtime over the template a main process built and handed over, as the plugin's workers get it. */
-function handedOverRuntime(extra: object = {}): FixtureRuntime {
+async function handedOverRuntime(extra: object = {}): Promise<FixtureRuntime> {
   const resolved = options(extra)
-  const runtime = new FixtureRuntime(resolved, [], prebuildTemplate(resolved))
+  const runtime = new FixtureRuntime(resolved, [], await prebuildTemplate(resolved))
   runtimes.push(runtime)
   return runtime
 }
@@ -50,14 +56,14 @@ async function asTest<T>(runtime: FixtureRuntime, block: Block | undefined, body
 
 describe('a template handed over by a main process', () => {
   test('needs no preparation: its bytes are read on the first database', async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     expect(runtime.needsPrepare).toBe(false)
     expect(await asTest(runtime, undefined, names)).toEqual(['Seeded'])
   })
 
-  test('is not used when the worker options describe another template', () => {
+  test('is not used when the worker options describe another template', async () => {
     const resolved = options()
-    const runtime = new FixtureRuntime(options({ cacheKey: 'other' }), [], prebuildTemplate(resolved))
+    const runtime = new FixtureRuntime(options({ cacheKey: 'other' }), [], await prebuildTemplate(resolved))
     runtimes.push(runtime)
     expect(runtime.needsPrepare).toBe(true)
   })
@@ -67,7 +73,7 @@ describe('a template handed over by a main process', () => {
     ['async', async (db: Database) => void (await Promise.resolve(), add(db, 'From a function'))],
   ])('a %s seed function is built by Jest\'s global setup, and the workers use it as built', async (_, seed) => {
     const resolved = options({ seed })
-    const runtime = new FixtureRuntime(resolved, [], await prebuildTemplateAsync(resolved))
+    const runtime = new FixtureRuntime(resolved, [], await prebuildTemplate(resolved))
     runtimes.push(runtime)
     expect(runtime.needsPrepare).toBe(false)
     expect(await asTest(runtime, undefined, names)).toEqual(['From a function'])
@@ -75,14 +81,14 @@ describe('a template handed over by a main process', () => {
 
   test('a schema error met by the main process is reported where a database is used', async () => {
     fs.writeFileSync(path.join(root, 'schema.sql'), 'create tabel customers (id integer);')
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     await expect(asTest(runtime, undefined, names)).rejects.toMatchObject({ name: 'SchemaError', code: 'SQLITE_FIXTURES_SCHEMA' })
   })
 })
 
 describe('a block', () => {
   test("its setup writes the data every test of the block starts from, each on its own copy", async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     const block = new Block('orders', undefined, () => runtime)
     add(block.setupScope().get('db'), 'Block')
     await block.freeze()
@@ -93,7 +99,7 @@ describe('a block', () => {
   })
 
   test("a nested block starts from its parent's data", async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     const parent = new Block('parent', undefined, () => runtime)
     add(parent.setupScope().get('db'), 'Parent')
     await parent.freeze()
@@ -105,7 +111,7 @@ describe('a block', () => {
   })
 
   test('a block whose setup wrote nothing gives its tests the parent template, and never asks for the runtime', async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     const block = new Block('empty', undefined, () => {
       throw new Error('the runtime should not be needed')
     })
@@ -116,7 +122,7 @@ describe('a block', () => {
   })
 
   test('currentDb() outside any test answers the entered block, and is refused once its tests started', async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     const block = new Block('customers', undefined, () => runtime)
     const leave = enterBlock(block)
     try {
@@ -130,7 +136,7 @@ describe('a block', () => {
   })
 
   test('a block that runs its tests one at a time, inside a concurrent block, has its own setup', async () => {
-    const runtime = handedOverRuntime()
+    const runtime = await handedOverRuntime()
     const outer = new Block('outer', undefined, () => runtime)
     const inner = new Block('inner', outer, () => runtime)
     await runInBlock(outer, async () => {
@@ -146,7 +152,7 @@ describe('a block', () => {
   })
 
   test("isolation 'savepoint' gives a block's tests one kept copy of the block's template", async () => {
-    const runtime = handedOverRuntime({ isolation: 'savepoint' })
+    const runtime = await handedOverRuntime({ isolation: 'savepoint' })
     const block = new Block('kept', undefined, () => runtime)
     add(block.setupScope().get('db'), 'Block')
     await block.freeze()
@@ -177,7 +183,7 @@ describe('the seed', () => {
     const main = options({ seed: 'seed.sql' })
     fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into orders (total) values (7);')
     // The main process cannot see the layer, so it cannot build this schema and seed: it reports the error it met.
-    const handoff = prebuildTemplate(main)
+    const handoff = await prebuildTemplate(main)
     const runtime = new FixtureRuntime(options({ seed: 'seed.sql', layers: [migrations] }), [], handoff)
     runtimes.push(runtime)
     await runtime.prepare()

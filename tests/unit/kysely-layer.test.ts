@@ -11,6 +11,7 @@ import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import { KyselyLayerError, KyselyMigrationError, kyselyLayer, migrator, type KyselyLayerOptions, type KyselyMigrationProvider } from '../../src/kysely/index.js'
 import { vitestImport } from '../../src/vitest/module-import.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
 
 // As the Vitest adapter does: migration files load through Vitest's module runner.
 useRunnerImport(vitestImport)
@@ -53,7 +54,7 @@ const createLog =
   '}\n'
 
 function runtimeFor(root: string, options: KyselyLayerOptions): FixtureRuntime {
-  return new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', layers: [kyselyLayer(options)] }))
+  return new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', layers: [kyselyLayer(options)] }), [], undefined, ormMigrationSteps)
 }
 
 /** Runs `fn` as one test with its own scope, then ends it. */
@@ -237,7 +238,6 @@ describe('the migration step', () => {
 
 describe('options are checked when the layer is made', () => {
   test.each([
-    [{}, 'kyselyLayer() needs one of migrationFolder (the folder of your Kysely migration files) or provider (any Kysely MigrationProvider), got neither.'],
     [{ migrationFolder: '/x', provider: { getMigrations: async () => ({}) } }, 'needs one of migrationFolder (the folder of your Kysely migration files) or provider (any Kysely MigrationProvider), not both.'],
     [{ migrationFolder: 'db/migrations' }, 'migrationFolder must be an absolute path or a file: URL, got "db/migrations"'],
     [{ migrationFolder: '/no/such/folder' }, 'migrationFolder "/no/such/folder" is not a folder.'],

@@ -11,6 +11,7 @@ import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import { migrator, prismaLayer, PrismaLayerError, testPrismaAdapter } from '../../src/prisma/index.js'
 import { repoRoot } from '../support/run-vitest.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
 
 const sampleMigrations = path.join(repoRoot, 'fixtures/prisma-app/prisma/migrations')
 
@@ -34,12 +35,15 @@ function copyOfMigrations(): string {
   return folder
 }
 
-async function runtimeFor(client: PrismaClient, options: SqliteFixturesOptions & { migrations?: string } = {}) {
+async function runtimeFor(client: PrismaClient, options: Omit<SqliteFixturesOptions, 'migrations'> & { migrations?: string } = {}) {
   const { migrations = sampleMigrations, ...rest } = options
   // The project root holds prisma/migrations; errors name migration files relative to it.
   const rootDir = path.dirname(path.dirname(migrations))
   const runtime = new FixtureRuntime(
     resolveOptions({ rootDir, cacheDir: tempDir(), layers: [prismaLayer({ client, migrations })], ...rest }),
+    [],
+    undefined,
+    ormMigrationSteps,
   )
   runtimes.push(runtime)
   const template = await runtime.prepare()

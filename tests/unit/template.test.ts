@@ -2,10 +2,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { beforeEach, expect, onTestFinished, test, vi } from 'vitest'
+import { pathToFileURL } from 'node:url'
+import { beforeEach, describe, expect, onTestFinished, test, vi } from 'vitest'
 import { SchemaError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
-import { loadTemplate, optionSteps } from '../../src/core/template/template.js'
+import { importProjectModule } from '../../src/core/base/module-import.js'
+import { loadTemplate, templateRecipe } from '../../src/core/template/template.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
 
 let root: string
 
@@ -24,13 +27,14 @@ const options = (extra: object = {}) =>
 
 async function load(extra: object = {}) {
   const resolved = options(extra)
-  return loadTemplate(optionSteps(resolved), resolved)
+  const recipe = templateRecipe(resolved, { schema: true, sets: resolved.migrations }, { stepsOf: ormMigrationSteps, importModule: importProjectModule })
+  return loadTemplate(recipe, resolved)
 }
 
 test('a folder of schema files is applied in name order, then the seed', async () => {
-  const steps = optionSteps(options())
-  expect(steps.map((step) => step.name)).toEqual(['schema/001_customers.sql', 'schema/002_orders.sql', 'seed.sql'])
-  const db = new Database((await load()).image)
+  const template = await load()
+  expect(template.steps).toEqual(['schema/001_customers.sql', 'schema/002_orders.sql', 'seed.sql'])
+  const db = new Database(template.image)
   expect(db.prepare('select count(*) from customers').pluck().get()).toBe(1)
 })
 
@@ -101,7 +105,7 @@ test('a truncated or corrupted cache file is detected by its checksum, removed a
   bytes[100] = (bytes[100] ?? 0) ^ 0xff
   fs.writeFileSync(rebuilt.file, bytes)
   expect((await load()).built).toBe(true)
-  expect(fs.readdirSync(path.join(root, 'cache'))).toEqual([path.basename(first.file)])
+  expect(fs.readdirSync(path.join(root, 'cache')).filter((name) => name.endsWith('.sqlite'))).toEqual([path.basename(first.file)])
 })
 
 test('an unwritable cache dir falls back to a private dir in the OS temp dir, and says so once', async () => {
@@ -133,4 +137,87 @@ test('building a template prunes all but the 20 most recently used, and only tem
   const left = fs.readdirSync(cache).sort()
   expect(left).toContain('notes.txt')
   expect(left.filter((name) => names.includes(name))).toEqual(names.slice(0, 19))
+})
+
+/** Puts every input's times `seconds` in the past, as files a build did not just write. */
+function age(seconds: number): void {
+  const then = new Date(Date.now() - seconds * 1000)
+  for (const file of [path.join(root, 'schema'), ...fs.readdirSync(path.join(root, 'schema')).map((name) => path.join(root, 'schema', name)), path.join(root, 'seed.sql')]) {
+    fs.utimesSync(file, then, then)
+  }
+}
+
+describe('the stat fast path', () => {
+  test('when no input changed, the template is used without reading an input, hashing, or reading the template', async () => {
+    age(60)
+    const first = await load()
+    const reads = vi.spyOn(fs, 'readFileSync')
+    onTestFinished(() => void reads.mockRestore())
+    const hashes = vi.spyOn(process, 'getBuiltinModule')
+    onTestFinished(() => void hashes.mockRestore())
+    const second = await load()
+    expect(second.file).toBe(first.file)
+    expect(second.steps).toEqual(first.steps)
+    // The manifest is the one file read; no node:crypto for a key or a checksum.
+    expect(reads.mock.calls.map(([file]) => path.basename(String(file)))).toEqual([expect.stringMatching(/^inputs-[0-9a-f]{14}\.json$/)])
+    expect(hashes.mock.calls.filter(([name]) => name === 'node:crypto')).toEqual([])
+    // The bytes are read on first use.
+    expect(second.image.equals(first.image)).toBe(true)
+  })
+
+  test('a file changed in place (same size), a new file in a schema folder, or a new cacheKey falls back to hashing', async () => {
+    age(60)
+    const first = await load()
+    fs.writeFileSync(path.join(root, 'seed.sql'), 'insert into customers values (2);')
+    const edited = await load()
+    expect([edited.built, edited.key === first.key]).toEqual([true, false])
+    age(60)
+    await load()
+    fs.writeFileSync(path.join(root, 'schema', '003_notes.sql'), 'create table notes (id integer primary key);')
+    const added = await load()
+    expect(added.steps).toContain('schema/003_notes.sql')
+    expect((await load({ cacheKey: 'v2' })).key).not.toBe(added.key)
+  })
+
+  test('an input changed within two seconds of the stats ("racy") is not trusted: the next run reads and hashes again', async () => {
+    const first = await load() // the inputs were written just now
+    const reads = vi.spyOn(fs, 'readFileSync')
+    onTestFinished(() => void reads.mockRestore())
+    expect((await load()).key).toBe(first.key)
+    expect(reads.mock.calls.map(([file]) => path.basename(String(file)))).toContain('seed.sql')
+  })
+
+  test('a template file removed from the cache is rebuilt, not vouched for', async () => {
+    age(60)
+    const first = await load()
+    fs.rmSync(first.file)
+    const again = await load()
+    expect(again.built).toBe(true)
+    expect(fs.existsSync(again.file)).toBe(true)
+  })
+})
+
+describe('a seed module', () => {
+  test("runs its default export on the template; its file is part of the key, and it is loaded only to build", async () => {
+    fs.writeFileSync(path.join(root, 'seed.mjs'), "export default (db) => db.prepare('insert into customers values (5)').run()\n")
+    const first = await load({ seed: ['seed.sql', 'seed.mjs'] })
+    expect(first.steps).toEqual(['schema/001_customers.sql', 'schema/002_orders.sql', 'seed.sql', 'seed module seed.mjs'])
+    expect(new Database(first.image).prepare('select id from customers order by id').pluck().all()).toEqual([1, 5])
+    fs.writeFileSync(path.join(root, 'seed.mjs'), "export default (db) => db.prepare('insert into customers values (6)').run()\n")
+    // A new URL, so Node loads the edited module rather than its cached one.
+    const seedFile = path.join(root, 'seed.mjs')
+    const resolved = options({ seed: [seedFile] })
+    const recipe = templateRecipe(resolved, { schema: true, sets: [] }, {
+      stepsOf: ormMigrationSteps,
+      importModule: (file) => import(`${pathToFileURL(file).href}?edited`),
+    })
+    const edited = await loadTemplate(recipe, resolved)
+    expect(edited.key).not.toBe(first.key)
+    expect(new Database(edited.image).prepare('select id from customers').pluck().all()).toEqual([6])
+  })
+
+  test('without a seed function to run, it is a schema error naming the module', async () => {
+    fs.writeFileSync(path.join(root, 'seed.mjs'), 'export const data = []\n')
+    await expect(load({ seed: 'seed.mjs' })).rejects.toThrow('the seed module seed.mjs exports no seed function: give it a default export (db) => { ... }.')
+  })
 })

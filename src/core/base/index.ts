@@ -14,7 +14,14 @@ export {
 } from './errors.js'
 export { defineLayer, type AnyLayer, type Fixtures, type Layer, type LayerContext, type LayerTestInfo } from './layer.js'
 export { verbose, verboseEnabled } from './log.js'
-export { importProjectModule, useRunnerImport, type ModuleImport } from './module-import.js'
+export {
+  migrationSetId,
+  type JsonValue,
+  type MigrationContext,
+  type MigrationSet,
+  type MigrationSteps,
+} from './migration-set.js'
+export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'
 export {
   resolveOptions,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import type { MigrationSet } from './migration-set.js'
 import type { TemplateStep } from './template-step.js'
 
 declare global {
@@ -79,9 +80,18 @@ export interface Layer<
   /** Releases the value. Runs after the test, in reverse order of setup, even if the test failed. */
   teardown?(value: Value, test: LayerTestInfo): void | Promise<void>
   /**
-   * Steps this layer adds to the template, after the schema and before the seed (an ORM's
-   * migrations, say, which the seed may fill). They are hashed into the template's cache
-   * key, so a change rebuilds the template.
+   * The layer's ORM migrations, as plain data (what `drizzleMigrations()` and its kin make):
+   * applied to the template after the schema, as the `migrations` option's are, and not
+   * applied again where the template handed over by the main process already holds the
+   * same set.
+   */
+  readonly migrations?: MigrationSet
+  /**
+   * Steps this layer adds to the template, after the schema and migrations and before the
+   * seed (migrations only code can describe, say, which the seed may fill). They are hashed
+   * into the template's cache key, so a change rebuilds the template. A layer that has them
+   * makes each test file prepare before its first test; prefer `migrations` where the steps
+   * can be described as data.
    */
   templateSteps?(context: LayerContext): readonly TemplateStep[] | Promise<readonly TemplateStep[]>
   /**

@@ -1,4 +1,5 @@
-import { pathToFileURL } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** Loads a module file by its absolute path and returns its exports (a namespace or `module.exports`). */
 export type ModuleImport = (file: string) => Promise<unknown>
@@ -20,4 +21,29 @@ export function useRunnerImport(load: ModuleImport): void {
  */
 export function importProjectModule(file: string): Promise<unknown> {
   return runnerImport ? runnerImport(file) : import(pathToFileURL(file).href)
+}
+
+const localRequire = createRequire(import.meta.url)
+
+/**
+ * The file `import` would load for `specifier`, or `undefined` where this build cannot tell:
+ * the CommonJS build has no `import.meta.resolve`, and a module runner may refuse it.
+ */
+function esmEntry(specifier: string): string | undefined {
+  const resolve = import.meta.resolve as ((specifier: string) => string) | undefined
+  try {
+    return resolve ? fileURLToPath(resolve(specifier)) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Loads a package synchronously, on first use: how the ORM layers reach their ORM, so that a
+ * test file that never touches a database never loads it. In the ESM build it loads the
+ * package's ES module (Node 20.19+ can `require` one) and so gets the very instance the app's
+ * own `import` gets; the CommonJS build (Jest) gets the `require` entry, as Jest's code does.
+ */
+export function requirePackage<T>(specifier: string): T {
+  return localRequire(esmEntry(specifier) ?? specifier) as T
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { SqliteFixturesConfigError } from './errors.js'
 import type { AnyLayer } from './layer.js'
+import type { JsonValue, MigrationSet } from './migration-set.js'
 import { unknownOption } from './option-names.js'
 
 /** What the teardown check covers: foreign keys, also `PRAGMA integrity_check`, or nothing. */
@@ -27,8 +28,17 @@ export interface SqliteFixturesOptions {
   /** `.sql` files, or folders of them, applied once to the template in name order. */
   schema?: string | readonly string[]
   /**
-   * Data put into the template once, last: after the schema and the layers' own steps (an
-   * ORM's migrations), so it can fill their tables. `.sql` files, folders, or a function.
+   * Your ORM's migrations, applied once to the template after the schema, by the ORM's own
+   * migrator: `drizzleMigrations({ folder })`, `kyselyMigrations({ folder })`,
+   * `prismaMigrations()`. Plain data, so the plugin's main process applies them before any
+   * worker starts (and `npx sqlite-fixtures build` does too).
+   */
+  migrations?: readonly MigrationSet[]
+  /**
+   * Data put into the template once, last: after the schema, the migrations and the layers'
+   * own steps, so it can fill their tables. `.sql` files, folders of them, modules whose
+   * default export is a seed function (`'tests/seed.ts'`, plain data the plugin can hold), or
+   * a function (setup file only).
    */
   seed?: string | readonly string[] | SeedFunction
   /**
@@ -95,6 +105,8 @@ export type KeepMode = 'never' | 'failed'
 export interface ResolvedOptions {
   readonly mode: SqliteMode
   readonly schema: readonly string[]
+  /** Folders resolved from `rootDir`. */
+  readonly migrations: readonly MigrationSet[]
   readonly seed: readonly string[] | SeedFunction
   readonly pragmas: Readonly<Record<string, PragmaValue>>
   readonly auto: boolean
@@ -111,7 +123,7 @@ export interface ResolvedOptions {
 }
 
 const optionNames = [
-  'mode', 'schema', 'seed', 'pragmas', 'auto', 'env', 'layers',
+  'mode', 'schema', 'migrations', 'seed', 'pragmas', 'auto', 'env', 'layers',
   'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep', 'isolation', 'sqlLog', 'integrity',
 ] as const satisfies readonly (keyof SqliteFixturesOptions)[]
 
@@ -173,6 +185,27 @@ function checkLayers(value: unknown): AnyLayer[] {
     }
   })
   return value as AnyLayer[]
+}
+
+function isJson(value: unknown): value is JsonValue {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true
+  if (Array.isArray(value)) return value.every(isJson)
+  return isRecord(value) && Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isJson)
+}
+
+function checkMigrations(value: unknown, rootDir: string): MigrationSet[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) fail('migrations', 'an array of migration sets, e.g. [drizzleMigrations({ folder: "drizzle" })]', value)
+  return value.map((set: unknown, index): MigrationSet => {
+    const { orm, folder, settings } = (isRecord(set) ? set : {}) as Partial<MigrationSet>
+    if (typeof orm !== 'string' || typeof folder !== 'string' || folder === '' || (settings !== undefined && !isRecord(settings))) {
+      fail(`migrations[${index}]`, 'a migration set made by drizzleMigrations(), kyselyMigrations() or prismaMigrations()', set)
+    }
+    if (settings !== undefined && !isJson(settings)) {
+      fail(`migrations[${index}].settings`, 'plain data (strings, numbers, booleans, arrays and objects of them)', settings)
+    }
+    return { orm, folder: path.resolve(rootDir, folder), ...(settings === undefined ? {} : { settings }) }
+  })
 }
 
 const defaultSqlLogSize = 50
@@ -249,6 +282,7 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
   return {
     mode,
     schema: pathList('schema', input.schema, rootDir),
+    migrations: checkMigrations(input.migrations, rootDir),
     seed,
     pragmas: checkPragmas(input.pragmas),
     auto,

@@ -1,9 +1,21 @@
+import path from 'node:path'
 import type { Block, BlockHost } from './block.js'
 import { snapshot } from '../driver/index.js'
 import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
-import { type AnyLayer, type LayerTestInfo, type ResolvedOptions, SqliteFixturesError, type Template, type TemplateStep } from '../base/index.js'
-import { receiveTemplate, type TemplateHandoff, templateInputs } from '../template/index.js'
+import {
+  type AnyLayer,
+  importProjectModule,
+  type LayerTestInfo,
+  type MigrationSet,
+  type MigrationSteps,
+  type ResolvedOptions,
+  SqliteFixturesConfigError,
+  SqliteFixturesError,
+  type Template,
+  type TemplateStep,
+} from '../base/index.js'
+import { handoffUse, type HandoffUse, receiveTemplate, type TemplateHandoff, templateInputs, uniqueSets } from '../template/index.js'
 import { LayerGraph } from './layers.js'
 import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
@@ -27,6 +39,11 @@ interface BlockEntry {
   readonly setup: boolean
 }
 
+/** Where no runner adapter said how to apply ORM migrations (unit tests of the core). */
+const noMigrationSteps: MigrationSteps = async (set) => {
+  throw new SqliteFixturesConfigError(`sqlite-fixtures: no ORM migrator is known here for the "${set.orm}" migrations in ${set.folder}.`)
+}
+
 /**
  * Everything one test file (or worker) needs to hand out per-test databases: the options,
  * the template (loaded once), the private temp dir, and the layer graph. Runner adapters
@@ -37,15 +54,20 @@ export class FixtureRuntime implements BlockHost {
   readonly options: ResolvedOptions
   readonly graph: LayerGraph
   /**
-   * Whether `prepare()` must run before the first database: a layer prepares or adds template
-   * steps, or no main process handed over this template. Otherwise the handed-over template
-   * is read on first use, and a test file that never touches a database costs nothing.
+   * Whether `prepare()` must run before the first database: a layer prepares, or the
+   * template is not the handed-over one as it is (no main process handed one over, or this
+   * worker's options or layers add to it). Otherwise the handed-over template is read on
+   * first use, and a test file that never touches a database costs nothing.
    */
   readonly needsPrepare: boolean
   readonly #tempDir: TempDir
   readonly #pragmas: ResolvedOptions['pragmas']
-  /** The template the main process built, when it is the one these options describe. */
   readonly #handoff: TemplateHandoff | undefined
+  /** How the handed-over template serves these options, if it does. */
+  readonly #use: HandoffUse | undefined
+  /** The migration sets of the options and the layers, each once. */
+  readonly #sets: readonly MigrationSet[]
+  readonly #migrationSteps: MigrationSteps
   /** Isolation 'savepoint': one kept connection per template (the base, or a block's derived one). */
   readonly #leases = new Map<Template | Buffer, SavepointLease>()
   readonly #blocks = new WeakMap<LayerTestInfo, BlockEntry>()
@@ -53,35 +75,59 @@ export class FixtureRuntime implements BlockHost {
   #loaded: Template | undefined
   /** Why `prepare()` failed, for every later use of a database to report. */
   #failure: unknown
-  #stepFiles: readonly string[] = []
-  #opened = 0
+  #templateFiles: string[] = []
+  #wanted = 0
 
-  constructor(options: ResolvedOptions, builtInLayers: readonly AnyLayer[] = [], handoff?: TemplateHandoff) {
+  /**
+   * `migrationSteps` is how this process applies the ORM migration sets it must build
+   * itself (the runner adapters pass the one that knows every ORM layer of the package).
+   */
+  constructor(
+    options: ResolvedOptions,
+    builtInLayers: readonly AnyLayer[] = [],
+    handoff?: TemplateHandoff,
+    migrationSteps: MigrationSteps = noMigrationSteps,
+  ) {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
-    this.#handoff = handoff?.inputs === templateInputs(options) ? handoff : undefined
     const db = dbLayer((test) => this.#clone(test), options)
     this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
     const layers = this.graph.names.map((name) => this.graph.get(name))
-    this.needsPrepare = !this.#handoff || layers.some((layer) => layer.prepare !== undefined || layer.templateSteps !== undefined)
+    // A layer's folder is relative to the project's root, as the options' folders are.
+    const layerSets = layers.flatMap((layer) => (layer.migrations ? [{ ...layer.migrations, folder: path.resolve(options.rootDir, layer.migrations.folder) }] : []))
+    this.#sets = uniqueSets([...options.migrations, ...layerSets])
+    const layerSteps = layers.some((layer) => layer.templateSteps !== undefined)
+    this.#handoff = handoff
+    this.#use = handoffUse(handoff, templateInputs(options, this.#sets), layerSteps)
+    this.#migrationSteps = migrationSteps
+    this.needsPrepare = this.#use !== 'as-is' || layers.some((layer) => layer.prepare !== undefined)
   }
 
+  /** The layers' own template steps, in graph order; the files they read join `templateFiles`. */
   async #layerSteps(): Promise<TemplateStep[]> {
     const steps: TemplateStep[] = []
     const context = { rootDir: this.options.rootDir }
     for (const name of this.graph.names) steps.push(...((await this.graph.get(name).templateSteps?.(context)) ?? []))
+    this.#templateFiles.push(...steps.flatMap((step) => step.files ?? []))
     return steps
   }
 
-  /** How many databases this runtime has opened: a runner adapter tells which test files use one. */
+  /**
+   * How many databases this runtime's tests and blocks asked for, made or not (the template
+   * could fail to build): a runner adapter tells which test files use one.
+   */
   get databasesOpened(): number {
-    return this.#opened
+    return this.#wanted
   }
 
-  /** Files the layers' template steps read (known after `prepare()`), for watch mode to rerun on. */
+  /**
+   * The files and folders this worker built its template from (known after `prepare()`): its
+   * own options' schema and seed, migrations the handed-over template lacks, the files its
+   * layers' steps read. Watch mode reruns on them.
+   */
   get templateFiles(): readonly string[] {
-    return this.#stepFiles
+    return this.#templateFiles
   }
 
   /** Runs `prepare()` when this runtime needs it before its first database (see `needsPrepare`). */
@@ -90,10 +136,10 @@ export class FixtureRuntime implements BlockHost {
   }
 
   /**
-   * Prepares the layers, then loads the template from the cache (or builds it), once; every
-   * later call returns the same promise. Layers prepare first, so their template steps can
-   * use what they prepared (an ORM's metadata, say). Layer steps apply on top of the
-   * handed-over template, when there is one.
+   * Prepares the layers, then loads the template, once; every later call returns the same
+   * promise. Layers prepare first, so their template steps can use what they prepared (an
+   * ORM's metadata, say). This worker's own steps go on top of the handed-over template when
+   * it holds their start (schema and migrations, no seed), else the worker builds the whole.
    */
   prepare(): Promise<Template> {
     this.#template ??= this.#load().catch((error: unknown) => {
@@ -105,21 +151,20 @@ export class FixtureRuntime implements BlockHost {
 
   async #load(): Promise<Template> {
     for (const name of this.graph.names) await this.graph.get(name).prepare?.()
-    const { loadTemplate, schemaSteps, seedSteps } = await building()
-    const layerSteps = await this.#layerSteps()
-    const seed = seedSteps(this.options)
-    this.#stepFiles = layerSteps.flatMap((step) => step.files ?? [])
-    let template: Template
-    // The handed-over template holds the schema and the seed: layer steps go on top of it,
-    // unless there is a seed, which must come after them (it may fill an ORM's tables).
-    if (this.#handoff && (layerSteps.length === 0 || seed.length === 0)) {
-      const base = receiveTemplate(this.#handoff)
-      template = layerSteps.length > 0 ? await loadTemplate(layerSteps, this.options, base) : base
-    } else {
-      template = await loadTemplate([...schemaSteps(this.options), ...layerSteps, ...seed], this.options)
-    }
-    this.#loaded = template
-    return template
+    const handoff = this.#handoff
+    if (this.#use === 'as-is' && handoff) return (this.#loaded = receiveTemplate(handoff))
+    const base = this.#use === 'base' && handoff ? receiveTemplate(handoff) : undefined
+    const sets = this.#sets.slice(base && handoff ? handoff.inputs.migrations.length : 0)
+    const steps = this.graph.names.some((name) => this.graph.get(name).templateSteps) ? () => this.#layerSteps() : undefined
+    const { loadTemplate, templateRecipe } = await building()
+    const recipe = templateRecipe(
+      this.options,
+      { schema: base === undefined, sets, layerSteps: steps, base },
+      { stepsOf: this.#migrationSteps, importModule: importProjectModule },
+    )
+    this.#templateFiles = [...recipe.paths]
+    this.#loaded = await loadTemplate(recipe, this.options)
+    return this.#loaded
   }
 
   /**
@@ -152,6 +197,7 @@ export class FixtureRuntime implements BlockHost {
   }
 
   #clone(test: LayerTestInfo): Clone {
+    this.#wanted += 1
     const entry = this.#blocks.get(test)
     if (entry?.setup) {
       const { block } = entry
@@ -174,7 +220,6 @@ export class FixtureRuntime implements BlockHost {
   }
 
   #fresh(source: CloneSource): Clone {
-    this.#opened += 1
     const log = newStatementLog(this.options)
     const clone = this.options.mode === 'file'
       ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)

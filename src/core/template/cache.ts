@@ -48,13 +48,15 @@ export function readTemplate(cacheDir: string, key: string): { file: string; ima
 const kept = 20
 const hour = 3_600_000
 
-/** Touches a template on use (at most hourly), so pruning removes the ones no run uses. */
-function markUsed(file: string): void {
+/** Touches a template on use (at most hourly), so pruning removes the ones no run uses; says whether it did. */
+export function markUsed(file: string): boolean {
   try {
     const now = wallClock()
-    if (now - fs.statSync(file).mtimeMs > hour) fs.utimesSync(file, now / 1000, now / 1000)
+    if (now - fs.statSync(file).mtimeMs <= hour) return false
+    fs.utimesSync(file, now / 1000, now / 1000)
+    return true
   } catch {
-    // Removed meanwhile: nothing to mark.
+    return false // removed meanwhile: nothing to mark
   }
 }
 

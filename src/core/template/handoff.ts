@@ -1,15 +1,37 @@
 import fs from 'node:fs'
-import { type ResolvedOptions, SchemaError, SqliteFixturesConfigError, SqliteFixturesError, type StatementLocation, type Template } from '../base/index.js'
+import {
+  type MigrationSet,
+  migrationSetId,
+  type ResolvedOptions,
+  SchemaError,
+  SqliteFixturesConfigError,
+  SqliteFixturesError,
+  type StatementLocation,
+  type Template,
+} from '../base/index.js'
 
 /**
- * What the main process (Vitest's, or Jest's global setup) hands its workers: the template
- * it built from the schema and seed, or why it could not. Plain JSON, so it travels through
- * Vitest's `provide` or an env var. Workers use it only when their own options describe the
- * same template (`inputs`): a setup file may add a seed function the main process never saw.
+ * What shapes a template, as the options describe it, without reading a file: what a worker
+ * compares with the template the main process handed over.
+ */
+export interface TemplateInputs {
+  /** Absolute paths of the schema files and folders. */
+  readonly schema: readonly string[]
+  /** The migration sets' identities, in the order they apply. */
+  readonly migrations: readonly string[]
+  /** The seed: its paths, or a seed function's source; `''` for none. */
+  readonly seed: string
+  readonly cacheKey: string
+}
+
+/**
+ * What the main process (Vitest's, Jest's global setup, the build command) hands its workers:
+ * the template it built from the schema, the migrations and the seed, or why it could not.
+ * Plain JSON, so it travels through Vitest's `provide` or an env var.
  */
 export type TemplateHandoff =
-  | { readonly inputs: string; readonly key: string; readonly file: string }
-  | { readonly inputs: string; readonly error: HandedOverError }
+  | { readonly inputs: TemplateInputs; readonly key: string; readonly file: string; readonly steps: readonly string[] }
+  | { readonly inputs: TemplateInputs; readonly error: HandedOverError }
 
 interface HandedOverError {
   readonly name: string
@@ -18,10 +40,53 @@ interface HandedOverError {
   readonly location?: StatementLocation | undefined
 }
 
-/** The options that decide the template's schema and seed, as a string to compare. */
-export function templateInputs(options: ResolvedOptions): string {
-  const seed = typeof options.seed === 'function' ? `function ${options.seed.toString()}` : options.seed
-  return JSON.stringify({ schema: options.schema, seed, cacheKey: options.cacheKey })
+/** How a worker uses a handed-over template: as it is, or as the base its own steps go on. */
+export type HandoffUse = 'as-is' | 'base'
+
+const noSeed = ''
+
+function seedDescription(seed: ResolvedOptions['seed']): string {
+  if (typeof seed === 'function') return `function ${seed.toString()}`
+  return seed.length === 0 ? noSeed : JSON.stringify(seed)
+}
+
+/** The sets of `sets`, each once, in first-seen order (a layer's set may repeat the options'). */
+export function uniqueSets(sets: readonly MigrationSet[]): MigrationSet[] {
+  const seen = new Set<string>()
+  return sets.filter((set) => {
+    const id = migrationSetId(set)
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+}
+
+/** The inputs of the template of these options, with these migration sets. */
+export function templateInputs(options: ResolvedOptions, sets: readonly MigrationSet[] = options.migrations): TemplateInputs {
+  return { schema: options.schema, migrations: sets.map(migrationSetId), seed: seedDescription(options.seed), cacheKey: options.cacheKey }
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i])
+
+/**
+ * Whether, and how, a worker that wants the template of `wanted` (plus, with `moreSteps`,
+ * steps of its layers) can use the handed-over one:
+ * - `'as-is'`: it is that template;
+ * - `'base'`: it holds the schema and the first migration sets, and no seed, so the worker's
+ *   further sets, its layers' steps and its seed go on top of it;
+ * - `undefined`: it describes another template, and the worker builds its own.
+ */
+export function handoffUse(handoff: TemplateHandoff | undefined, wanted: TemplateInputs, moreSteps: boolean): HandoffUse | undefined {
+  if (!handoff) return undefined
+  const given = handoff.inputs
+  if (!sameList(given.schema, wanted.schema) || given.cacheKey !== wanted.cacheKey) return undefined
+  if (!sameList(given.migrations, wanted.migrations.slice(0, given.migrations.length))) return undefined
+  // Jest's global setup may take a seed function the workers never see (only plain data
+  // travels): a worker given no seed of its own uses the handed-over one.
+  const inherited = wanted.seed === noSeed && given.seed.startsWith('function ')
+  const sameSeed = given.seed === wanted.seed || inherited
+  if (sameSeed && !moreSteps && given.migrations.length === wanted.migrations.length) return 'as-is'
+  return given.seed === noSeed ? 'base' : undefined
 }
 
 /** The handed-over template, or the error the main process met building it, rebuilt as the same class. */
@@ -33,8 +98,8 @@ export function receiveTemplate(handoff: TemplateHandoff): Template {
   throw new SqliteFixturesError(message, code)
 }
 
-/** A template another process built, named by its file; its bytes are read on first use. */
-function templateFromFile(key: string, file: string): Template {
+/** A template another process built (or a run before vouched for), named by its file; its bytes are read on first use. */
+export function templateFromFile(key: string, file: string): Template {
   let image: Buffer | undefined
   return {
     key,

@@ -1,34 +1,26 @@
 import { type ResolvedOptions, SchemaError, SqliteFixturesError } from '../base/index.js'
-import { templateInputs, type TemplateHandoff } from './handoff.js'
-import { loadTemplate, loadTemplateSync, optionSteps } from './template.js'
+import { type TemplateHandoff, type TemplateInputs, templateInputs } from './handoff.js'
+import { type Builders, loadTemplate, templateRecipe } from './template.js'
 
 /** A template that failed to build, handed over for the tests that need a database to report. */
-function failed(inputs: string, error: unknown): TemplateHandoff {
+function failed(inputs: TemplateInputs, error: unknown): TemplateHandoff {
   if (!(error instanceof SqliteFixturesError)) throw error
   const location = error instanceof SchemaError ? error.location : undefined
   return { inputs, error: { name: error.name, code: error.code, message: error.message, location } }
 }
 
 /**
- * Builds (or finds in the cache) the template of these options' schema and seed, in the
- * main process, synchronously: the options are data (SQL files), as the Vitest plugin's are.
+ * Builds (or finds in the cache) the whole template the options describe: schema, ORM
+ * migrations and seed, in a main process (Vitest's, Jest's global setup, the build command),
+ * before any worker needs it. When nothing it is made from changed since the last run, this
+ * reads no input and no template (the stat fast path). A failure is handed over too, for the
+ * tests that need a database to report.
  */
-export function prebuildTemplate(options: ResolvedOptions): TemplateHandoff {
+export async function prebuildTemplate(options: ResolvedOptions, builders: Builders): Promise<TemplateHandoff> {
   const inputs = templateInputs(options)
   try {
-    const { key, file } = loadTemplateSync(optionSteps(options), options)
-    return { inputs, key, file }
-  } catch (error) {
-    return failed(inputs, error)
-  }
-}
-
-/** `prebuildTemplate` for options that may hold a seed function, sync or async (Jest's global setup). */
-export async function prebuildTemplateAsync(options: ResolvedOptions): Promise<TemplateHandoff> {
-  const inputs = templateInputs(options)
-  try {
-    const { key, file } = await loadTemplate(optionSteps(options), options)
-    return { inputs, key, file }
+    const { key, file, steps } = await loadTemplate(templateRecipe(options, { schema: true, sets: options.migrations }, builders), options)
+    return { inputs, key, file, steps }
   } catch (error) {
     return failed(inputs, error)
   }

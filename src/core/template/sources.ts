@@ -25,6 +25,14 @@ function sqlFilesIn(dir: string, option: string): string[] {
   return files
 }
 
+/** Module files a `seed` entry may name: their default export (or `seed` export) is a seed function. */
+const moduleExtensions = /\.(?:[cm]?[jt]s)$/
+
+/** Whether a `seed` entry names a module rather than SQL. */
+export function isModulePath(entry: string): boolean {
+  return moduleExtensions.test(entry) && !/\.d\.[cm]?ts$/.test(entry)
+}
+
 /**
  * Expands the paths of a `schema` or `seed` option into `.sql` files: a file stands for
  * itself, a folder for the `.sql` files directly inside it, in name order.
@@ -42,7 +50,9 @@ export function readSqlSources(option: string, paths: readonly string[], rootDir
     if (!entry.endsWith('.sql')) {
       throw new SqliteFixturesConfigError(
         `sqlite-fixtures: option "${option}" names ${entry}, which is not a .sql file. ` +
-          `Give .sql files or folders of them; for code, pass a seed function.`,
+          (option === 'seed'
+            ? 'Give .sql files, folders of them, or a module (.ts, .js) whose default export is a seed function.'
+            : 'Give .sql files or folders of them; data goes in the seed option.'),
       )
     }
     return [entry]

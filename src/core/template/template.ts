@@ -1,12 +1,45 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type Database from 'better-sqlite3'
 import packageJson from '../../../package.json' with { type: 'json' }
-import { monotonicClock, type ResolvedOptions, SchemaError, SqliteFixturesError, type Template, type TemplateStep, verbose } from '../base/index.js'
+import {
+  type MigrationContext,
+  type MigrationSet,
+  type MigrationSteps,
+  type ModuleImport,
+  monotonicClock,
+  type ResolvedOptions,
+  SchemaError,
+  SqliteFixturesConfigError,
+  type Template,
+  type TemplateStep,
+  verbose,
+} from '../base/index.js'
 import { driverVersion, openScratch, snapshot } from '../driver/index.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
-import { pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
-import { readSqlSources } from './sources.js'
+import { markUsed, pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
+import { templateFromFile, templateInputs, type TemplateInputs } from './handoff.js'
+import { knownTemplate, pruneManifests, recordTemplate, statInputs } from './manifest.js'
+import { isModulePath, readSqlSources } from './sources.js'
+
+/**
+ * What a template is made of: a description of its inputs that needs no file read (for the
+ * stat fast path), the paths its steps read, and the steps themselves, computed only when
+ * the fast path cannot vouch for a cached template.
+ */
+export interface TemplateRecipe {
+  /** The options' inputs, without reading a file; `undefined` when a layer's steps can only be known by computing them. */
+  readonly inputs: TemplateInputs | undefined
+  /** The files and folders the steps read: their stats vouch for the cached template on the next run. */
+  readonly paths: readonly string[]
+  /** The template the steps go on (the one a main process handed over), if any. */
+  readonly base?: Template | undefined
+  steps(): Promise<readonly TemplateStep[]>
+}
+
+/** A loaded template, with the names of the steps it was built from. */
+export type LoadedTemplate = Template & { readonly steps: readonly string[] }
 
 function scriptSteps(option: string, paths: readonly string[], rootDir: string): TemplateStep[] {
   return readSqlSources(option, paths, rootDir).map((source) => ({
@@ -17,35 +50,62 @@ function scriptSteps(option: string, paths: readonly string[], rootDir: string):
   }))
 }
 
-/** The steps that `schema` and `seed` describe, in the order they apply. */
-export function optionSteps(options: ResolvedOptions): TemplateStep[] {
-  return [...schemaSteps(options), ...seedSteps(options)]
-}
-
 /** The steps of the `schema` option. */
 export function schemaSteps(options: ResolvedOptions): TemplateStep[] {
   return scriptSteps('schema', options.schema, options.rootDir)
 }
 
-/** The steps of the `seed` option: last, after the layers' own steps, so it can fill the tables an ORM's migrations make. */
-export function seedSteps(options: ResolvedOptions): TemplateStep[] {
-  const { seed } = options
-  if (typeof seed !== 'function') return scriptSteps('seed', seed, options.rootDir)
-  return [
-    {
-      name: `seed function ${seed.name || '(anonymous)'}`,
-      // The source text stands for the function; data it reads from elsewhere belongs in `cacheKey`.
-      fingerprint: seed.toString(),
-      apply: async (db) => {
-        try {
-          await seed(db)
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error)
-          throw new SchemaError(`sqlite-fixtures: the seed function failed: ${reason}`, undefined, { cause: error })
-        }
-      },
+/** The steps of migration sets, in order, by the ORMs' own migrators. */
+export async function migrationSteps(sets: readonly MigrationSet[], stepsOf: MigrationSteps, context: MigrationContext): Promise<TemplateStep[]> {
+  const steps: TemplateStep[] = []
+  for (const set of sets) steps.push(...(await stepsOf(set, context)))
+  return steps
+}
+
+/** Runs a seed function, reporting a failure as the seed's. */
+async function runSeed(name: string, seed: unknown, db: Database.Database): Promise<void> {
+  if (typeof seed !== 'function') {
+    throw new SchemaError(`sqlite-fixtures: the seed ${name} exports no seed function: give it a default export (db) => { ... }.`)
+  }
+  try {
+    await (seed as (db: Database.Database) => unknown)(db)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new SchemaError(`sqlite-fixtures: the seed ${name} failed: ${reason}`, undefined, { cause: error })
+  }
+}
+
+/** A seed module's step: its file is the fingerprint; the module is loaded only to build. */
+function moduleStep(file: string, rootDir: string, context: MigrationContext): TemplateStep {
+  const name = path.relative(rootDir, file).split(path.sep).join('/')
+  let source: string
+  try {
+    source = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new SqliteFixturesConfigError(
+      `sqlite-fixtures: option "seed" names the module ${file}, which cannot be read (relative paths are resolved from ${rootDir}).`,
+      { cause: error },
+    )
+  }
+  return {
+    name: `seed module ${name}`,
+    fingerprint: source,
+    files: [file],
+    apply: async (db) => {
+      const loaded = (await context.importModule(file)) as { default?: unknown; seed?: unknown }
+      await runSeed(`module ${name}`, loaded.default ?? loaded.seed, db)
     },
-  ]
+  }
+}
+
+/** The steps of the `seed` option: last, after the migrations and the layers' own steps, so it can fill their tables. */
+export function seedSteps(options: ResolvedOptions, context: MigrationContext): TemplateStep[] {
+  const { seed } = options
+  if (typeof seed === 'function') {
+    // The source text stands for the function; data it reads from elsewhere belongs in `cacheKey`.
+    return [{ name: `seed function ${seed.name || '(anonymous)'}`, fingerprint: seed.toString(), apply: (db) => runSeed('function', seed, db) }]
+  }
+  return seed.flatMap((entry) => (isModulePath(entry) ? [moduleStep(entry, options.rootDir, context)] : scriptSteps('seed', [entry], options.rootDir)))
 }
 
 /** The cache key: a hash of every input that shapes the template (and of the template it starts from). */
@@ -58,6 +118,12 @@ function templateKey(steps: readonly TemplateStep[], cacheKey: string, base: Tem
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
   for (const part of parts) hash.update(`${part.length}:${part}\n`)
   return hash.digest('hex').slice(0, 32)
+}
+
+/** What the stat fast path keys a recipe by: its inputs, the versions that shape the file, and its base. */
+function describe(recipe: TemplateRecipe): string | undefined {
+  if (!recipe.inputs) return undefined
+  return JSON.stringify({ plugin: packageJson.version, driver: driverVersion(), base: recipe.base?.key, ...recipe.inputs })
 }
 
 /** A new database holding `base` (or nothing), with foreign keys on. */
@@ -84,71 +150,87 @@ async function build(steps: readonly TemplateStep[], base: Template | undefined)
   }
 }
 
-/** `build` for steps that are all synchronous (SQL files): what the main process runs. */
-function buildSync(steps: readonly TemplateStep[]): Buffer {
-  const db = startingPoint(undefined)
-  try {
-    for (const [index, step] of steps.entries()) {
-      const applied = step.apply(db, scratchBefore(steps, index, undefined))
-      if (applied instanceof Promise) {
-        throw new SqliteFixturesError(`sqlite-fixtures: template step ${step.name} is asynchronous and cannot be built ahead of the run.`)
-      }
-    }
-    return snapshot(db)
-  } finally {
-    db.close()
-  }
-}
-
 function cachedTemplate(cacheDir: string, key: string): Template | undefined {
   const found = readTemplate(cacheDir, key)
   return found && { key, ...found, built: false }
 }
 
-/** Where the template of these steps is cached, under which key, and the cached one if any. */
-function lookUp(steps: readonly TemplateStep[], options: ResolvedOptions, base: Template | undefined): { cacheDir: string; key: string; hit: Template | undefined } {
-  const cacheDir = usableCacheDir(options.cacheDir)
-  const key = templateKey(steps, options.cacheKey, base)
-  const hit = cachedTemplate(cacheDir, key)
-  if (hit) verbose(`template cache hit: ${hit.file}`)
-  return { cacheDir, key, hit }
-}
-
 function publish(cacheDir: string, key: string, image: Buffer, steps: number, started: number): Template {
   const file = writeTemplate(cacheDir, key, image)
   pruneTemplates(cacheDir)
+  pruneManifests(cacheDir)
   verbose(`template built: ${file} (${steps} steps, ${Math.round(monotonicClock() - started)} ms)`)
   return { key, file, image, built: true }
 }
 
 /**
- * Returns the template for these steps: from the cache when an identical one was built
- * before (by this run, an earlier run, or another worker), otherwise built and cached.
- * With `base`, the steps apply on top of that template (a layer's migrations on top of
- * the template the main process built).
+ * Returns the template of a recipe: vouched for by the stat fast path when nothing it was
+ * read from changed (nothing is read or hashed then, and its bytes are read on first use),
+ * else from the cache when an identical one was built before (by this run, an earlier one,
+ * or another process), else built and cached. Processes building the same template at once
+ * (workers, or several runs started together) build it once: the others wait for it.
  */
-export async function loadTemplate(steps: readonly TemplateStep[], options: ResolvedOptions, base?: Template): Promise<Template> {
-  const { cacheDir, key, hit } = lookUp(steps, options, base)
-  if (hit) return hit
-  // Workers starting together build the template once; the others wait for it.
-  const template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
-    sweepStaleWrites(cacheDir)
-    const started = monotonicClock()
-    return publish(cacheDir, key, await build(steps, base), steps.length, started)
-  })
-  if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
-  return template
+export async function loadTemplate(recipe: TemplateRecipe, options: ResolvedOptions): Promise<LoadedTemplate> {
+  const cacheDir = usableCacheDir(options.cacheDir)
+  const description = describe(recipe)
+  const vouched = description === undefined ? undefined : knownTemplate(cacheDir, description)
+  if (description !== undefined && vouched) {
+    const { known, stats } = vouched
+    verbose(`template cache hit, inputs unchanged: ${known.file}`)
+    // Touched at most hourly, for pruning; the manifest then records the new time.
+    if (markUsed(known.file)) recordTemplate(cacheDir, description, known, stats)
+    // Assigned, not spread: the spread would read the bytes now, through the image getter.
+    return Object.assign(templateFromFile(known.key, known.file), { steps: known.steps })
+  }
+  // Statted before the steps read the files: a file changed meanwhile differs on the next run.
+  const stats = description === undefined ? undefined : statInputs(recipe.paths)
+  const steps = await recipe.steps()
+  const key = templateKey(steps, options.cacheKey, recipe.base)
+  let template = cachedTemplate(cacheDir, key)
+  if (template) verbose(`template cache hit: ${template.file}`)
+  else {
+    template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
+      sweepStaleWrites(cacheDir)
+      const started = monotonicClock()
+      return publish(cacheDir, key, await build(steps, recipe.base), steps.length, started)
+    })
+    if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
+  }
+  const names = steps.map((step) => step.name)
+  if (description !== undefined && stats) recordTemplate(cacheDir, description, { key, file: template.file, steps: names }, stats)
+  return Object.assign(template, { steps: names })
 }
 
-/**
- * `loadTemplate` for SQL steps, synchronously: the main process (Vitest's, Jest's global
- * setup, the build command) builds the template once, before any worker needs it, so it
- * takes no lock; a rare duplicate build by another process is harmless (atomic rename).
- */
-export function loadTemplateSync(steps: readonly TemplateStep[], options: ResolvedOptions): Template {
-  const { cacheDir, key, hit } = lookUp(steps, options, undefined)
-  if (hit) return hit
-  sweepStaleWrites(cacheDir)
-  const started = monotonicClock()
-  return publish(cacheDir, key, buildSync(steps), steps.length, started)
+/** How a process builds what the options describe: its ORMs' migration steps, and its way to load project modules. */
+export interface Builders {
+  readonly stepsOf: MigrationSteps
+  readonly importModule: ModuleImport
+}
+
+/** The parts of a template: which of the options' inputs, which sets, which layers' steps, on which base. */
+export interface RecipeParts {
+  /** Whether the schema is applied (not when it is in `base` already). */
+  readonly schema: boolean
+  readonly sets: readonly MigrationSet[]
+  /** Layers' own steps, computed only when needed; they turn the fast path off. */
+  readonly layerSteps?: (() => Promise<readonly TemplateStep[]>) | undefined
+  readonly base?: Template | undefined
+}
+
+/** The recipe of a template: schema, migration sets, layers' steps, then the seed, as the parts say. */
+export function templateRecipe(options: ResolvedOptions, parts: RecipeParts, builders: Builders): TemplateRecipe {
+  const context: MigrationContext = { rootDir: options.rootDir, importModule: builders.importModule }
+  const schema = parts.schema ? options.schema : []
+  const seed = typeof options.seed === 'function' ? [] : options.seed
+  return {
+    inputs: parts.layerSteps ? undefined : templateInputs({ ...options, schema }, parts.sets),
+    paths: [...schema, ...parts.sets.map((set) => set.folder), ...seed],
+    base: parts.base,
+    steps: async () => [
+      ...(parts.schema ? schemaSteps(options) : []),
+      ...(await migrationSteps(parts.sets, builders.stepsOf, context)),
+      ...((await parts.layerSteps?.()) ?? []),
+      ...seedSteps(options, context),
+    ],
+  }
 }
