@@ -34,7 +34,9 @@ const common = {
   outputOptions: {
     codeSplitting: {
       groups: [
-        { name: 'core', test: sourceIn(['core', 'broker'], { except: building }) },
+        // Which ORM layer applies a migration set: a few lines, with the core, so that Jest's
+        // global setup and Vitest's workers share it without loading each other's code.
+        { name: 'core', test: (id) => sourceIn(['core', 'broker'], { except: building })(id) || /[\\/]src[\\/]orm-migrations\.ts$/.test(id) },
         // Building a template, which a worker handed one by the main process never does:
         // loaded with `import()` where needed, so it is not part of every test file's start.
         { name: 'template', test: sourceIn(['core'], { only: building }) },
@@ -44,7 +46,7 @@ const common = {
         { name: 'vitest-plugin', test: sourceIn(['vitest'], { only: ['vitest/plugin', 'vitest/watch'] }) },
         // Jest's global setup runs outside any test environment: what it imports stays
         // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
-        { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff'] }) },
+        { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff', 'jest/module-import'] }) },
         { name: 'jest', test: sourceIn(['jest']) },
       ],
     },

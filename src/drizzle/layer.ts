@@ -30,7 +30,7 @@ declare global {
  * drizzle-orm itself is loaded then, not when the layer is made.
  */
 export function drizzleLayer<Shape = RegisteredShape>(
-  options: DrizzleLayerOptions<Shape>,
+  options: DrizzleLayerOptions<Shape> = {},
 ): Layer<'drizzle', DrizzleDatabase<Shape>, 'db'> {
   const checked = checkOptions('drizzleLayer()', options)
   // Found now, in the setup file, so a missing folder or a format the installed drizzle-orm

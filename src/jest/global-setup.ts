@@ -1,9 +1,11 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
-import { importProjectModule, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { releaseDriver } from '../core/driver/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
 import { handoffVariable, type JestHandoff } from './handoff.js'
+import { jestImport } from './module-import.js'
 
 /**
  * Builds the whole template once (schema, ORM migrations, seed), in Jest's main process,
@@ -21,9 +23,11 @@ import { handoffVariable, type JestHandoff } from './handoff.js'
 export function globalSetup(options: SqliteFixturesOptions = {}): () => Promise<void> {
   return async () => {
     const resolved = resolveOptions(options)
-    // Project modules (a seed module, JavaScript migrations) load with Node's own import():
-    // Jest's transform does not reach a global setup's later imports.
-    const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: importProjectModule })
+    // Project modules (a seed module, TypeScript migrations) load with `require`, which Jest's
+    // transform compiles while it runs a global setup.
+    const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: jestImport })
+    // Jest may run the tests in this very process (in band): their realm must own SQLite's error class.
+    releaseDriver()
     const { layers: _layers, seed, ...plain } = options
     const handoff: JestHandoff = { options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template }
     process.env[handoffVariable] = JSON.stringify(handoff)

@@ -20,9 +20,12 @@ function overlaps(events: readonly string[], group: string): number {
   return most
 }
 
-test("a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations", async () => {
+test.each([
+  ['in the plugin (applied by the main process)', {}],
+  ["in the setup file's layer (applied by the workers, the older way)", { KYSELY_SAMPLE_MIGRATIONS: 'setup-file' }],
+])('a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations %s', async (_, env) => {
   for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
-  const run = await runFixture('kysely-app')
+  const run = await runFixture('kysely-app', { env })
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
   expect(run.tests.map((t) => t.name).sort()).toEqual(
@@ -55,15 +58,22 @@ test("a Kysely app runs on a fresh database per test, through its own singleton,
   expect(leftovers(run.tmpDir)).toEqual([])
 })
 
-test('a failing migration fails the tests that need the database, naming the migration and its file', async () => {
-  const run = await runFixture('kysely-app', { env: { KYSELY_MIGRATIONS: 'broken' }, files: ['tests/orders.test.ts'] })
-  expect(run.tests.length).toBeGreaterThan(0)
+test.each([
+  ['in the plugin fails the tests that need the database', {}, 'passed'],
+  // The older way, migrations in a setup file: the worker prepares before the file's first test, whatever it touches.
+  ["in the setup file's layer fails every test", { KYSELY_SAMPLE_MIGRATIONS: 'setup-file' }, 'failed'],
+])('a failing migration %s, naming the migration and its file', async (_, env, pureState) => {
+  const run = await runFixture('kysely-app', { env: { KYSELY_MIGRATIONS: 'broken', ...env }, files: ['tests/orders.test.ts'] })
   const message =
     'sqlite-fixtures: Kysely migration 2024_01_11_002_orders ' +
     `(${path.join(sample, 'broken-migrations/2024_01_11_002_orders.ts')}) failed while building the template ` +
     '(after 2024_01_10_001_customers applied): no such table: main.ordres. Fix the migration, or step through the ' +
     "migrations with migrator() from 'sqlite-fixtures/kysely'."
-  for (const t of run.tests) expect([t.name, t.state, t.errors]).toEqual([t.name, 'failed', [message]])
+  const pure = "the app's own database file was never opened"
+  expect(run.tests.length).toBeGreaterThan(1)
+  for (const t of run.tests.filter((t) => t.name !== pure)) expect([t.name, t.state, t.errors]).toEqual([t.name, 'failed', [message]])
+  // With the plugin, a test that never touches the database does not wait for the template, nor fail with it.
+  expect(run.test(pure).state).toBe(pureState)
   expect(leftovers(run.tmpDir)).toEqual([])
 })
 

@@ -17,7 +17,7 @@ export type PragmaValue = string | number | boolean
 /** Puts data into the template once; runs after the schema. */
 export type SeedFunction = (db: Database) => void | Promise<void>
 
-/** Options for `useSqliteFixtures()` and the `sqliteFixtures()` plugin. */
+/** Options for `configureSqliteFixtures()` and the `sqliteFixtures()` plugin. */
 export interface SqliteFixturesOptions {
   /**
    * `'memory'` (default): each test's database is an in-memory copy of the template.

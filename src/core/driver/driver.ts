@@ -20,6 +20,20 @@ export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Op
   return new driver(source, options)
 }
 
+/**
+ * Lets the next realm that opens a database give better-sqlite3 its own error class. The
+ * native addon is loaded once per process, and takes the `SqliteError` class of the first
+ * code that opens a database: when a main process builds the template and then runs the
+ * tests in the same process, in another realm (Jest's global setup, then Jest in band), the
+ * tests' SQLite errors would be of the main process's class, which their `instanceof`
+ * and `toThrow` do not recognize.
+ */
+export function releaseDriver(): void {
+  for (const [file, loaded] of Object.entries(require.cache)) {
+    if (file.endsWith('better_sqlite3.node') && loaded) (loaded.exports as { isInitialized?: boolean }).isInitialized = false
+  }
+}
+
 /** A private in-memory database, empty or a copy of `image`, with foreign keys on (for builds and migrators). */
 export function openScratch(image?: Buffer): Connection {
   const db = openDatabase(image ?? ':memory:')

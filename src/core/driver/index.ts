@@ -7,6 +7,7 @@ export {
   driverVersion,
   openDatabase,
   openScratch,
+  releaseDriver,
   removeDatabaseFile,
   snapshot,
   writeDatabaseFile,
