@@ -9,8 +9,9 @@ import { builtTemplates } from './vitest/built-templates.js'
 const usage = `Usage: sqlite-fixtures build [--root <dir>] [--config <file>] [--project <name>]...
 
 Builds the SQLite template of each Vitest project that uses the sqliteFixtures() plugin, into
-its cache dir, and prints where it is. The options are read from the Vitest config, as the
-plugin reads them.`
+its cache dir, and prints where it is and what it was built from. The options (schema, ORM
+migrations, seed) are read from the Vitest config, as the plugin reads them: the test run
+then finds the template in the cache, and no worker migrates.`
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -43,7 +44,10 @@ async function main(): Promise<number> {
       failed = true
       console.error(`sqlite-fixtures: the template of ${name} could not be built:\n${handoff.error.message}`)
     } else {
-      console.log(`sqlite-fixtures: template of ${name}: ${handoff.file}\n  key ${handoff.key}, cache dir ${path.dirname(handoff.file)}`)
+      const steps = handoff.steps.length === 0 ? 'nothing (an empty database)' : handoff.steps.join(', ')
+      console.log(
+        `sqlite-fixtures: template of ${name}: ${handoff.file}\n  key ${handoff.key}, cache dir ${path.dirname(handoff.file)}\n  built from ${steps}`,
+      )
     }
   }
   return failed ? 1 : 0

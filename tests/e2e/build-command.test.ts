@@ -9,8 +9,13 @@ const run = promisify(execFile)
 const cli = path.join(repoRoot, 'dist/cli.mjs')
 
 /** Runs `sqlite-fixtures <args>` as npx would, with the scratch cache dir. */
-function sqliteFixtures(args: string[], cacheDir: string) {
-  return run(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, SQLITE_FIXTURES_CACHE_DIR: cacheDir } })
+function sqliteFixtures(args: string[], cacheDir: string, env: Record<string, string> = {}) {
+  return run(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, SQLITE_FIXTURES_CACHE_DIR: cacheDir, ...env } })
+}
+
+/** The verbose log's lines about templates (not the per-test lines, whose test names may say "template"). */
+function templateLines(log: string): string[] {
+  return fs.readFileSync(log, 'utf8').split('\n').filter((line) => /^\[sqlite-fixtures \d+\] template /.test(line))
 }
 
 test('sqlite-fixtures build builds the template from the Vitest config and prints where it is; the run then reuses it', async () => {
@@ -22,11 +27,36 @@ test('sqlite-fixtures build builds the template from the Vitest config and print
   expect(fs.existsSync(file)).toBe(true)
   expect(stdout).toMatch(/key [0-9a-f]{32}, cache dir /)
 
+  expect(stdout).toContain('built from schema.sql, seed.sql')
+
   const verboseLog = path.join(scratch, 'verbose.log')
   const tests = await runFixture('basic', { scratch, files: ['tests/isolation.test.ts'], env: { SQLITE_FIXTURES_VERBOSE: verboseLog } })
   expect(tests.errors).toEqual([])
-  const lines = fs.readFileSync(verboseLog, 'utf8').split('\n').filter((line) => line.includes('template'))
-  expect(lines).toEqual([expect.stringContaining(`template cache hit: ${file}`)])
+  // The main process (this one) vouched for it by its inputs' stats; no worker looked.
+  expect(templateLines(verboseLog)).toEqual([`[sqlite-fixtures ${process.pid}] template cache hit, inputs unchanged: ${file}`])
+})
+
+test.each([
+  ['kysely-app', 'kysely migrations (folder'],
+  ['drizzle-app', 'drizzle migrations (3)'],
+  ['prisma-app', 'prisma migration 20250110093000_init, prisma migration 20250301120000_points_status_readings'],
+])('%s: sqlite-fixtures build applies the ORM migrations; the test run after it applies none, in no worker', async (sample, steps) => {
+  const scratch = makeScratch()
+  const cacheDir = path.join(scratch, 'cache')
+  const buildLog = path.join(scratch, 'build.log')
+  const { stdout } = await sqliteFixtures(['build', '--root', `fixtures/${sample}`], cacheDir, { SQLITE_FIXTURES_VERBOSE: buildLog })
+  const file = /template of the project: (\S+)/.exec(stdout)?.[1] as string
+  expect(stdout).toContain(`built from ${steps}`)
+  expect(templateLines(buildLog)).toEqual([expect.stringMatching(new RegExp(`template built: ${file} \\(\\d+ steps, \\d+ ms\\)$`))])
+
+  const runLog = path.join(scratch, 'run.log')
+  const tests = await runFixture(sample, { scratch, env: { SQLITE_FIXTURES_VERBOSE: runLog } })
+  expect(tests.errors).toEqual([])
+  expect(tests.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
+  // One line about the template in the whole run: the main process's, which read no migration.
+  // The workers (other pids) were handed it: none built, hashed or looked it up.
+  expect(templateLines(runLog)).toEqual([`[sqlite-fixtures ${process.pid}] template cache hit, inputs unchanged: ${file}`])
+  expect(fs.readdirSync(cacheDir).filter((name) => name.endsWith('.sqlite'))).toEqual([path.basename(file)])
 })
 
 test('sqlite-fixtures build names each project of a workspace', async () => {

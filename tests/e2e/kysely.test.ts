@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
-import { leftovers, repoRoot, runFixture } from '../support/run-vitest.js'
+import { leftovers, makeScratch, probeLoads, repoRoot, runFixture } from '../support/run-vitest.js'
 
 const sample = path.join(repoRoot, 'fixtures/kysely-app')
 const names = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Radia', 'Ken']
@@ -20,12 +20,20 @@ function overlaps(events: readonly string[], group: string): number {
   return most
 }
 
+/** What a worker loaded that a file which never touches a database should not: the driver, the ORM, a template. */
+const databaseLoads = (loads: readonly string[]) => loads.filter((load) => /^better-sqlite3$|node_modules\/kysely\/|^read .*\.sqlite$/.test(load))
+
 test.each([
-  ['in the plugin (applied by the main process)', {}],
-  ["in the setup file's layer (applied by the workers, the older way)", { KYSELY_SAMPLE_MIGRATIONS: 'setup-file' }],
-])('a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations %s', async (_, env) => {
+  ['in the plugin (applied by the main process)', {}, []],
+  // The older way: every file's worker prepares before its first test. Once a worker has
+  // built the template, the stat fast path vouches for it without loading anything; a file
+  // that starts before that builds it or waits: what it loads depends on timing.
+  ["in the setup file's layer (applied by the workers, the older way)", { KYSELY_SAMPLE_MIGRATIONS: 'setup-file' }, undefined],
+])('a Kysely app runs on a fresh database per test, through its own singleton, with TypeScript migrations %s', async (_, env, pureLoads) => {
   for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
-  const run = await runFixture('kysely-app', { env })
+  const scratch = makeScratch()
+  const probe = probeLoads(scratch)
+  const run = await runFixture('kysely-app', { scratch, env: { ...env, ...probe.env }, config: probe.config })
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
   expect(run.tests.map((t) => t.name).sort()).toEqual(
@@ -40,6 +48,7 @@ test.each([
       'context mode gives ctx.kysely, typed, on the same database as the app',
       'and the next test starts clean',
       'the email migration fills an email for every existing customer',
+      'a pure function needs no database',
       ...names.map((name) => `concurrent app test ${name} sees only its own customer`),
       ...names.map((name) => `concurrent ctx.kysely test ${name} sees only its own customer`),
     ].sort(),
@@ -56,6 +65,9 @@ test.each([
   // own file was never created, wherever the run started.
   for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
   expect(leftovers(run.tmpDir)).toEqual([])
+  // The worker of the file that never touches a database: what it loaded of the database's things.
+  const purePid = run.events.find((line) => line.startsWith('pure file pid '))?.split(' ').at(-1) as string
+  if (pureLoads) expect(databaseLoads(probe.loadsOf(purePid))).toEqual(pureLoads)
 })
 
 test.each([

@@ -220,3 +220,27 @@ export function leftovers(dir: string): string[] {
   if (!fs.existsSync(dir)) return []
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
 }
+
+/** What the workers of an inner run loaded, by process: see `load-probe.mjs`. */
+export interface LoadProbe {
+  /** Env and config that preload the probe into an inner run's workers; merge them into its options. */
+  readonly env: Record<string, string>
+  readonly config: TestUserConfig
+  /** The modules a worker process resolved or required, and the database files it read (`read <file>`). */
+  loadsOf(pid: string): string[]
+}
+
+/** Records, per worker process, the modules it loads and the database files it reads. */
+export function probeLoads(scratch: string): LoadProbe {
+  const log = path.join(scratch, 'loads.log')
+  return {
+    env: { SQLITE_FIXTURES_LOAD_LOG: log },
+    config: { execArgv: ['--import', path.join(repoRoot, 'tests/support/load-probe.mjs')] },
+    loadsOf: (pid) =>
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(`${pid} `))
+        .map((line) => line.slice(pid.length + 1)),
+  }
+}
