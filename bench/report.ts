@@ -88,11 +88,11 @@ export function formatTable(rows: readonly RowResult[]): string {
   return out.join('\n')
 }
 
-/** Writes the figures to `.bench-results/latest.json` (git-ignored) and returns its path. */
-export function writeJson(repoRoot: string, machine: MachineInfo, rows: readonly RowResult[], extra: object): string {
+/** Writes the figures to `.bench-results/<name>.json` (git-ignored; `latest` by default) and returns its path. */
+export function writeJson(repoRoot: string, machine: MachineInfo, rows: readonly RowResult[], extra: object, name = 'latest'): string {
   const dir = path.join(repoRoot, '.bench-results')
   fs.mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, 'latest.json')
+  const file = path.join(dir, `${name}.json`)
   const report = { date: new Date().toISOString(), machine, rows, ...extra }
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   return file

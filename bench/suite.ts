@@ -49,22 +49,13 @@ export function variantName({ store, isolate, touch }: SuiteVariant): string {
   return `${storeNames[store]}${store === 'off' ? '' : touchNames[touch]}${isolate ? '' : ', isolate: false'}`
 }
 
-/** One `vitest run` of the installed sample; resolves to its wall time in ms. */
-function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, project: string, scratch: string): Promise<number> {
-  const tmp = path.join(scratch, 'suite-tmp')
-  fs.mkdirSync(tmp, { recursive: true })
-  const env = {
-    ...process.env,
-    BENCH_SUITE_DB: store,
-    BENCH_SUITE_ISOLATE: String(isolate),
-    BENCH_SUITE_TOUCH: touch,
-    BENCH_SUITE_SCHEMA: t.files.schema,
-    BENCH_SUITE_SEED: t.files.seed,
-    SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
-    TMPDIR: tmp,
-  }
+/**
+ * One `vitest run` of an installed copy of the sample, in a child process (by `node`, the
+ * running Node unless told), with `env` over this process's; resolves to its wall time in ms.
+ */
+export function timeSuiteRun(project: string, env: Record<string, string>, label: string, node = process.execPath): Promise<number> {
   const started = performance.now()
-  const child = spawn(process.execPath, [vitestBin, 'run', '--root', project], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node, [vitestBin, 'run', '--root', project], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -75,12 +66,28 @@ function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, proj
       // Strip colours before reading the summary line ("Tests  1000 passed (1000)").
       const plain = stripVTControlCharacters(output)
       if (code !== 0 || !/Tests\s+1000 passed/.test(plain)) {
-        reject(new Error(`vitest run of fixtures/bench-suite (${variantName({ store, isolate, touch })}) failed (exit ${code}):\n${plain}`))
+        reject(new Error(`vitest run of fixtures/bench-suite (${label}) failed (exit ${code}):\n${plain}`))
       } else {
         resolve(elapsed)
       }
     })
   })
+}
+
+/** One `vitest run` of the installed sample; resolves to its wall time in ms. */
+function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, project: string, scratch: string): Promise<number> {
+  const tmp = path.join(scratch, 'suite-tmp')
+  fs.mkdirSync(tmp, { recursive: true })
+  const env = {
+    BENCH_SUITE_DB: store,
+    BENCH_SUITE_ISOLATE: String(isolate),
+    BENCH_SUITE_TOUCH: touch,
+    BENCH_SUITE_SCHEMA: t.files.schema,
+    BENCH_SUITE_SEED: t.files.seed,
+    SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
+    TMPDIR: tmp,
+  }
+  return timeSuiteRun(project, env, variantName({ store, isolate, touch }))
 }
 
 /**

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { ESLint } from 'eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
@@ -17,11 +18,18 @@ function nextStyleLint(): ESLint {
   })
 }
 
-/** The rule ids that fail a file, with their messages. */
-async function problems(file: string): Promise<string[]> {
-  const [result] = await nextStyleLint().lintFiles([path.join(repoRoot, file)])
+/** The rule ids that fail a file (or, with `text`, that text linted as the file), with their messages. */
+async function problems(file: string, text?: string): Promise<string[]> {
+  const lint = nextStyleLint()
+  const filePath = path.join(repoRoot, file)
+  const [result] = text === undefined ? await lint.lintFiles([filePath]) : await lint.lintText(text, { filePath })
   return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`)
 }
+
+/** The README's TypeScript blocks that configure the plugin in a setup file. */
+const readmeSetupFiles = [...fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)]
+  .map((match) => match[1] as string)
+  .filter((block) => block.includes('configureSqliteFixtures('))
 
 test.each([
   'fixtures/kysely-app/tests/setup.ts',
@@ -31,6 +39,13 @@ test.each([
   'fixtures/jest-kysely/setup.ts',
 ])("React's hook rules pass on the documented setup file %s, which calls configureSqliteFixtures", async (file) => {
   expect(await problems(file)).toEqual([])
+})
+
+test("React's hook rules pass on every setup file the README shows", async () => {
+  expect(readmeSetupFiles.length).toBeGreaterThan(5)
+  for (const [index, block] of readmeSetupFiles.entries()) {
+    expect([index, await problems('tests/readme-setup.ts', block)]).toEqual([index, []])
+  }
 })
 
 test('they fail on a setup file that calls the old name, useSqliteFixtures (the reason for the new one)', async () => {
