@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
-import { enterBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -45,7 +45,7 @@ afterAll(async () => {
 async function inTest<T>(name: string, fn: () => T | Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
   const scope = runtime.openScope(name)
   scopes.push(scope)
-  const result = await runInScope(scope, async () => fn(), true)
+  const result = await runInScope(scope, async () => fn())
   return { result, scope, end: () => scope.dispose() }
 }
 
@@ -122,35 +122,35 @@ describe('in a test', () => {
     const first = await inTest('prepares', () => db.prepare('insert into notes (text) values (?)'))
     const second = await inTest('runs', () => () => first.result.run('stray'))
     const run = second.result
-    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(CrossTestError)
-    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(CrossTestError)
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(
       'a statement prepared through testDatabase() in test "prepares" (insert into notes (text) values (?)) was used in test "runs".',
     )
-    const left = await inTest('reads', () => rows(first.scope.get('db')))
-    expect(left.result).toEqual([])
+    // Read by no test: a test reading another's database is refused too.
+    expect(rows(first.scope.get('db'))).toEqual([])
     await first.end()
-    await second.end()
-    await left.end()
+    // The refusals fail the test that made them, even though its code caught them.
+    await expect(second.end()).rejects.toThrow(AggregateError)
   })
 
   test("a statement prepared in a block's beforeAll writes there, then follows each of the block's tests", async () => {
     const block = new Block('repository block', undefined, () => runtime)
-    const leave = enterBlock(block)
     try {
-      // As a repository made in beforeAll prepares its statements once.
-      const insert = db.prepare('insert into notes (text) values (?)')
-      insert.run('from beforeAll')
-      await block.freeze()
-      for (const name of ['first', 'second']) {
-        const scope = runtime.openScope(name, undefined, block)
-        try {
-          expect(await runInScope(scope, async () => (insert.run(name), rows(db)), false)).toEqual(['from beforeAll', name])
-        } finally {
-          await scope.dispose()
+      await runInBlock(block, async () => {
+        // As a repository made in beforeAll prepares its statements once.
+        const insert = db.prepare('insert into notes (text) values (?)')
+        insert.run('from beforeAll')
+        await block.freeze()
+        for (const name of ['first', 'second']) {
+          const scope = runtime.openScope(name, undefined, block)
+          try {
+            expect(await runInScope(scope, async () => (insert.run(name), rows(db)))).toEqual(['from beforeAll', name])
+          } finally {
+            await scope.dispose()
+          }
         }
-      }
+      })
     } finally {
-      leave()
       await block.drop()
     }
   })
@@ -200,7 +200,7 @@ describe('in a test', () => {
 
   test('foreign keys are enforced through the handle', async () => {
     const run = await inTest('fk', () => () => db.prepare('insert into books (author_id) values (42)').run())
-    await expect(runInScope(run.scope, async () => run.result(), true)).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    await expect(runInScope(run.scope, async () => run.result())).rejects.toThrow(/FOREIGN KEY constraint failed/)
     await run.end()
   })
 

@@ -206,10 +206,14 @@ class TestDatabase {
   }
 
   /**
-   * A no-op: the handle is shared by every test, and each test's database is closed by the
-   * plugin when the test ends. App code that closes its database on shutdown stays harmless.
+   * Closes the running test's own database, as closing the app's database would (a health
+   * check's simulated outage): later uses in that test fail as on a closed connection, and no
+   * other test is touched. Outside a test it does nothing, so an app's shutdown hook that
+   * closes its database stays harmless.
    */
   close(): this {
+    const scope = scopeIfAny()
+    if (scope) this.#configure(scope).close()
     return this
   }
 
