@@ -4,7 +4,8 @@ import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { PrismaClient } from '../../fixtures/prisma-app/src/generated/prisma/client.js'
-import { runInScope } from '../../src/core/lifecycle/owner.js'
+import { Block } from '../../src/core/lifecycle/block.js'
+import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
 import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
 import { SchemaError, SqliteFixturesConfigError } from '../../src/core/base/errors.js'
 import type { SqliteFixturesOptions } from '../../src/core/base/options.js'
@@ -152,6 +153,24 @@ describe('the client', () => {
     )
     // One test at a time is fine.
     expect(await inTest('alone', () => unregistered.customer.count())).toBe(0)
+  })
+
+  test("without prismaLayer, two describe blocks setting up at once are refused too, not answered from each other's database", async () => {
+    const unregistered = newClient()
+    const { runtime } = await runtimeFor(newClient())
+    const blocks = ['block A', 'block B'].map((name) => new Block(name, undefined, () => runtime))
+    // Each block's beforeAll writes its own customer, then reads, while the other does the same.
+    const setups = blocks.map((block, i) =>
+      runInBlock(block, async () => {
+        block.setupScope().get('db').prepare("insert into Customer (email, name) values (?, 'x')").run(`${i}@example.com`)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return unregistered.customer.findUnique({ where: { email: `${i}@example.com` } })
+      }),
+    )
+    const results = await Promise.allSettled(setups)
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/uses Prisma while other tests \(or describe blocks' beforeAll hooks\) run at the same time/)
+    for (const block of blocks) await block.drop()
   })
 
   test('a client on the app database is refused by the layer', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
 import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -79,6 +80,47 @@ describe('outside a test', () => {
   test('close is a no-op on the shared handle', () => {
     expect(db.close()).toBe(db)
     expect(db.open).toBe(true)
+  })
+})
+
+describe('work a test left running, with tests one at a time', () => {
+  /** Test A starts `work` without awaiting it and ends; test B then runs while it fires. */
+  async function leftRunning(work: () => void): Promise<{ seen: unknown[]; errors: unknown[]; bDb: Database }> {
+    const errors: unknown[] = []
+    let fired: Promise<void> = Promise.resolve()
+    const a = await inTest('A', () => {
+      fired = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          try {
+            work()
+          } catch (error) {
+            errors.push(error)
+          }
+          resolve()
+        }, 10),
+      )
+    })
+    await a.end()
+    const b = await inTest('B', async () => {
+      await fired
+      return rows(db)
+    })
+    const bDb = b.scope.get('db')
+    await b.end()
+    return { seen: b.result, errors, bDb }
+  }
+
+  test.each([
+    ['a statement the app prepared at import', () => void insertAtImport.run('late')],
+    ['a statement prepared then', () => void db.prepare('insert into notes (text) values (?)').run('late')],
+    ['currentDb()', () => void currentDb().prepare("insert into notes (text) values ('late')").run()],
+    ['an exec, which outside a test would be kept for every test', () => void db.exec("insert into notes (text) values ('late')")],
+  ])('through %s: it is refused once A ended, naming A, and B sees nothing of it', async (_how, work) => {
+    const { seen, errors } = await leftRunning(work)
+    expect(seen).toEqual([])
+    expect(errors).toEqual([expect.objectContaining({ name: 'LateWorkError', message: expect.stringContaining('test "A" has ended') })])
+    // Kept for the file to report: the app may have swallowed it.
+    expect(takeUnreported()).toEqual(errors)
   })
 })
 
