@@ -197,6 +197,25 @@ describe('in a test', () => {
     }
   })
 
+  test("close() closes the running test's database only, and where no test runs it is a harmless shutdown", async () => {
+    const closing = await inTest('closes', () => {
+      db.close()
+      return [db.open, currentDb().open]
+    })
+    const next = await inTest('next', () => db.open)
+    expect(closing.result).toEqual([false, false])
+    expect(next.result).toBe(true)
+    await closing.end()
+    await next.end()
+    // Work the test left running, and an afterAll of a block whose tests started, close nothing and are not refused.
+    await runInScope(closing.scope, async () => db.close())
+    const block = new Block('shuts down in afterAll', undefined, () => runtime)
+    await block.freeze()
+    await runInBlock(block, async () => db.close())
+    await block.drop()
+    expect(takeUnreported()).toEqual([])
+  })
+
   test('a statement used after its test ended says so', async () => {
     const { result: statement, end } = await inTest('ended', () => db.prepare('select 1'))
     await end()

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
-import { currentScope, onNewDatabase, scopeIfAny, type TestScope } from '../lifecycle/index.js'
+import { currentScope, onNewDatabase, ownerHere, scopeIfAny, scopeOfOwner, type TestScope } from '../lifecycle/index.js'
 import { SqliteFixturesError } from '../base/index.js'
 import { BoundStatement, FollowingStatement, type ConnectionSource } from './test-statement.js'
 
@@ -212,8 +212,11 @@ class TestDatabase {
    * closes its database stays harmless.
    */
   close(): this {
-    const scope = scopeIfAny()
-    if (scope) this.#configure(scope).close()
+    // Never refused: an afterAll or work left running that closes the app's database is a
+    // shutdown, and closes nothing of another test's.
+    const owner = ownerHere()
+    const scope = owner && scopeOfOwner(owner)
+    if (scope && !scope.ended) this.#configure(scope).close()
     return this
   }
 
