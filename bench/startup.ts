@@ -111,12 +111,10 @@ async function suiteRows(t: BenchTemplate, scratch: string, rounds: number): Pro
     fs.symlinkSync(other.driver, path.join(project, 'node_modules/better-sqlite3'), 'dir')
   }
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
-  const templateFile = path.join(scratch, 'template.sqlite')
-  fs.writeFileSync(templateFile, t.template.image)
   const common = {
     BENCH_SUITE_SCHEMA: t.files.schema,
     BENCH_SUITE_SEED: t.files.seed,
-    BENCH_SUITE_TEMPLATE: templateFile,
+    BENCH_SUITE_TEMPLATE: t.template.file,
     BENCH_SUITE_DRIZZLE: writeDrizzleMigrations(scratch, t.sql.schema),
     SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
     TMPDIR: path.join(scratch, 'suite-tmp'),
@@ -170,7 +168,8 @@ async function mainProcessRows(t: BenchTemplate, scratch: string): Promise<(RowS
 
 /** What importing each entry costs in a fresh Node process (medians of 15), with what it must load on first use. */
 function importRows(): (RowSpec & Measurement)[] {
-  const entries = ['sqlite-fixtures', 'sqlite-fixtures/vitest/setup', 'sqlite-fixtures/drizzle', 'sqlite-fixtures/kysely', 'sqlite-fixtures/prisma', 'better-sqlite3', 'drizzle-orm/better-sqlite3', 'kysely', '@prisma/adapter-better-sqlite3']
+  // (The Vitest entries import vitest, which loads only inside a run.)
+  const entries = ['sqlite-fixtures', 'sqlite-fixtures/drizzle', 'sqlite-fixtures/kysely', 'sqlite-fixtures/prisma', 'better-sqlite3', 'drizzle-orm/better-sqlite3', 'kysely', '@prisma/adapter-better-sqlite3']
   const script = 'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t))'
   const group = `import in a fresh process (node ${process.version}; the plugin's entries as built in dist/)`
   return entries.map((entry) => {
