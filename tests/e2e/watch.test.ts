@@ -2,7 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, vi } from 'vitest'
 import { installSample } from '../../bench/install.js'
-import { makeScratch, watchFixture } from '../support/run-vitest.js'
+import { makeScratch, watchFixture, type WatchSession } from '../support/run-vitest.js'
+
+/** Saves (`save` writes the files), and waits for the rerun the save starts. */
+async function saveAndRerun(session: WatchSession, save: () => void): Promise<void> {
+  const rerun = session.nextRun()
+  save()
+  await rerun
+}
 
 /** Writes a Drizzle (drizzle-kit 0.x) migrations folder: the journal, then each migration's SQL. */
 function writeDrizzleMigrations(folder: string, migrations: readonly (readonly [tag: string, sql: string])[]): void {
@@ -28,9 +35,7 @@ test('in watch mode, a schema change reruns the test files that use the database
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'pure ran'])
 
-    const edited = session.nextRun()
-    fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n')
-    await edited
+    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
     // Only the file that used a database ran again, and it saw the new column.
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email'])
@@ -38,14 +43,10 @@ test('in watch mode, a schema change reruns the test files that use the database
     // A new .sql file in the schema folder that does not build is reported once, and the
     // file that uses the database reruns and fails with it; the watcher keeps running, and
     // fixing it reruns that file again.
-    const broken = session.nextRun()
     const phone = path.join(schema, '002_phone.sql')
-    fs.writeFileSync(phone, 'alter tabel customers add column phone text;\n')
-    await broken
+    await saveAndRerun(session, () => fs.writeFileSync(phone, 'alter tabel customers add column phone text;\n'))
     await vi.waitFor(() => expect(session.stderr()).toContain('the template could not be rebuilt'), { timeout: 30_000, interval: 50 })
-    const fixed = session.nextRun()
-    fs.writeFileSync(phone, 'alter table customers add column phone text;\n')
-    await fixed
+    await saveAndRerun(session, () => fs.writeFileSync(phone, 'alter table customers add column phone text;\n'))
     expect(session.stderr().match(/the template could not be rebuilt/g)).toHaveLength(1)
     expect(session.stderr()).toContain('002_phone.sql:1 failed: near "tabel": syntax error')
     expect(session.reruns).toEqual([['tests/columns.test.ts'], ['tests/columns.test.ts'], ['tests/columns.test.ts']])
@@ -64,22 +65,16 @@ test('in watch mode, a Drizzle migration added, then one broken and fixed, in a 
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'pure ran'])
 
-    const added = session.nextRun()
     const email = ['0001_email', 'ALTER TABLE `customers` ADD `email` text;'] as const
-    writeDrizzleMigrations(migrations, [initial, email])
-    await added
+    await saveAndRerun(session, () => writeDrizzleMigrations(migrations, [initial, email]))
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email'])
 
     // A broken migration: the file that uses the database reruns and fails, naming it.
-    const broken = session.nextRun()
-    writeDrizzleMigrations(migrations, [initial, email, ['0002_phone', 'ALTER TABEL `customers` ADD `phone` text;']])
-    await broken
+    await saveAndRerun(session, () => writeDrizzleMigrations(migrations, [initial, email, ['0002_phone', 'ALTER TABEL `customers` ADD `phone` text;']]))
     await vi.waitFor(() => expect(session.stderr()).toContain('Drizzle migration 0002_phone failed while building the template'), { timeout: 30_000, interval: 50 })
     // Fixed: the second save reruns it too, with the new template (not a stale "cache hit").
-    const fixed = session.nextRun()
-    fs.writeFileSync(path.join(migrations, '0002_phone.sql'), 'ALTER TABLE `customers` ADD `phone` text;')
-    await fixed
+    await saveAndRerun(session, () => fs.writeFileSync(path.join(migrations, '0002_phone.sql'), 'ALTER TABLE `customers` ADD `phone` text;'))
     expect(session.reruns).toEqual([['tests/columns.test.ts'], ['tests/columns.test.ts'], ['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email', 'columns id,name,email,phone'])
   } finally {
@@ -99,9 +94,7 @@ test('in watch mode, a schema given in a setup file, outside the root, reruns th
     // The main process learns of the folder from the workers' reports, at the end of the run,
     // and asks the file watcher to watch it: give the watcher a moment to start.
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const edited = session.nextRun()
-    fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n')
-    await edited
+    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email'])
   } finally {
@@ -120,9 +113,7 @@ test("in watch mode, a change to a seed module reruns the files that use the dat
   const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema, WATCH_SEED: seed } })
   try {
     expect(session.events().sort()).toEqual(['columns id,name rows Ada', 'pure ran'])
-    const edited = session.nextRun()
-    fs.writeFileSync(seed, seedOf('Grace'))
-    await edited
+    await saveAndRerun(session, () => fs.writeFileSync(seed, seedOf('Grace')))
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name rows Ada', 'columns id,name rows Grace'])
   } finally {
@@ -139,13 +130,13 @@ test("in watch mode, a change to the ORM's migrations, or to a file a layer's te
     expect(session.events().sort()).toEqual(['customers id,name', 'notes id,body', 'pure ran'])
 
     // A new migration: the setup file imports it, so Vitest reruns the project's files.
-    const migrated = session.nextRun()
     const migrations = path.join(root, 'src/migrations.ts')
-    fs.writeFileSync(
-      migrations,
-      fs.readFileSync(migrations, 'utf8').replace(
-        'export const migrations = [CreateCustomers1700000000001]',
-        `export class AddEmail1700000000002 implements MigrationInterface {
+    await saveAndRerun(session, () => {
+      fs.writeFileSync(
+        migrations,
+        fs.readFileSync(migrations, 'utf8').replace(
+          'export const migrations = [CreateCustomers1700000000001]',
+          `export class AddEmail1700000000002 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE "customers" ADD COLUMN "email" varchar')
   }
@@ -156,23 +147,19 @@ test("in watch mode, a change to the ORM's migrations, or to a file a layer's te
 }
 
 export const migrations = [CreateCustomers1700000000001, AddEmail1700000000002]`,
-      ),
-    )
-    await migrated
+        ),
+      )
+    })
     expect(session.reruns.at(-1)).toContain('tests/columns.test.ts')
     expect(session.events()).toContain('customers id,name,email')
 
     // A SQL file in the folder the notes layer's template step reads: only the file that used a database reruns.
-    const noted = session.nextRun()
-    fs.writeFileSync(path.join(root, 'db/notes/001_notes.sql'), 'create table notes (id integer primary key, body text, title text);\n')
-    await noted
+    await saveAndRerun(session, () => fs.writeFileSync(path.join(root, 'db/notes/001_notes.sql'), 'create table notes (id integer primary key, body text, title text);\n'))
     expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
     expect(session.events().at(-1)).toBe('notes id,body,title')
 
     // A new file in that folder, as a new migration would be.
-    const added = session.nextRun()
-    fs.writeFileSync(path.join(root, 'db/notes/002_done.sql'), 'alter table notes add column done integer;\n')
-    await added
+    await saveAndRerun(session, () => fs.writeFileSync(path.join(root, 'db/notes/002_done.sql'), 'alter table notes add column done integer;\n'))
     expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
     expect(session.events().at(-1)).toBe('notes id,body,title,done')
   } finally {

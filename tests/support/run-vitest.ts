@@ -235,7 +235,7 @@ export function probeLoads(scratch: string): LoadProbe {
   const log = path.join(scratch, 'loads.log')
   return {
     env: { SQLITE_FIXTURES_LOAD_LOG: log },
-    config: { execArgv: ['--import', path.join(repoRoot, 'tests/support/load-probe.mjs')] },
+    config: { execArgv: ['--import', fileURLToPath(new URL('./load-probe.mjs', import.meta.url))] },
     loadsOf: (pid) =>
       fs
         .readFileSync(log, 'utf8')

@@ -7,9 +7,14 @@ import { expect, test } from 'vitest'
 
 const run = promisify(execFile)
 
-/** Runs a script of tests/support in `count` processes at once; resolves to their outputs. */
-async function atOnce(count: number, script: string, args: string[]): Promise<string[]> {
-  const file = new URL(`../support/${script}`, import.meta.url).pathname
+/** The scripts the processes run (named as URLs, so the linters see them used). */
+const scripts = {
+  loadTemplate: new URL('../support/build-template.ts', import.meta.url).pathname,
+  prebuildTemplate: new URL('../support/prebuild-template.ts', import.meta.url).pathname,
+}
+
+/** Runs a script in `count` processes at once; resolves to their outputs. */
+async function atOnce(count: number, file: string, args: string[]): Promise<string[]> {
   const outputs = await Promise.all(
     // tsx would otherwise leave its compile cache in the OS temp dir.
     Array.from({ length: count }, () => run(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, TSX_DISABLE_CACHE: '1' } })),
@@ -28,7 +33,7 @@ const templates = (root: string) => fs.readdirSync(path.join(root, 'cache')).fil
 test('processes starting together build the template once and all read the same one', async () => {
   const root = project()
   const buildLog = path.join(root, 'builds.log')
-  const results = await atOnce(4, 'build-template.ts', [root, buildLog])
+  const results = await atOnce(4, scripts.loadTemplate, [root, buildLog])
   expect(new Set(results).size).toBe(1)
   expect(fs.readFileSync(buildLog, 'utf8').trim().split('\n')).toHaveLength(1)
   expect(templates(root)).toEqual([expect.stringMatching(/^template-\w{32}-[0-9a-f]{16}\.sqlite$/)])
@@ -48,7 +53,7 @@ export default (db) => {
 }
 `,
   )
-  const results = await atOnce(4, 'prebuild-template.ts', [root])
+  const results = await atOnce(4, scripts.prebuildTemplate, [root])
   expect(new Set(results).size).toBe(1)
   expect(fs.readFileSync(path.join(root, 'builds.log'), 'utf8').trim().split('\n')).toHaveLength(1)
   expect(templates(root)).toHaveLength(1)
