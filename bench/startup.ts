@@ -100,7 +100,19 @@ function otherNode(version: string, scratch: string): { node: string; driver: st
   return { node, driver: path.join(install, 'node_modules/better-sqlite3') }
 }
 
-/** The suite rows: every variant once to warm caches, then `rounds` times, alternating. */
+/** What the test files of one run spent, summed inside the workers (see fixtures/bench-suite/timing-reporter.ts). */
+interface Timings {
+  readonly setup: number
+  readonly collect: number
+  readonly tests: number
+}
+
+/**
+ * The suite rows: every variant once to warm caches, then `rounds` times, alternating. Two
+ * groups: the runs' wall times, and the time the files spent inside the workers (setup files,
+ * importing the test file, tests and hooks), summed, which the load of a shared machine moves
+ * less.
+ */
 async function suiteRows(t: BenchTemplate, scratch: string, rounds: number): Promise<(RowSpec & Measurement)[]> {
   const project = installSample('bench-suite', scratch)
   let node = process.execPath
@@ -111,34 +123,45 @@ async function suiteRows(t: BenchTemplate, scratch: string, rounds: number): Pro
     fs.symlinkSync(other.driver, path.join(project, 'node_modules/better-sqlite3'), 'dir')
   }
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+  const timingsFile = path.join(scratch, 'timings.jsonl')
   const common = {
     BENCH_SUITE_SCHEMA: t.files.schema,
     BENCH_SUITE_SEED: t.files.seed,
     BENCH_SUITE_TEMPLATE: t.template.file,
     BENCH_SUITE_DRIZZLE: writeDrizzleMigrations(scratch, t.sql.schema),
+    BENCH_SUITE_TIMINGS: timingsFile,
     SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
     TMPDIR: path.join(scratch, 'suite-tmp'),
   }
   fs.mkdirSync(common.TMPDIR, { recursive: true })
-  const run = (variant: StartupVariant) => timeSuiteRun(project, { ...common, ...variant.env }, variant.name, node)
+  const lastTimings = () => JSON.parse(fs.readFileSync(timingsFile, 'utf8').trim().split('\n').at(-1) as string) as Timings
+  const run = async (variant: StartupVariant) => {
+    const wall = await timeSuiteRun(project, { ...common, ...variant.env }, variant.name, node)
+    const { setup, collect, tests } = lastTimings()
+    return { wall, inside: setup + collect + tests }
+  }
   progress(`vitest runs of fixtures/bench-suite on Node ${nodeVersion}, ${variants.length} variants, 1 warm-up + ${rounds} each...`)
-  const times = new Map<StartupVariant, number[]>(variants.map((variant) => [variant, []]))
+  const walls = new Map<StartupVariant, number[]>(variants.map((variant) => [variant, []]))
+  const insides = new Map<StartupVariant, number[]>(variants.map((variant) => [variant, []]))
   for (const variant of variants) await run(variant)
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {
-      const ms = await run(variant)
-      times.get(variant)?.push(ms)
-      progress(`  ${variant.name}: ${formatMs(ms)}`)
+      const { wall, inside } = await run(variant)
+      walls.get(variant)?.push(wall)
+      insides.get(variant)?.push(inside)
+      progress(`  ${variant.name}: ${formatMs(wall)} (inside the workers: ${formatMs(inside)})`)
     }
   }
-  const group = `suite on Node ${nodeVersion}: vitest run, ${suiteFiles} files x 50 tests, ${t.label} template (wall time)`
-  return variants.map((variant) => ({
-    group,
-    name: variant.name,
-    kind: variant.ref === undefined ? 'floor' : 'plugin',
-    ...(variant.ref === undefined ? {} : { ref: variant.ref }),
-    ...summarize(times.get(variant) ?? []),
-  }))
+  const rowsOf = (group: string, times: Map<StartupVariant, number[]>) =>
+    variants.map((variant) => ({
+      group,
+      name: variant.name,
+      kind: variant.ref === undefined ? ('floor' as const) : ('plugin' as const),
+      ...(variant.ref === undefined ? {} : { ref: variant.ref }),
+      ...summarize(times.get(variant) ?? []),
+    }))
+  const suite = `on Node ${nodeVersion}: vitest run, ${suiteFiles} files x 50 tests, ${t.label} template`
+  return [...rowsOf(`suite ${suite} (wall time)`, walls), ...rowsOf(`files ${suite} (setup files + import + tests, summed in the workers)`, insides)]
 }
 
 /**
@@ -209,15 +232,17 @@ async function main(): Promise<void> {
     const results = withRatios(rows)
     const json = writeJson(repoRoot, machine, results, { templates: { smallBytes: small.template.image.length } }, 'startup')
     console.log(formatTable(results))
-    const perFile = (name: string, ref: string) => {
-      const row = results.find((r) => r.name === name)
-      const other = results.find((r) => r.group === row?.group && r.name === ref)
-      return row && other ? `${((row.medianMs - other.medianMs) / suiteFiles).toFixed(1)} ms per file` : 'n/a'
+    for (const group of new Set(results.filter((r) => r.group.startsWith('suite') || r.group.startsWith('files')).map((r) => r.group))) {
+      const perFile = (name: string, ref: string) => {
+        const row = results.find((r) => r.group === group && r.name === name)
+        const other = results.find((r) => r.group === group && r.name === ref)
+        return row && other ? `${((row.medianMs - other.medianMs) / suiteFiles).toFixed(1)} ms per file` : 'n/a'
+      }
+      console.log(`\nPer file, over the row named (difference / ${suiteFiles} files), ${group}:`)
+      for (const variant of variants.filter((v) => v.ref !== undefined)) console.log(`  ${variant.name}: ${perFile(variant.name, variant.ref as string)} over "${variant.ref}"`)
+      console.log(`  Drizzle migrations in the plugin: ${perFile('Drizzle migrations in the plugin (drizzleMigrations)', 'options in the plugin')} over the plain schema`)
+      console.log(`  Drizzle layer in a setup file: ${perFile('Drizzle migrations on the layer in a setup file (the older way)', 'options in the plugin')} over the plain schema`)
     }
-    console.log('\nPer file, over the row named (suite difference / 20 files):')
-    for (const variant of variants.filter((v) => v.ref !== undefined)) console.log(`  ${variant.name}: ${perFile(variant.name, variant.ref as string)} over "${variant.ref}"`)
-    console.log(`  Drizzle migrations in the plugin: ${perFile('Drizzle migrations in the plugin (drizzleMigrations)', 'options in the plugin')} over the plain schema`)
-    console.log(`  Drizzle layer in a setup file: ${perFile('Drizzle migrations on the layer in a setup file (the older way)', 'options in the plugin')} over the plain schema`)
     console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${machine.node}; total ${formatMs(performance.now() - started)}; JSON: ${path.relative(process.cwd(), json)}`)
   } catch (error) {
     progress(`bench failed; kept its scratch dir: ${scratch}`)
