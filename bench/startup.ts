@@ -52,6 +52,7 @@ const variants: readonly StartupVariant[] = [
   { name: floor, env: { BENCH_SUITE_DB: 'floor' } },
   { name: 'options in the plugin', env: {}, ref: floor },
   { name: 'options in the plugin, no file touches the database', env: none, ref: noPlugin },
+  { name: 'options in the plugin, and an empty setup file of your own, no file touches the database (control)', env: { BENCH_SUITE_SETUP: 'empty', ...none }, ref: noPlugin },
   { name: 'options in a setup file', env: { BENCH_SUITE_SETUP: 'options' }, ref: floor },
   { name: 'options in a setup file, no file touches the database', env: { BENCH_SUITE_SETUP: 'options', ...none }, ref: noPlugin },
   { name: 'Drizzle migrations in the plugin (drizzleMigrations)', env: { BENCH_SUITE_MIGRATIONS: 'plugin' }, ref: floor },
