@@ -2,8 +2,8 @@ import { defineLayer, type Layer } from '../core/base/index.js'
 import { testDatabase } from '../core/access/index.js'
 import { drizzleOver } from './database.js'
 import { drizzleSet } from './migration-set.js'
-import { checkReadable, locateMigrationsFolder } from './migrations.js'
-import { checkOptions, type DrizzleLayerOptions } from './options.js'
+import { locateMigrationsFolder } from './migrations.js'
+import { checkOptions, checkShapeForVersion, type DrizzleLayerOptions } from './options.js'
 import type { DrizzleDatabase, RegisteredShape } from './types.js'
 
 declare global {
@@ -33,14 +33,18 @@ export function drizzleLayer<Shape = RegisteredShape>(
   options: DrizzleLayerOptions<Shape> = {},
 ): Layer<'drizzle', DrizzleDatabase<Shape>, 'db'> {
   const checked = checkOptions('drizzleLayer()', options)
-  // Found now, in the setup file, so a missing folder or a format the installed drizzle-orm
-  // cannot read fails the run at once with the fix; its migrations are read only to build.
-  const folder = checked.migrationsFolder === undefined ? undefined : checkReadable(locateMigrationsFolder(checked.migrationsFolder)).folder
+  // Found now, in the setup file, so a missing folder fails the run at once; whether the
+  // installed drizzle-orm reads its format is checked where the migrations are read, to build.
+  const folder = checked.migrationsFolder === undefined ? undefined : locateMigrationsFolder(checked.migrationsFolder).folder
   let database: DrizzleDatabase<Shape> | undefined
+  const make = () => {
+    checkShapeForVersion('drizzleLayer()', checked)
+    return drizzleOver<Shape>(testDatabase(), checked)
+  }
   return defineLayer({
     name: 'drizzle',
     dependsOn: ['db'],
     ...(folder === undefined ? {} : { migrations: drizzleSet(folder, checked.migrationsTable) }),
-    setup: () => (database ??= drizzleOver<Shape>(testDatabase(), checked)),
+    setup: () => (database ??= make()),
   })
 }

@@ -64,20 +64,6 @@ export function checkOptions<Shape>(
     fail(call, 'option "migrationsFolder" must be a path to the folder drizzle-kit writes migrations to.')
   }
   if (typeof migrationsTable !== 'string' || migrationsTable === '') fail(call, 'option "migrationsTable" must be a table name.')
-  if (options.schema !== undefined && drizzleV1()) {
-    fail(
-      call,
-      `option "schema" is drizzle-orm 0.x's; the installed drizzle-orm ${drizzleVersion()} reads relational queries from ` +
-        '"relations" (defineRelations(schema, ...)) and ignores "schema". Pass relations instead.',
-    )
-  }
-  if (options.relations !== undefined && !drizzleV1()) {
-    fail(
-      call,
-      `option "relations" is drizzle-orm 1.x's; the installed drizzle-orm ${drizzleVersion()} ignores it. Pass your schema ` +
-        'as "schema" instead.',
-    )
-  }
   for (const field of ['schema', 'relations'] as const) {
     if (options[field] !== undefined && !isRecord(options[field])) fail(call, `option "${field}" must be an object.`)
   }
@@ -87,4 +73,26 @@ export function checkOptions<Shape>(
     if (taken) fail(call, `option "config" cannot set "${taken}": the layer gives the client, and "schema"/"relations" are options of their own.`)
   }
   return { migrationsFolder, schema, relations, migrationsTable, config }
+}
+
+/**
+ * Checks that `schema` or `relations` is the one the installed drizzle-orm reads. Apart
+ * from `checkOptions`, because it reads drizzle-orm's version: the layer checks it when a
+ * test first uses it, so a setup file that makes the layer loads nothing of drizzle-orm.
+ */
+export function checkShapeForVersion(call: string, checked: Pick<CheckedOptions<unknown>, 'schema' | 'relations'>): void {
+  if (checked.schema !== undefined && drizzleV1()) {
+    fail(
+      call,
+      `option "schema" is drizzle-orm 0.x's; the installed drizzle-orm ${drizzleVersion()} reads relational queries from ` +
+        '"relations" (defineRelations(schema, ...)) and ignores "schema". Pass relations instead.',
+    )
+  }
+  if (checked.relations !== undefined && !drizzleV1()) {
+    fail(
+      call,
+      `option "relations" is drizzle-orm 1.x's; the installed drizzle-orm ${drizzleVersion()} ignores it. Pass your schema ` +
+        'as "schema" instead.',
+    )
+  }
 }
