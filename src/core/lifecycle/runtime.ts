@@ -2,6 +2,7 @@ import type { Block, BlockHost } from './block.js'
 import { snapshot } from '../driver/index.js'
 import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
+import { fileClonesRequested } from './file-clones.js'
 import { type AnyLayer, type LayerTestInfo, type ResolvedOptions, SqliteFixturesError, type Template, type TemplateStep } from '../base/index.js'
 import { receiveTemplate, type TemplateHandoff, templateInputs } from '../template/index.js'
 import { LayerGraph } from './layers.js'
@@ -44,6 +45,8 @@ export class FixtureRuntime implements BlockHost {
   readonly needsPrepare: boolean
   readonly #tempDir: TempDir
   readonly #pragmas: ResolvedOptions['pragmas']
+  /** A file clone's pragmas in memory mode, when a driver asked for files (see `requestFileClones`). */
+  readonly #filePragmas: ResolvedOptions['pragmas']
   /** The template the main process built, when it is the one these options describe. */
   readonly #handoff: TemplateHandoff | undefined
   /** Isolation 'savepoint': one kept connection per template (the base, or a block's derived one). */
@@ -60,6 +63,7 @@ export class FixtureRuntime implements BlockHost {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
+    this.#filePragmas = { ...defaultPragmas('file'), ...options.pragmas }
     this.#handoff = handoff?.inputs === templateInputs(options) ? handoff : undefined
     const db = dbLayer((test) => this.#clone(test), options)
     this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
@@ -178,7 +182,9 @@ export class FixtureRuntime implements BlockHost {
     const log = newStatementLog(this.options)
     const clone = this.options.mode === 'file'
       ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)
-      : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
+      : fileClonesRequested()
+        ? fileClone(source, this.#filePragmas, this.#tempDir, log?.record)
+        : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
     if (log) attachLog(clone.db, log)
     return clone
   }
