@@ -1,0 +1,134 @@
+import type { Client, InArgs, InStatement, IntMode, Replicated, ResultSet, Transaction, TransactionMode } from '@libsql/client'
+import { currentScope, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
+import { LibsqlFixtureError } from './errors.js'
+import { checkOpen, openSession, type TestSession, useFileDatabases } from './session.js'
+import { type AnyStatement, statementText } from './statement-text.js'
+import { TestTransaction } from './transaction.js'
+
+/** What `testLibsqlClient()` takes: the settings of your app's `createClient()` that shape values. */
+export interface TestLibsqlClientOptions {
+  /**
+   * How integers come back: `'number'` (libSQL's default), `'bigint'` or `'string'`. Give
+   * the same value as your app's `createClient({ url, intMode })`.
+   */
+  intMode?: IntMode
+}
+
+const intModes: readonly string[] = ['number', 'bigint', 'string']
+
+/**
+ * The test-following libSQL client: one object, of libSQL's `Client` type, whose every call
+ * runs on a real libSQL client opened on the running test's own database (a file copy of the
+ * template, made on first use), so values, errors and transactions are libSQL's own.
+ */
+class TestLibsqlClient implements Client {
+  readonly protocol = 'file'
+  readonly #intMode: IntMode | undefined
+  readonly #sessions = new WeakMap<TestScope, TestSession>()
+
+  constructor(intMode: IntMode | undefined) {
+    this.#intMode = intMode
+  }
+
+  #session(scope: TestScope): TestSession {
+    let session = this.#sessions.get(scope)
+    if (!session) {
+      session = openSession(scope, this.#intMode)
+      this.#sessions.set(scope, session)
+    }
+    return checkOpen(session)
+  }
+
+  /** The running test's client, after recording what it is about to run in the test's SQL log. */
+  #running(...statements: string[]): TestSession {
+    const session = this.#session(currentScope())
+    for (const statement of statements) session.record(statement)
+    return session
+  }
+
+  execute(stmt: InStatement): Promise<ResultSet>
+  execute(sql: string, args?: InArgs): Promise<ResultSet>
+  execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
+    const statement: InStatement = typeof stmtOrSql === 'string' && args !== undefined ? { sql: stmtOrSql, args } : stmtOrSql
+    return this.#running(statementText(statement)).client.execute(statement)
+  }
+
+  batch(stmts: AnyStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
+    // Older clients take `InStatement[]` only; the [sql, args] form is passed on as given.
+    return this.#running(...stmts.map(statementText)).client.batch(stmts as InStatement[], mode)
+  }
+
+  migrate(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.#running(...stmts.map(statementText)).client.migrate(stmts)
+  }
+
+  async transaction(mode?: TransactionMode): Promise<Transaction> {
+    const session = this.#running(`BEGIN ${mode ?? 'write'}`)
+    return new TestTransaction(session, await session.client.transaction(mode))
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return this.#running(sql).client.executeMultiple(sql)
+  }
+
+  sync(): Promise<Replicated> {
+    return this.#running().client.sync()
+  }
+
+  /**
+   * In a test, closes that test's client, as the app's `close()` would close its own: later
+   * calls in the test fail as libSQL's do (`CLIENT_CLOSED`), and no other test is touched.
+   * Outside a test (an app's shutdown hook), it does nothing.
+   */
+  close(): void {
+    const scope = scopeIfAny()
+    if (scope) this.#session(scope).client.close()
+  }
+
+  /** Reopens the running test's client after `close()`. */
+  reconnect(): void {
+    this.#running().client.reconnect()
+  }
+
+  /** Whether the running test closed its client; `false` outside a test. */
+  get closed(): boolean {
+    const scope = scopeIfAny()
+    const session = scope && this.#sessions.get(scope)
+    return session?.client.closed ?? false
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'TestLibsqlClient'
+  }
+}
+
+function checkOptions(options: TestLibsqlClientOptions): IntMode | undefined {
+  if (typeof options !== 'object' || options === null) {
+    throw new LibsqlFixtureError(`sqlite-fixtures: testLibsqlClient(options) takes an object, got ${String(options)}.`)
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'intMode') {
+      throw new LibsqlFixtureError(
+        `sqlite-fixtures: testLibsqlClient() has no option "${key}": it takes only intMode (the database is the running test's own).`,
+      )
+    }
+  }
+  const { intMode } = options
+  if (intMode !== undefined && !intModes.includes(intMode)) {
+    throw new LibsqlFixtureError(`sqlite-fixtures: testLibsqlClient({ intMode }) must be 'number', 'bigint' or 'string', got ${JSON.stringify(intMode)}.`)
+  }
+  return intMode
+}
+
+/**
+ * A libSQL `Client` that follows the running test: give it to the app's db module in the
+ * setup file (`vi.mock('../src/db.js', () => ({ client: testLibsqlClient() }))`), and app
+ * code, Drizzle, Kysely or Prisma on it reach the running test's own database, made on first
+ * use. Safe to create at import time. From then on, test databases are files (libSQL opens
+ * files), with no env var bound to them, so `test.concurrent` tests still work.
+ */
+export function testLibsqlClient(options: TestLibsqlClientOptions = {}): Client {
+  const intMode = checkOptions(options)
+  useFileDatabases()
+  return new TestLibsqlClient(intMode)
+}
