@@ -5,7 +5,7 @@ import { drizzleOver } from './database.js'
 import { migrationFailure } from './failure.js'
 import { checkReadable, fingerprintOf, readMigrationsFolder, type MigrationsFolder } from './migrations.js'
 import { checkOptions, type DrizzleLayerOptions } from './options.js'
-import type { DrizzleDatabase, RegisteredShape } from './types.js'
+import type { DrizzleDatabase, RegisteredDrizzleDatabase, RegisteredShape } from './types.js'
 
 declare global {
   namespace SqliteFixtures {
@@ -13,9 +13,9 @@ declare global {
       /**
        * A Drizzle database on the test's own database, typed with the schema (drizzle-orm
        * 0.x) or relations (1.x) you register: `interface Register { drizzleSchema: typeof schema }`
-       * (or `drizzleRelations: typeof relations`).
+       * (or `drizzleRelations: typeof relations`); on libSQL, `drizzleDatabase: typeof db`.
        */
-      drizzle: DrizzleDatabase
+      drizzle: RegisteredDrizzleDatabase
     }
   }
 }

@@ -16,6 +16,9 @@ export interface TestLibsqlClientOptions {
 
 const intModes: readonly string[] = ['number', 'bigint', 'string']
 
+/** One client per process and `intMode`: the app's and the layers' share each test's connection. */
+const shared = new Map<IntMode | undefined, Client>()
+
 /**
  * The test-following libSQL client: one object, of libSQL's `Client` type, whose every call
  * runs on a real libSQL client opened on the running test's own database (a file copy of the
@@ -125,10 +128,16 @@ function checkOptions(options: TestLibsqlClientOptions): IntMode | undefined {
  * setup file (`vi.mock('../src/db.js', () => ({ client: testLibsqlClient() }))`), and app
  * code, Drizzle, Kysely or Prisma on it reach the running test's own database, made on first
  * use. Safe to create at import time. From then on, test databases are files (libSQL opens
- * files), with no env var bound to them, so `test.concurrent` tests still work.
+ * files), with no env var bound to them, so `test.concurrent` tests still work. The same
+ * options give the same object.
  */
 export function testLibsqlClient(options: TestLibsqlClientOptions = {}): Client {
   const intMode = checkOptions(options)
   useFileDatabases()
-  return new TestLibsqlClient(intMode)
+  let client = shared.get(intMode)
+  if (!client) {
+    client = new TestLibsqlClient(intMode)
+    shared.set(intMode, client)
+  }
+  return client
 }
