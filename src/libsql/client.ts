@@ -49,19 +49,20 @@ class TestLibsqlClient implements Client {
     return session
   }
 
+  // Async, as libSQL's own methods: a refusal is a rejected promise, never a throw.
   execute(stmt: InStatement): Promise<ResultSet>
   execute(sql: string, args?: InArgs): Promise<ResultSet>
-  execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
+  async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
     const statement: InStatement = typeof stmtOrSql === 'string' && args !== undefined ? { sql: stmtOrSql, args } : stmtOrSql
     return this.#running(statementText(statement)).client.execute(statement)
   }
 
-  batch(stmts: AnyStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
+  async batch(stmts: AnyStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
     // Older clients take `InStatement[]` only; the [sql, args] form is passed on as given.
     return this.#running(...stmts.map(statementText)).client.batch(stmts as InStatement[], mode)
   }
 
-  migrate(stmts: InStatement[]): Promise<ResultSet[]> {
+  async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
     return this.#running(...stmts.map(statementText)).client.migrate(stmts)
   }
 
@@ -70,11 +71,11 @@ class TestLibsqlClient implements Client {
     return new TestTransaction(session, await session.client.transaction(mode))
   }
 
-  executeMultiple(sql: string): Promise<void> {
+  async executeMultiple(sql: string): Promise<void> {
     return this.#running(sql).client.executeMultiple(sql)
   }
 
-  sync(): Promise<Replicated> {
+  async sync(): Promise<Replicated> {
     return this.#running().client.sync()
   }
 

@@ -31,25 +31,25 @@ export class TestTransaction implements Transaction {
     return this.#real
   }
 
-  execute(stmt: InStatement): Promise<ResultSet> {
+  async execute(stmt: InStatement): Promise<ResultSet> {
     return this.#owned(statementText(stmt)).execute(stmt)
   }
 
-  batch(stmts: InStatement[]): Promise<ResultSet[]> {
+  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
     return this.#owned(...stmts.map(statementText)).batch(stmts)
   }
 
-  executeMultiple(sql: string): Promise<void> {
+  async executeMultiple(sql: string): Promise<void> {
     return this.#owned(sql).executeMultiple(sql)
   }
 
   /** After its test ended, the database went with the test: nothing is left to undo. */
-  rollback(): Promise<void> {
-    if (this.#session.scope.ended) return Promise.resolve()
+  async rollback(): Promise<void> {
+    if (this.#session.scope.ended) return
     return this.#owned('ROLLBACK').rollback()
   }
 
-  commit(): Promise<void> {
+  async commit(): Promise<void> {
     return this.#owned('COMMIT').commit()
   }
 
