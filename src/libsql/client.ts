@@ -42,11 +42,18 @@ class TestLibsqlClient implements Client {
     return checkOpen(session)
   }
 
-  /** The running test's client, after recording what it is about to run in the test's SQL log. */
+  /** The running test's session, after recording what it is about to run in the test's SQL log. */
   #running(...statements: string[]): TestSession {
     const session = this.#session(currentScope())
     for (const statement of statements) session.record(statement)
     return session
+  }
+
+  /** The running test's client, set up, after recording what it is about to run. */
+  async #client(...statements: string[]): Promise<Client> {
+    const session = this.#running(...statements)
+    await session.ready
+    return session.client
   }
 
   // Async, as libSQL's own methods: a refusal is a rejected promise, never a throw.
@@ -54,29 +61,30 @@ class TestLibsqlClient implements Client {
   execute(sql: string, args?: InArgs): Promise<ResultSet>
   async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
     const statement: InStatement = typeof stmtOrSql === 'string' && args !== undefined ? { sql: stmtOrSql, args } : stmtOrSql
-    return this.#running(statementText(statement)).client.execute(statement)
+    return (await this.#client(statementText(statement))).execute(statement)
   }
 
   async batch(stmts: AnyStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
     // Older clients take `InStatement[]` only; the [sql, args] form is passed on as given.
-    return this.#running(...stmts.map(statementText)).client.batch(stmts as InStatement[], mode)
+    return (await this.#client(...stmts.map(statementText))).batch(stmts as InStatement[], mode)
   }
 
   async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
-    return this.#running(...stmts.map(statementText)).client.migrate(stmts)
+    return (await this.#client(...stmts.map(statementText))).migrate(stmts)
   }
 
   async transaction(mode?: TransactionMode): Promise<Transaction> {
     const session = this.#running(`BEGIN ${mode ?? 'write'}`)
+    await session.ready
     return new TestTransaction(session, await session.client.transaction(mode))
   }
 
   async executeMultiple(sql: string): Promise<void> {
-    return this.#running(sql).client.executeMultiple(sql)
+    return (await this.#client(sql)).executeMultiple(sql)
   }
 
   async sync(): Promise<Replicated> {
-    return this.#running().client.sync()
+    return (await this.#client()).sync()
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Block, BlockHost } from './block.js'
 import { snapshot } from '../driver/index.js'
 import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
-import { fileClonesRequested } from './file-clones.js'
+import { fileClonesRequested, requestedFilePragmas } from './file-clones.js'
 import { type AnyLayer, type LayerTestInfo, type ResolvedOptions, SqliteFixturesError, type Template, type TemplateStep } from '../base/index.js'
 import { receiveTemplate, type TemplateHandoff, templateInputs } from '../template/index.js'
 import { LayerGraph } from './layers.js'
@@ -63,7 +63,7 @@ export class FixtureRuntime implements BlockHost {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
-    this.#filePragmas = { ...defaultPragmas('file'), ...options.pragmas }
+    this.#filePragmas = { ...requestedFilePragmas, ...options.pragmas }
     this.#handoff = handoff?.inputs === templateInputs(options) ? handoff : undefined
     const db = dbLayer((test) => this.#clone(test), options)
     this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
