@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const scope = runtime.openScope('bench')
     await runInScope(scope, async () => {
       await work()
-    }, false)
+    })
     await scope.dispose()
   }
 

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     }
     const inTest = (use: () => Untyped, count: number) => async () => {
       const scope = runtime.openScope('bench')
-      await runInScope(scope, () => queries(use(), count), false)
+      await runInScope(scope, () => queries(use(), count))
       await scope.dispose()
     }
     const perTest = () => currentScope().get('kysely') as unknown as Untyped

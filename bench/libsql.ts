@@ -28,7 +28,7 @@ await withScratch('sqlite-fixtures-bench-libsql-', async (scratch) => {
   let copy = 0
   const inTest = async (work: () => Promise<unknown>) => {
     const scope = runtime.openScope('bench')
-    await runInScope(scope, work, false)
+    await runInScope(scope, work)
     await scope.dispose()
   }
   /** The floor: what a hand-written per-test setup on a copy of the template file does. */

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         const scope = runtime.openScope('bench')
         await runInScope(scope, async () => {
           await firstQuery(app)
-        }, false)
+        })
         await scope.dispose()
       }, quick),
     ])
@@ -96,7 +96,6 @@ async function main(): Promise<void> {
         measure('plugin query', async () => {
           await firstQuery(app)
         }, quick),
-        false,
       ),
     ])
     await held.dispose()

@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     'skip-shared': { type: 'boolean', default: false },
     /** Only the Vitest runs (no per-test rows). */
     'suite-only': { type: 'boolean', default: false },
+    /** Only the suite variants that compare the plugin with its floors: no database, hand-written, memory mode. */
+    'suite-core': { type: 'boolean', default: false },
   },
 })
 
@@ -70,10 +72,15 @@ async function main(): Promise<void> {
       const isolation = args['skip-shared'] ? [true] : [true, false]
       const variants: SuiteVariant[] = isolation.flatMap((isolate): SuiteVariant[] => [
         { store: 'off', isolate, touch: 'all' },
+        { store: 'floor', isolate, touch: 'all' },
         { store: 'memory', isolate, touch: 'all' },
-        { store: 'memory', isolate, touch: 'none' },
-        { store: 'memory', isolate, touch: 'half' },
-        { store: 'savepoint', isolate, touch: 'all' },
+        ...(args['suite-core']
+          ? []
+          : [
+              { store: 'memory', isolate, touch: 'none' } as const,
+              { store: 'memory', isolate, touch: 'half' } as const,
+              { store: 'savepoint', isolate, touch: 'all' } as const,
+            ]),
         ...(args['suite-file-mode'] ? [{ store: 'file', isolate, touch: 'all' } as const] : []),
       ])
       progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)

@@ -19,7 +19,7 @@ const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 export const suiteFiles = 20
 
 /** How the sample project's tests store their row (`BENCH_SUITE_DB`). */
-export type SuiteStore = 'off' | 'memory' | 'file' | 'savepoint'
+export type SuiteStore = 'off' | 'floor' | 'memory' | 'file' | 'savepoint'
 
 /** Which files' tests use the database (`BENCH_SUITE_TOUCH`); the others write to an array. */
 export type SuiteTouch = 'all' | 'half' | 'none'
@@ -34,6 +34,7 @@ export interface SuiteVariant {
 
 const storeNames: Record<SuiteStore, string> = {
   off: 'no database (tests write to an array)',
+  floor: 'hand-written floor (each test: new Database(template bytes), foreign keys on, close)',
   memory: 'plugin, memory mode',
   file: 'plugin, file mode',
   savepoint: "plugin, isolation 'savepoint'",
@@ -46,7 +47,7 @@ const touchNames: Record<SuiteTouch, string> = {
 }
 
 export function variantName({ store, isolate, touch }: SuiteVariant): string {
-  return `${storeNames[store]}${store === 'off' ? '' : touchNames[touch]}${isolate ? '' : ', isolate: false'}`
+  return `${storeNames[store]}${store === 'off' || store === 'floor' ? '' : touchNames[touch]}${isolate ? '' : ', isolate: false'}`
 }
 
 /** One `vitest run` of the installed sample; resolves to its wall time in ms. */
@@ -60,6 +61,7 @@ function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, proj
     BENCH_SUITE_TOUCH: touch,
     BENCH_SUITE_SCHEMA: t.files.schema,
     BENCH_SUITE_SEED: t.files.seed,
+    BENCH_SUITE_TEMPLATE: t.template.file,
     SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
     TMPDIR: tmp,
   }
@@ -109,7 +111,7 @@ export async function suiteRows(
   return variants.map((variant) => ({
     group,
     name: variantName(variant),
-    kind: variant.store === 'off' ? 'floor' : 'plugin',
+    kind: variant.store === 'off' || variant.store === 'floor' ? 'floor' : 'plugin',
     // Each plugin variant is compared with the no-database run of the same isolation.
     ...(variant.store === 'off' ? {} : { ref: variantName({ store: 'off', isolate: variant.isolate, touch: 'all' }) }),
     ...summarize(times.get(variant) ?? []),

@@ -43,6 +43,16 @@ function perFileCost(rows: readonly RowResult[], untouched: RowResult): TargetRe
   return { target: `per file that never touches the database, over no plugin: under 2 ms (${untouched.name})`, measured: `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`, met: ms < 2 }
 }
 
+/** Memory mode against the hand-written floor suite of the same isolation (issue 18: within 1.05x). */
+function overHandWritten(rows: readonly RowResult[], isolate: boolean): TargetResult[] {
+  const suffix = isolate ? '' : ', isolate: false'
+  const plugin = rows.find((r) => r.group.startsWith('suite') && r.name === `plugin, memory mode${suffix}`)
+  const floor = rows.find((r) => r.group.startsWith('suite') && r.name.startsWith('hand-written floor') && r.name.endsWith(suffix === '' ? ', close)' : suffix))
+  if (!plugin || !floor) return []
+  const ratio = plugin.medianMs / floor.medianMs
+  return [{ target: `1,000-test suite within 1.05x of the hand-written floor suite (memory mode${suffix})`, measured: `${ratio.toFixed(2)}x`, met: ratio <= 1.05 }]
+}
+
 export function checkTargets(rows: readonly RowResult[]): TargetResult[] {
   const small = 'per test, 0.5 MB'
   const results = [
@@ -59,6 +69,7 @@ export function checkTargets(rows: readonly RowResult[]): TargetResult[] {
       met: overheadUs < noTouchBudgetUs,
     })
   }
+  results.push(...overHandWritten(rows, true), ...overHandWritten(rows, false))
   for (const { name, factor } of suiteGoals) {
     const suite = row(rows, 'suite', name)
     results.push(...ratioTarget(`1,000-test suite within ${factor.toFixed(2)}x of the no-database suite (${name})`, suite, factor))

@@ -71,7 +71,7 @@ async function main(scratch: string): Promise<void> {
         const scope = runtime.openScope('bench')
         await runInScope(scope, async () => {
           await firstQuery(currentScope().get('dataSource'))
-        }, false)
+        })
         await scope.dispose()
       }, quick),
     ])

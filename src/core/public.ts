@@ -1,10 +1,12 @@
-// The runner-agnostic public API, shared by every entry.
-export { captureQueries, currentDb, currentLayer, expectQueries, QueryAssertionError, testDatabase } from './access/index.js'
+// The runner-agnostic public API, shared by every entry. Each entry adds `testDatabase()`:
+// the runner's own one checks that its hooks are installed.
+export { captureQueries, currentDb, currentLayer, expectQueries, expectRefusal, QueryAssertionError } from './access/index.js'
 export type { CapturedQueries, QueryExpectation, StatementPattern } from './access/index.js'
 export {
   CrossTestError,
   defineLayer,
   FixtureUnavailableError,
+  LateWorkError,
   LayerError,
   SchemaError,
   SqliteFixturesConfigError,

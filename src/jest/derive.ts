@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll } from '@jest/globals'
-import { Block, enterBlock } from '../core/lifecycle/index.js'
+import { Block, runInBlock } from '../core/lifecycle/index.js'
 import { activateBlock, activeBlock, currentRuntime } from './hooks.js'
 
 /**
@@ -20,13 +20,11 @@ export function deriveTemplate(setup: (db: Database) => unknown, timeout?: numbe
     block = new Block('a deriveTemplate() block', parent, currentRuntime)
     deactivate = activateBlock(block)
     await currentRuntime().prepareIfNeeded()
-    // Only `setup` writes into the block: a plain beforeAll may run for another block.
-    const leave = enterBlock(block)
-    try {
-      await setup(block.setupScope().get('db'))
-    } finally {
-      leave()
-    }
+    // Only `setup`, and what it starts, writes into the block: a plain beforeAll may run for another block.
+    const current = block
+    await runInBlock(current, async () => {
+      await setup(current.setupScope().get('db'))
+    })
   }, timeout)
   afterAll(async () => {
     deactivate()

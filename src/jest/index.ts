@@ -4,6 +4,7 @@ import { jestImport } from './module-import.js'
 
 export { deriveTemplate } from './derive.js'
 export * from '../core/public.js'
+export { testDatabase } from '../core/access/index.js'
 export * from '../broker/index.js'
 
 // Project files this package loads (Kysely's TypeScript migrations) go through Jest's transform.

@@ -1,5 +1,5 @@
 import type { Client, InArgs, InStatement, IntMode, Replicated, ResultSet, Transaction, TransactionMode } from '@libsql/client'
-import { currentScope, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, ownerHere, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
 import { LibsqlFixtureError } from './errors.js'
 import { checkOpen, openSession, type TestSession, useFileDatabases } from './session.js'
 import { type AnyStatement, statementText } from './statement-text.js'
@@ -93,8 +93,16 @@ class TestLibsqlClient implements Client {
    * Outside a test (an app's shutdown hook), it does nothing.
    */
   close(): void {
-    const scope = scopeIfAny()
-    if (scope) this.#session(scope).client.close()
+    // Never refused: an afterAll, or work a test left running, that closes the app's client is
+    // a shutdown, and closes nothing of another test's.
+    const scope = this.#ownScope()
+    if (scope && !scope.ended) this.#session(scope).client.close()
+  }
+
+  /** The scope of the test (or block setup) whose async context this is, without refusing anything. */
+  #ownScope(): TestScope | undefined {
+    const owner = ownerHere()
+    return owner && scopeOfOwner(owner)
   }
 
   /** Reopens the running test's client after `close()`. */
@@ -104,7 +112,7 @@ class TestLibsqlClient implements Client {
 
   /** Whether the running test closed its client; `false` outside a test. */
   get closed(): boolean {
-    const scope = scopeIfAny()
+    const scope = this.#ownScope()
     const session = scope && this.#sessions.get(scope)
     return session?.client.closed ?? false
   }

@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url'
 import type { Database } from 'better-sqlite3'
 import { createClient, type Client, type IntMode } from '@libsql/client'
-import { FixtureUnavailableError } from '../core/base/index.js'
 import { statementLogOf } from '../core/diagnostics/index.js'
 import { requestFileClones, type TestScope } from '../core/lifecycle/index.js'
 import { LibsqlFixtureError } from './errors.js'
@@ -65,11 +64,7 @@ export function openSession(scope: TestScope, intMode: IntMode | undefined): Tes
 
 /** Refuses a session whose test has ended: its client is closed, and no other test's database may take its work. */
 export function checkOpen(session: TestSession): TestSession {
-  if (session.scope.ended) {
-    throw new FixtureUnavailableError(
-      `sqlite-fixtures: testLibsqlClient() was used by test "${session.scope.test.name}" after it ended. ` +
-        'Await every query the test starts (and its transactions) before the test returns.',
-    )
-  }
+  const { scope } = session
+  if (scope.ended) throw scope.refuse(scope.lateWork())
   return session
 }

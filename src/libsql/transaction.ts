@@ -1,6 +1,6 @@
 import type { InStatement, ResultSet, Transaction } from '@libsql/client'
 import { CrossTestError } from '../core/base/index.js'
-import { scopeIfAny } from '../core/lifecycle/index.js'
+import { ownerHere, ownerName, refuse, scopeOfOwner } from '../core/lifecycle/index.js'
 import { checkOpen, type TestSession } from './session.js'
 import { statementText } from './statement-text.js'
 
@@ -20,11 +20,13 @@ export class TestTransaction implements Transaction {
 
   #owned(...statements: string[]): Transaction {
     const { scope } = checkOpen(this.#session)
-    const here = scopeIfAny()
-    if (here !== undefined && here !== scope && !here.ended) {
-      throw new CrossTestError(
-        `sqlite-fixtures: a libSQL transaction opened in test "${scope.test.name}" was used in test "${here.test.name}". ` +
-          'A transaction belongs to the test that opened it: open one in each test.',
+    const here = ownerHere()
+    if (here !== undefined && scopeOfOwner(here) !== scope) {
+      throw refuse(
+        new CrossTestError(
+          `sqlite-fixtures: a libSQL transaction opened in test "${scope.test.name}" was used by ${ownerName(here)}. ` +
+            'A transaction belongs to the test that opened it: open one in each test.',
+        ),
       )
     }
     for (const statement of statements) this.#session.record(statement)

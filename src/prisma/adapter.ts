@@ -1,4 +1,4 @@
-import { currentScope, runningTests, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, liveOwners, type TestScope } from '../core/lifecycle/index.js'
 import { testConnection } from './connection.js'
 import { PrismaLayerError } from './errors.js'
 import { officialAdapterClass } from './official.js'
@@ -42,7 +42,7 @@ class TestFollowingAdapter implements DriverAdapter {
 
   #current(): DriverAdapter {
     const scope = currentScope()
-    if (!this.#state.batchesKept && runningTests() > 1) throw unsafeConcurrency(scope.test.name)
+    if (!this.#state.batchesKept && liveOwners() > 1) throw unsafeConcurrency(scope.test.name)
     let adapter = this.#perTest.get(scope)
     if (!adapter) {
       adapter = this.#make(scope)
@@ -97,7 +97,7 @@ function checkOptions(options: TestPrismaAdapterOptions | undefined): void {
 
 function unsafeConcurrency(test: string): PrismaLayerError {
   return new PrismaLayerError(
-    `sqlite-fixtures: test "${test}" uses Prisma while other tests run at the same time, on a PrismaClient that ` +
+    `sqlite-fixtures: "${test}" uses Prisma while other tests (or describe blocks' beforeAll hooks) run at the same time, on a PrismaClient that ` +
       'prismaLayer({ client }) was not given: Prisma sends requests made in the same tick together (one findUnique ' +
       "query for several callers), so it could answer this test from another test's database. Register " +
       'prismaLayer({ client: prisma }) with this client, or drop .concurrent.',

@@ -1,4 +1,4 @@
-import { inScopeOf, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
+import { runAs, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
 
 /**
  * The request batcher inside a PrismaClient (`client._requestHandler.dataloader`, internal,
@@ -40,7 +40,7 @@ export function keepBatchesPerTest(client: object): boolean {
   const owners = new WeakMap<object, TestScope>()
   const inOwnerScope = <T>(request: object | undefined, send: () => T): T => {
     const owner = request && owners.get(request)
-    return owner ? inScopeOf(owner, send) : send()
+    return owner ? runAs(owner, send) : send()
   }
   const { options } = batcher
   options.batchBy = (request) => {

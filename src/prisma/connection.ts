@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import { scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
-import { CrossTestError, FixtureUnavailableError } from '../core/base/index.js'
+import { CrossTestError, LateWorkError } from '../core/base/index.js'
+import { ownerHere, ownerName, refuse, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
 import type { AdapterConnection } from './official.js'
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>
@@ -38,16 +38,20 @@ export function testConnection(scope: TestScope): AdapterConnection {
   const db = scope.get('db')
   const checked = () => {
     if (scope.ended) {
-      throw new FixtureUnavailableError(
-        `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" after that test ended. ` +
-          'Await every Prisma call the test starts (and its $transaction) before the test returns.',
+      throw scope.refuse(
+        new LateWorkError(
+          `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" after that test ended: it was refused. ` +
+            'Await every Prisma call the test starts (and its $transaction) before the test returns.',
+        ),
       )
     }
-    const here = scopeIfAny()
-    if (here !== scope && here !== undefined && !here.ended) {
-      throw new CrossTestError(
-        `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" while test "${here.test.name}" was running. ` +
-          "Please report it with your @prisma/client version: this layer keeps each test's Prisma work in its own test.",
+    const here = ownerHere()
+    if (here !== undefined && scopeOfOwner(here) !== scope) {
+      throw refuse(
+        new CrossTestError(
+          `sqlite-fixtures: Prisma ran a query of test "${scope.test.name}" from the work of ${ownerName(here)}. ` +
+            "Please report it with your @prisma/client version: this layer keeps each test's Prisma work in its own test.",
+        ),
       )
     }
     return db

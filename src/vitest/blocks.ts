@@ -1,5 +1,5 @@
 import { TestRunner, type RunnerTestSuite } from 'vitest'
-import { Block, runInBlock } from '../core/lifecycle/index.js'
+import { Block, runInBlock, takeUnreported } from '../core/lifecycle/index.js'
 import { recordDatabaseUse } from './file-meta.js'
 import { currentRuntime, existingRuntime, refreshRuntime } from './runtime.js'
 
@@ -40,7 +40,8 @@ function hasBeforeAll(suite: Suite): boolean {
 
 /**
  * Runs a suite inside its block, so a plain `beforeAll` there that calls `currentDb()`
- * writes into the block's template; the block's template is dropped when the suite ends.
+ * writes into the block's template, and so does what it leaves running until the block's
+ * first test starts (then it is refused); the block's template is dropped when the suite ends.
  */
 async function aroundBlock(runSuite: () => Promise<void>, suite: Suite): Promise<void> {
   const block = blockOf(suite)
@@ -49,7 +50,7 @@ async function aroundBlock(runSuite: () => Promise<void>, suite: Suite): Promise
   // ORM's metadata) must be ready first. A failure is kept and shown where a database is used.
   if (hasBeforeAll(suite)) await currentRuntime().prepareIfNeeded().catch(() => {})
   try {
-    await runInBlock(block, runSuite, suite.concurrent === true)
+    await runInBlock(block, runSuite)
   } finally {
     await block.drop()
   }
@@ -90,5 +91,19 @@ export async function aroundFile(runSuite: () => Promise<void>, {}: object, file
       recordDatabaseUse(file.file, { opened: fixtures.databasesOpened > openedBefore, templateFiles: fixtures.templateFiles })
       fixtures.close()
     }
+    failWithUnreported()
+  }
+}
+
+/**
+ * Fails the file with the refusals no test carried: work a test left running reached for its
+ * database after the test ended (the code that got the error may have swallowed it), or a
+ * block's setup was used after its tests started.
+ */
+function failWithUnreported(): void {
+  const refusals = takeUnreported()
+  if (refusals.length === 1) throw refusals[0]
+  if (refusals.length > 1) {
+    throw new AggregateError(refusals, `sqlite-fixtures: ${refusals.length} refusals of work left running: ${refusals.map((error) => error.message).join('; ')}`)
   }
 }

@@ -3,8 +3,9 @@ import type { Broker } from '../broker/broker.js'
 import '../broker/layer.js'
 import { test as baseTest, type TestAPI } from 'vitest'
 import type { AnyLayer, Fixtures, Layer } from '../core/base/index.js'
-import { enterScope, type TestScope } from '../core/lifecycle/index.js'
-import { releaseScope, scopeForTest } from './hooks.js'
+import type { TestScope } from '../core/lifecycle/index.js'
+import { scopeOf } from './hooks.js'
+import { missingHooks } from './installed.js'
 import { addContextLayer } from './runtime.js'
 
 type Use<Value> = (value: Value) => Promise<void>
@@ -42,21 +43,9 @@ export interface ContextFixtures {
 
 function createTest(): TestAPI<ContextFixtures> {
   return baseTest.extend<ContextFixtures>({
-    sqliteScope: async ({ task }, use) => {
-      const { scope, owned } = await scopeForTest(task)
-      if (!owned) return use(scope)
-      // Without the hooks there is no async context around the test: currentDb() finds the
-      // scope as the one running in this process (ambiguous, and so refused, under concurrency).
-      const leave = enterScope(scope)
-      try {
-        await use(scope)
-      } finally {
-        leave()
-        if (task.result?.state === 'fail') scope.markFailed()
-        releaseScope(task)
-        await scope.dispose()
-      }
-    },
+    // The hooks open each test's scope and run the test in it: a fixture cannot give the
+    // test an async context of its own, which currentDb() and the test-following handle need.
+    sqliteScope: async ({ task }, use) => use(scopeOf(task) ?? missingHooks()),
     db: layerFixture<Database>('db'),
     broker: layerFixture<Broker>('broker'),
   })

@@ -32,7 +32,7 @@ export function deriveTemplate(setup: (db: Database) => unknown, timeout?: numbe
     await currentRuntime().prepareIfNeeded()
     await runInBlock(block, async () => {
       await setup(block.setupScope().get('db'))
-    }, suite.concurrent === true)
+    })
   }, timeout)
   // eslint-disable-next-line no-empty-pattern
   afterAll(async ({}, suite) => {

@@ -1,4 +1,7 @@
+import type { Database } from 'better-sqlite3'
+import { testDatabase as handle } from '../core/access/index.js'
 import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
+import { checkInstalledAtStart } from './installed.js'
 import { configure } from './runtime.js'
 import { vitestImport } from './module-import.js'
 import './augment.js'
@@ -19,5 +22,21 @@ export * from '../broker/index.js'
  * hold what the plugin's options cannot, such as a seed function and your own layers.
  */
 export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  checkInstalledAtStart()
   configure(options)
 }
+
+// The doc comment below stays in the built file: it must not spell out the mock call, or
+// Vitest's mock hoisting rewrites this module's imports where Vitest transforms it.
+/**
+ * The test-following database handle, typed as better-sqlite3's `Database`: give it to the
+ * app's db module in the setup file, through Vitest's module mock of that module, and app
+ * code, Drizzle, Kysely or TypeORM on it reach the running test's own database. One object
+ * per process; safe to create at import time.
+ */
+function checkedTestDatabase(): Database {
+  checkInstalledAtStart()
+  return handle()
+}
+
+export { checkedTestDatabase as testDatabase }

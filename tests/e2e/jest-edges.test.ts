@@ -35,9 +35,10 @@ test('Jest: a template build that outlasts the first hook timeout fails that tes
   expect(leftovers(run.tmpDir)).toEqual([])
 })
 
-test('Jest: a top-level afterEach runs after the database is gone, and the error says why', async () => {
+test('Jest: a top-level afterEach runs after the database is gone, and the error says why, failing the test even where the hook caught it', async () => {
   const run = await runJest('jest-edges', { args: ['hook-order'] })
-  expect(run.tests.map((t) => [t.name, t.state])).toEqual([['inside a describe block uses the database', 'passed']])
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([['inside a describe block uses the database', 'failed']])
+  expect(run.tests[0]?.errors.join('\n')).toMatch(/this hook runs while its test has no database/)
   expect(run.events[0]).toBe('describe afterEach: has a database')
   expect(run.events[1]).toMatch(/^top-level afterEach: sqlite-fixtures: this hook runs while its test has no database\. Jest runs the hooks of one level in the order they were declared/)
   expect(run.events[1]).not.toMatch(/concurrent/)

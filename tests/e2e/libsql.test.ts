@@ -1,7 +1,6 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, onTestFinished, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
 
@@ -58,18 +57,15 @@ describe('a raw libSQL app on testLibsqlClient()', () => {
     expect(leftovers(run.tmpDir)).toEqual([])
   })
 
-  // Issue 18 (ownership) makes work a test left running refuse to run after the test ended.
-  // Until it lands, the late write reaches the next test's database: remove `.fails` then.
-  test.fails('a write a test left running is refused after the test ended, and the next test sees an empty table', async () => {
-    // Its own scratch dir, removed here: an expected failure would keep one from makeScratch().
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-e2e-'))
-    fs.mkdirSync(path.join(scratch, 'tmp'))
-    onTestFinished(() => fs.rmSync(scratch, { recursive: true, force: true }))
-    const run = await runFixture('libsql-app', { scratch, files: ['tests/late-work.test.ts'] })
+  test('a write a test left running is refused after the test ended, and the next test sees an empty table', async () => {
+    const run = await runFixture('libsql-app', { files: ['tests/late-work.test.ts'] })
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual([
       ['a test leaves a timer that writes after it ends', 'passed', []],
       ['the late write is refused, and this test sees an empty table', 'passed', []],
     ])
+    // The refusal is reported with the run, naming the test that left the work running.
+    expect(run.errors).toEqual([expect.stringMatching(/test "a test leaves a timer that writes after it ends" has ended, but work it left running .* It was refused: nothing was written/)])
+    expect(leftovers(run.tmpDir)).toEqual([])
   })
 
   test("Jest: the same app through jest.mock in the setup file, and its file is never opened", async () => {

@@ -19,7 +19,8 @@ test.each([true, false])("a raw better-sqlite3 app's own db module follows each 
       "the connection's set-up, made on the handle, holds on each test database",
       'foreign keys are enforced on the app database',
       'a transaction made at import time commits or rolls back on the test database',
-      "the app's db module is the test-following handle, and closing it is harmless",
+      "closing the app's database, as an outage would > closes the running test's database: the health check answers 503",
+      "closing the app's database, as an outage would > touches no other test: the next one starts open and clean",
     ].sort(),
   )
   // The production database was never opened: not where APP_DB points, nor at its default.

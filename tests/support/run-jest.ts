@@ -46,6 +46,10 @@ export async function runJest(
       errors: test.failureMessages,
     })),
   )
-  const errors = report.testResults.filter((file) => file.assertionResults.length === 0 && file.message).map((file) => file.message)
+  // A file's message repeats its failed tests' messages; it is the file's own error when the
+  // file failed to load, or when a hook of the whole file (an afterAll) failed.
+  const errors = report.testResults
+    .filter((file) => file.message && (file.assertionResults.length === 0 || file.message.includes('Test suite failed to run')))
+    .map((file) => file.message)
   return innerRun({ tests, errors, fileMeta: {}, logs: [], tmpDir, cacheDir }, eventLog)
 }

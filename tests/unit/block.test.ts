@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
-import { enterBlock, runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
 import { prebuildTemplate, prebuildTemplateAsync } from '../../src/core/template/prebuild.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -42,7 +43,7 @@ const add = (db: Database, name: string) => db.prepare('insert into customers (n
 async function asTest<T>(runtime: FixtureRuntime, block: Block | undefined, body: (db: Database) => T): Promise<T> {
   const scope = runtime.openScope('a test', undefined, block)
   try {
-    return await runInScope(scope, async () => body(currentDb()), false)
+    return await runInScope(scope, async () => body(currentDb()))
   } finally {
     await scope.dispose()
   }
@@ -115,21 +116,19 @@ describe('a block', () => {
     await block.drop()
   })
 
-  test('currentDb() outside any test answers the entered block, and is refused once its tests started', async () => {
+  test("in a block's setup, currentDb() answers the block's database, and is refused, for the file to report, once its tests started", async () => {
     const runtime = handedOverRuntime()
     const block = new Block('customers', undefined, () => runtime)
-    const leave = enterBlock(block)
-    try {
+    await runInBlock(block, async () => {
       add(currentDb(), 'From currentDb')
       await block.freeze()
-      expect(() => currentDb()).toThrow('sqlite-fixtures: "customers" has started its tests, so its data is fixed')
-    } finally {
-      leave()
-    }
+      expect(() => currentDb()).toThrow('sqlite-fixtures: "customers" has started its tests, so its setup has ended')
+    })
+    expect(takeUnreported().map((error) => error.name)).toEqual(['LateWorkError'])
     expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'From currentDb'])
   })
 
-  test('a block that runs its tests one at a time, inside a concurrent block, has its own setup', async () => {
+  test('a nested block has a setup of its own, apart from its parent', async () => {
     const runtime = handedOverRuntime()
     const outer = new Block('outer', undefined, () => runtime)
     const inner = new Block('inner', outer, () => runtime)
@@ -138,8 +137,8 @@ describe('a block', () => {
       await runInBlock(inner, async () => {
         add(currentDb(), 'Inner')
         await inner.freeze()
-      }, false)
-    }, true)
+      })
+    })
     expect(await asTest(runtime, inner, names)).toEqual(['Seeded', 'Inner'])
     await inner.drop()
     await outer.drop()

@@ -4,6 +4,8 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
+import { statementLogOf } from '../../src/core/diagnostics/sql-log.js'
+import { Block } from '../../src/core/lifecycle/block.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 const schema =
@@ -20,10 +22,10 @@ afterEach(() => {
   for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true })
 })
 
-async function runtimeWith(options: SqliteFixturesOptions = {}): Promise<FixtureRuntime> {
+async function runtimeWith(options: SqliteFixturesOptions = {}, schemaSql = schema): Promise<FixtureRuntime> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-integrity-'))
   roots.push(root)
-  fs.writeFileSync(path.join(root, 'schema.sql'), schema)
+  fs.writeFileSync(path.join(root, 'schema.sql'), schemaSql)
   const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, schema: 'schema.sql', cacheDir: 'cache', tempDir: 'tmp', ...options }))
   runtimes.push(runtime)
   await runtime.prepare()
@@ -49,6 +51,45 @@ describe('the teardown check', () => {
     expect(error).toMatchObject({ name: 'IntegrityError', code: 'SQLITE_FIXTURES_INTEGRITY' })
     expect(error?.message).toContain('  orders rowid 1: customer_id = 99 has no match in customers(id)\n')
     expect(error).toHaveProperty('violations', [{ table: 'orders', rowid: 1, parent: 'customers', key: 'customer_id = 99 has no match in customers(id)' }])
+  })
+
+  test.each([
+    ['quoted', 'PRAGMA "foreign_keys" = OFF'],
+    ['bracketed, no spaces', 'PRAGMA [foreign_keys]=off'],
+    ['single-quoted, as 0', "PRAGMA 'foreign_keys' = 0"],
+    ['with a comment before =', 'PRAGMA foreign_keys /* off for a bulk load */ = OFF'],
+    ['in the call form', 'pragma main.foreign_keys(false)'],
+  ])('catches foreign keys turned off by any spelling of the pragma (%s), and back on', async (_name, off) => {
+    const error = await passingTest(await runtimeWith(), (db) => {
+      db.exec(off)
+      orphan(db)
+      db.exec('PRAGMA foreign_keys = ON')
+    })
+    expect(error?.message).toContain('orders rowid 1: customer_id = 99 has no match in customers(id)')
+  })
+
+  test('turning checks on, in any spelling, is not a reason to check', async () => {
+    const runtime = await runtimeWith()
+    const scope = runtime.openScope('turns checks on')
+    const db = scope.get('db')
+    db.exec('PRAGMA "foreign_keys" = 1; PRAGMA foreign_keys(ON)')
+    expect(statementLogOf(db)?.risky).toBe(false)
+    db.exec('PRAGMA defer_foreign_keys = ON')
+    expect(statementLogOf(db)?.risky).toBe(true)
+    await scope.dispose()
+  })
+
+  test("a block's derived template with deferred keys is checked too, apart from the base template's", async () => {
+    // The base template has no deferred constraint, and its connection is checked first.
+    const runtime = await runtimeWith({ isolation: 'savepoint' }, schema.replace(' deferrable initially deferred', ''))
+    expect(await passingTest(runtime, (db) => db.prepare('select 1').get())).toBeUndefined()
+    const block = new Block('a block that adds a deferred key', undefined, () => runtime)
+    block.setupScope().get('db').exec('create table tags (id integer primary key, note_id integer references notes(id) deferrable initially deferred)')
+    await block.freeze()
+    const scope = runtime.openScope('in the block', undefined, block)
+    scope.get('db').prepare('insert into tags (note_id) values (7)').run()
+    await expect(scope.dispose()).rejects.toThrow('tags rowid 1: note_id = 7 has no match in notes(id)')
+    await block.drop()
   })
 
   test('catches foreign keys turned off for every test by the pragmas option', async () => {

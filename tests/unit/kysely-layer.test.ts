@@ -60,7 +60,7 @@ function runtimeFor(root: string, options: KyselyLayerOptions): FixtureRuntime {
 async function inTest<T>(runtime: FixtureRuntime, name: string, fn: (kysely: Untyped) => Promise<T>): Promise<T> {
   const scope = runtime.openScope(name)
   try {
-    return await runInScope(scope, () => fn(scope.get('kysely') as unknown as Untyped), true)
+    return await runInScope(scope, () => fn(scope.get('kysely') as unknown as Untyped))
   } finally {
     await scope.dispose()
   }
@@ -229,7 +229,7 @@ describe('the migration step', () => {
     await runInScope(scope, async () => {
       await (scope.get('kysely') as unknown as Untyped).destroy()
       expect(scope.get('db').prepare('select count(*) from log').pluck().get()).toBe(0)
-    }, true)
+    })
     await scope.dispose()
     runtime.close()
   })

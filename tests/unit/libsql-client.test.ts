@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Client } from '@libsql/client'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { currentDb } from '../../src/core/access/current.js'
+import { expectRefusal } from '../../src/core/access/refusal.js'
 import { runInScope } from '../../src/core/lifecycle/owner.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/base/errors.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
@@ -41,7 +42,7 @@ afterAll(() => {
 /** Runs `fn` as a test of its own (concurrent: in an async context of its own); the scope stays open until `end()`. */
 async function inTest<T>(runtime: FixtureRuntime, name: string, fn: () => Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
   const scope = runtime.openScope(name)
-  const result = await runInScope(scope, fn, true)
+  const result = await runInScope(scope, fn)
   return { result, scope, end: () => scope.dispose() }
 }
 
@@ -57,7 +58,6 @@ test('a database made in memory before the handle existed is refused with the fi
       expect(scope.get('db').memory).toBe(true)
       return testLibsqlClient().execute('select 1').catch((caught: unknown) => caught)
     },
-    true,
   )
   await scope.dispose()
   expect(error).toBeInstanceOf(LibsqlFixtureError)
@@ -128,7 +128,7 @@ describe('in a test', () => {
     // The test's libSQL client was closed with its database.
     expect(real?.closed).toBe(true)
     await expect(transaction.execute({ sql: "insert into notes (text) values ('late')", args: [] })).rejects.toThrow(
-      /testLibsqlClient\(\) was used by test "ended" after it ended/,
+      /test "ended" has ended, but work it left running .* reached for its database\. It was refused/,
     )
     await expect(transaction.rollback()).resolves.toBeUndefined()
     expect(fs.readdirSync(path.join(root, 'tmp')).flatMap((dir) => fs.readdirSync(path.join(root, 'tmp', dir)))).toEqual([])
@@ -138,11 +138,10 @@ describe('in a test', () => {
     const runtime = await makeRuntime()
     const client = testLibsqlClient()
     const first = await inTest(runtime, 'opener', async () => client.transaction('write'))
-    const second = await inTest(runtime, 'user', async () =>
-      first.result.execute({ sql: "insert into notes (text) values ('x')", args: [] }).catch((error: unknown) => error),
-    )
+    // expectRefusal: a refusal the test means to provoke (any other way, it would fail the test at its end).
+    const second = await inTest(runtime, 'user', () => expectRefusal(() => first.result.execute({ sql: "insert into notes (text) values ('x')", args: [] })))
     expect(second.result).toBeInstanceOf(CrossTestError)
-    expect((second.result as Error).message).toMatch(/opened in test "opener" was used in test "user"/)
+    expect((second.result as Error).message).toMatch(/opened in test "opener" was used by test "user"/)
     await first.end()
     await second.end()
   })

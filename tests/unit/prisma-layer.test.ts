@@ -4,7 +4,9 @@ import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { PrismaClient } from '../../fixtures/prisma-app/src/generated/prisma/client.js'
-import { runInScope } from '../../src/core/lifecycle/owner.js'
+import { Block } from '../../src/core/lifecycle/block.js'
+import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
 import { SchemaError, SqliteFixturesConfigError } from '../../src/core/base/errors.js'
 import type { SqliteFixturesOptions } from '../../src/core/base/options.js'
 import { resolveOptions } from '../../src/core/base/options.js'
@@ -50,7 +52,7 @@ async function runtimeFor(client: PrismaClient, options: SqliteFixturesOptions &
   const inTest = async <T>(name: string, fn: () => PromiseLike<T>): Promise<T> => {
     const scope = runtime.openScope(name)
     try {
-      return await runInScope(scope, async () => await fn(), true)
+      return await runInScope(scope, async () => await fn())
     } finally {
       await scope.dispose()
     }
@@ -147,10 +149,28 @@ describe('the client', () => {
     const results = await Promise.allSettled(['a', 'b'].map((name) => inTest(name, () => unregistered.customer.count())))
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(
-      /uses Prisma while other tests run at the same time, on a PrismaClient that prismaLayer\(\{ client \}\) was not given: Prisma sends requests made in the same tick together/,
+      /uses Prisma while other tests \(or describe blocks' beforeAll hooks\) run at the same time, on a PrismaClient that prismaLayer\(\{ client \}\) was not given: Prisma sends requests made in the same tick together/,
     )
     // One test at a time is fine.
     expect(await inTest('alone', () => unregistered.customer.count())).toBe(0)
+  })
+
+  test("without prismaLayer, two describe blocks setting up at once are refused too, not answered from each other's database", async () => {
+    const unregistered = newClient()
+    const { runtime } = await runtimeFor(newClient())
+    const blocks = ['block A', 'block B'].map((name) => new Block(name, undefined, () => runtime))
+    // Each block's beforeAll writes its own customer, then reads, while the other does the same.
+    const setups = blocks.map((block, i) =>
+      runInBlock(block, async () => {
+        block.setupScope().get('db').prepare("insert into Customer (email, name) values (?, 'x')").run(`${i}@example.com`)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return unregistered.customer.findUnique({ where: { email: `${i}@example.com` } })
+      }),
+    )
+    const results = await Promise.allSettled(setups)
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/uses Prisma while other tests \(or describe blocks' beforeAll hooks\) run at the same time/)
+    for (const block of blocks) await block.drop()
   })
 
   test('a client on the app database is refused by the layer', () => {
@@ -197,10 +217,13 @@ describe('the client', () => {
     // Held up, this would wait for release() below, which it never reaches: the test would time out.
     expect(await inTest('next', () => prisma.$transaction(async (tx) => tx.customer.count()))).toBe(0)
     release()
-    // The abandoned transaction fails when it tries to commit: its test and database are gone
-    // (the error says the test ended, or, once no test overlaps another, that none runs).
-    // Prisma wraps it in its own DriverAdapterError, keeping our code.
-    await expect(left).rejects.toMatchObject({ cause: { originalCode: 'SQLITE_FIXTURES_UNAVAILABLE' } })
+    // The abandoned transaction fails when it tries to commit: its test has ended, and the
+    // commit is refused as work it left running. Prisma wraps the refusal in its own
+    // DriverAdapterError, keeping our code; the refusal is also kept for the file to report.
+    await expect(left).rejects.toMatchObject({ cause: { originalCode: 'SQLITE_FIXTURES_LATE_WORK' } })
+    expect(takeUnreported().map((error) => error.message)).toEqual([
+      expect.stringContaining('Prisma ran a query of test "leaves a transaction open" after that test ended'),
+    ])
   })
 
   test("a transaction rolled back after its test ended does nothing, and later tests are left alone (isolation 'savepoint')", async () => {
@@ -208,9 +231,11 @@ describe('the client', () => {
     const { inTest } = await runtimeFor(prisma, { isolation: 'savepoint' })
     let fail = () => {}
     const { left } = await leaveTransactionOpen(prisma, inTest, new Promise<void>((_, reject) => (fail = () => reject(new Error('failed late')))))
-    // Between tests: Prisma sends its ROLLBACK when no test runs.
+    // After its test: Prisma sends its ROLLBACK from the ended test's work. The database went
+    // with the test, so there is nothing to undo: it does nothing, and is not refused either.
     fail()
     await expect(left).rejects.toThrow('failed late')
+    expect(takeUnreported()).toEqual([])
     for (const name of ['next', 'the one after']) expect(await inTest(name, () => prisma.customer.count())).toBe(0)
   })
 

@@ -86,6 +86,25 @@ describe("isolation: 'savepoint'", () => {
     expect(committed.open).toBe(false)
   })
 
+  test.each([
+    ['turns safe integers on', (db: import('better-sqlite3').Database) => db.defaultSafeIntegers(true)],
+    ['makes LIKE case-sensitive', (db: import('better-sqlite3').Database) => db.pragma('case_sensitive_like = 1')],
+    ['makes the connection read-only', (db: import('better-sqlite3').Database) => db.exec('PRAGMA query_only = ON')],
+    ['registers a function', (db: import('better-sqlite3').Database) => db.function('shout', (text: string) => text.toUpperCase())],
+  ])('a test that %s leaves the next test a fresh connection, as the template made it', async (_name, change) => {
+    const first = await asTest('changes the connection', (db) => (change(db), db))
+    const second = await asTest('next', (db) => {
+      expect(typeof db.prepare('select count(*) from orders').pluck().get()).toBe('number')
+      expect(db.prepare("select 'a' like 'A'").pluck().get()).toBe(1)
+      expect(() => db.prepare('select shout(1)')).toThrow(/no such function/)
+      db.prepare('insert into orders (customer_id) values (1)').run()
+      return db
+    })
+    expect(second).not.toBe(first)
+    // A test that changes nothing keeps the connection for the next.
+    expect(await asTest('after', (db) => db)).toBe(second)
+  })
+
   test('two tests at once are refused: one connection serves one test', async () => {
     const first = runtime.openScope('first')
     first.get('db')

@@ -81,7 +81,7 @@ describe('expectQueries and captureQueries', () => {
   async function inTest<T>(body: () => T | Promise<T>): Promise<T> {
     const scope = (await runtimeWith()).openScope('t')
     try {
-      return await runInScope(scope, async () => body(), true)
+      return await runInScope(scope, async () => body())
     } finally {
       await scope.dispose()
     }

@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
-import { enterBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
+import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -45,7 +46,7 @@ afterAll(async () => {
 async function inTest<T>(name: string, fn: () => T | Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
   const scope = runtime.openScope(name)
   scopes.push(scope)
-  const result = await runInScope(scope, async () => fn(), true)
+  const result = await runInScope(scope, async () => fn())
   return { result, scope, end: () => scope.dispose() }
 }
 
@@ -79,6 +80,47 @@ describe('outside a test', () => {
   test('close is a no-op on the shared handle', () => {
     expect(db.close()).toBe(db)
     expect(db.open).toBe(true)
+  })
+})
+
+describe('work a test left running, with tests one at a time', () => {
+  /** Test A starts `work` without awaiting it and ends; test B then runs while it fires. */
+  async function leftRunning(work: () => void): Promise<{ seen: unknown[]; errors: unknown[]; bDb: Database }> {
+    const errors: unknown[] = []
+    let fired: Promise<void> = Promise.resolve()
+    const a = await inTest('A', () => {
+      fired = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          try {
+            work()
+          } catch (error) {
+            errors.push(error)
+          }
+          resolve()
+        }, 10),
+      )
+    })
+    await a.end()
+    const b = await inTest('B', async () => {
+      await fired
+      return rows(db)
+    })
+    const bDb = b.scope.get('db')
+    await b.end()
+    return { seen: b.result, errors, bDb }
+  }
+
+  test.each([
+    ['a statement the app prepared at import', () => void insertAtImport.run('late')],
+    ['a statement prepared then', () => void db.prepare('insert into notes (text) values (?)').run('late')],
+    ['currentDb()', () => void currentDb().prepare("insert into notes (text) values ('late')").run()],
+    ['an exec, which outside a test would be kept for every test', () => void db.exec("insert into notes (text) values ('late')")],
+  ])('through %s: it is refused once A ended, naming A, and B sees nothing of it', async (_how, work) => {
+    const { seen, errors } = await leftRunning(work)
+    expect(seen).toEqual([])
+    expect(errors).toEqual([expect.objectContaining({ name: 'LateWorkError', message: expect.stringContaining('test "A" has ended') })])
+    // Kept for the file to report: the app may have swallowed it.
+    expect(takeUnreported()).toEqual(errors)
   })
 })
 
@@ -122,37 +164,56 @@ describe('in a test', () => {
     const first = await inTest('prepares', () => db.prepare('insert into notes (text) values (?)'))
     const second = await inTest('runs', () => () => first.result.run('stray'))
     const run = second.result
-    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(CrossTestError)
-    await expect(runInScope(second.scope, async () => run(), true)).rejects.toThrow(
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(CrossTestError)
+    await expect(runInScope(second.scope, async () => run())).rejects.toThrow(
       'a statement prepared through testDatabase() in test "prepares" (insert into notes (text) values (?)) was used in test "runs".',
     )
-    const left = await inTest('reads', () => rows(first.scope.get('db')))
-    expect(left.result).toEqual([])
+    // Read by no test: a test reading another's database is refused too.
+    expect(rows(first.scope.get('db'))).toEqual([])
     await first.end()
-    await second.end()
-    await left.end()
+    // The refusals fail the test that made them, even though its code caught them.
+    await expect(second.end()).rejects.toThrow(AggregateError)
   })
 
   test("a statement prepared in a block's beforeAll writes there, then follows each of the block's tests", async () => {
     const block = new Block('repository block', undefined, () => runtime)
-    const leave = enterBlock(block)
     try {
-      // As a repository made in beforeAll prepares its statements once.
-      const insert = db.prepare('insert into notes (text) values (?)')
-      insert.run('from beforeAll')
-      await block.freeze()
-      for (const name of ['first', 'second']) {
-        const scope = runtime.openScope(name, undefined, block)
-        try {
-          expect(await runInScope(scope, async () => (insert.run(name), rows(db)), false)).toEqual(['from beforeAll', name])
-        } finally {
-          await scope.dispose()
+      await runInBlock(block, async () => {
+        // As a repository made in beforeAll prepares its statements once.
+        const insert = db.prepare('insert into notes (text) values (?)')
+        insert.run('from beforeAll')
+        await block.freeze()
+        for (const name of ['first', 'second']) {
+          const scope = runtime.openScope(name, undefined, block)
+          try {
+            expect(await runInScope(scope, async () => (insert.run(name), rows(db)))).toEqual(['from beforeAll', name])
+          } finally {
+            await scope.dispose()
+          }
         }
-      }
+      })
     } finally {
-      leave()
       await block.drop()
     }
+  })
+
+  test("close() closes the running test's database only, and where no test runs it is a harmless shutdown", async () => {
+    const closing = await inTest('closes', () => {
+      db.close()
+      return [db.open, currentDb().open]
+    })
+    const next = await inTest('next', () => db.open)
+    expect(closing.result).toEqual([false, false])
+    expect(next.result).toBe(true)
+    await closing.end()
+    await next.end()
+    // Work the test left running, and an afterAll of a block whose tests started, close nothing and are not refused.
+    await runInScope(closing.scope, async () => db.close())
+    const block = new Block('shuts down in afterAll', undefined, () => runtime)
+    await block.freeze()
+    await runInBlock(block, async () => db.close())
+    await block.drop()
+    expect(takeUnreported()).toEqual([])
   })
 
   test('a statement used after its test ended says so', async () => {
@@ -200,7 +261,7 @@ describe('in a test', () => {
 
   test('foreign keys are enforced through the handle', async () => {
     const run = await inTest('fk', () => () => db.prepare('insert into books (author_id) values (42)').run())
-    await expect(runInScope(run.scope, async () => run.result(), true)).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    await expect(runInScope(run.scope, async () => run.result())).rejects.toThrow(/FOREIGN KEY constraint failed/)
     await run.end()
   })
 

@@ -51,7 +51,7 @@ test('the template is built from the migrations, and each test gets the DataSour
     await runInScope(scope, async () => {
       await dataSource.getRepository(Note).save({ text })
       expect((await dataSource.getRepository(Note).find()).map((note) => note.text)).toEqual([text])
-    }, false)
+    })
     await scope.dispose()
   }
   runtime.close()
@@ -103,10 +103,10 @@ test("under isolation 'savepoint', TypeORM's own transactions nest inside the te
       }),
     ).rejects.toThrow('abort')
     expect((await notes().find({ order: { id: 'ASC' } })).map((note) => note.text)).toEqual(['saved', 'in a transaction'])
-  }, false)
+  })
   await first.dispose()
   const second = runtime.openScope('second')
-  await runInScope(second, async () => expect(await notes().count()).toBe(0), false)
+  await runInScope(second, async () => expect(await notes().count()).toBe(0))
   await second.dispose()
   runtime.close()
 })

@@ -11,4 +11,5 @@ export {
   type QueryExpectation,
   type StatementPattern,
 } from './query-assertions.js'
+export { expectRefusal } from './refusal.js'
 export { isTestDatabase, testDatabase } from './test-database.js'

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
-import { currentScope, onNewDatabase, scopeIfAny, type TestScope } from '../lifecycle/index.js'
+import { currentScope, onNewDatabase, ownerHere, scopeIfAny, scopeOfOwner, type TestScope } from '../lifecycle/index.js'
 import { SqliteFixturesError } from '../base/index.js'
 import { BoundStatement, FollowingStatement, type ConnectionSource } from './test-statement.js'
 
@@ -206,10 +206,17 @@ class TestDatabase {
   }
 
   /**
-   * A no-op: the handle is shared by every test, and each test's database is closed by the
-   * plugin when the test ends. App code that closes its database on shutdown stays harmless.
+   * Closes the running test's own database, as closing the app's database would (a health
+   * check's simulated outage): later uses in that test fail as on a closed connection, and no
+   * other test is touched. Outside a test it does nothing, so an app's shutdown hook that
+   * closes its database stays harmless.
    */
   close(): this {
+    // Never refused: an afterAll or work left running that closes the app's database is a
+    // shutdown, and closes nothing of another test's.
+    const owner = ownerHere()
+    const scope = owner && scopeOfOwner(owner)
+    if (scope && !scope.ended) this.#configure(scope).close()
     return this
   }
 

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
-import { scopeIfAny, type TestScope } from '../lifecycle/index.js'
-import { CrossTestError, FixtureUnavailableError } from '../base/index.js'
+import { refuse, scopeIfAny, type TestScope } from '../lifecycle/index.js'
+import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../base/index.js'
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>
 
@@ -110,16 +110,19 @@ export class BoundStatement extends HandleStatement {
   }
 
   protected real(): Statement {
+    // Work of a test that has ended is refused here, before anything else.
     const here = scopeIfAny()
-    if (here === this.#scope && !here.ended) return this.#statement
-    const made = `a statement prepared through testDatabase() in test "${this.#scope.test.name}" (${clip(this.source)})`
+    const mine = this.#scope
+    if (here === mine && !mine.ended) return this.#statement
+    const made = `a statement prepared through testDatabase() in test "${mine.test.name}" (${clip(this.source)})`
     const fix =
       'A statement prepared during a test belongs to that test. Prepare it at import time (a statement ' +
       'prepared outside any test follows each test), or again in the test that runs it.'
-    if (here === undefined || here === this.#scope) {
-      throw new FixtureUnavailableError(`sqlite-fixtures: ${made} was used after that test ended. ${fix}`)
+    if (here !== undefined && here !== mine) {
+      throw refuse(new CrossTestError(`sqlite-fixtures: ${made} was used in test "${here.test.name}". ${fix}`))
     }
-    throw new CrossTestError(`sqlite-fixtures: ${made} was used in test "${here.test.name}". ${fix}`)
+    if (mine.ended) throw mine.refuse(new LateWorkError(`sqlite-fixtures: ${made} was used after that test ended. ${fix}`))
+    throw new FixtureUnavailableError(`sqlite-fixtures: ${made} was used outside the async context of any test. ${fix}`)
   }
 
   protected setMode(mode: Mode, on: boolean): void {

@@ -46,8 +46,19 @@ export class LayerError extends SqliteFixturesError {
 
 /** A fixture was used where it does not exist: outside a test, or in a test that opted out. */
 export class FixtureUnavailableError extends SqliteFixturesError {
+  constructor(message: string, options?: ErrorOptions, code = 'SQLITE_FIXTURES_UNAVAILABLE') {
+    super(message, code, options)
+  }
+}
+
+/**
+ * Work a test (or a describe block's setup) left running, such as a timer, an unawaited
+ * promise or code that went on after a timeout, reached for the database after it ended.
+ * The plugin refuses it: nothing is written, and the run reports it with the test's name.
+ */
+export class LateWorkError extends FixtureUnavailableError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, 'SQLITE_FIXTURES_UNAVAILABLE', options)
+    super(message, options, 'SQLITE_FIXTURES_LATE_WORK')
   }
 }
 

@@ -6,6 +6,7 @@ export { monotonicClock, sleep, wallClock } from './clock.js'
 export {
   CrossTestError,
   FixtureUnavailableError,
+  LateWorkError,
   LayerError,
   SchemaError,
   SqliteFixturesConfigError,

@@ -118,16 +118,20 @@ export interface IntegrityBaseline {
 /**
  * The check run after a test passes. `PRAGMA foreign_key_check` scans every table (~0.1-0.2
  * ms on a 0.5 MB, 40-table template, up to ~1 s at 50 MB), so it runs only when the test could have
- * left a broken key: with checks on and immediate, SQLite refuses such a write itself. That
- * takes a statement that set `foreign_keys` or `defer_foreign_keys` or declared a deferred
- * constraint (the statement log sees each), a deferred constraint in the schema with the
- * transaction still open (isolation 'savepoint' keeps one open), or a write by another
- * connection (file mode), whose settings are its own.
+ * left a broken key: with checks on and immediate, SQLite refuses such a write itself, and a
+ * deferred one at COMMIT. That takes a statement that named `foreign_keys` or
+ * `defer_foreign_keys` other than to turn checks on (the statement log sees each, in any
+ * spelling), a deferred constraint in the schema with the transaction still open (isolation
+ * 'savepoint' keeps one open), or a write by another connection (file mode), whose settings
+ * are its own.
  */
 export class IntegrityCheck {
   readonly #level: Exclude<IntegrityLevel, false>
-  /** Whether the template's schema declares deferred constraints; read once per runtime. */
-  #deferredSchema: boolean | undefined
+  /**
+   * Whether each connection's schema declares deferred constraints, by its schema version:
+   * clones of a block's derived template, or a test that changed the schema, differ from the base.
+   */
+  readonly #deferredSchema = new WeakMap<Database, { version: number; deferred: boolean }>()
 
   constructor(level: Exclude<IntegrityLevel, false>) {
     this.#level = level
@@ -165,7 +169,13 @@ export class IntegrityCheck {
   }
 
   #hasDeferredConstraints(db: Database): boolean {
-    this.#deferredSchema ??= Number(db.prepare("select exists (select 1 from sqlite_schema where sql like '%deferred%')").pluck().get()) === 1
-    return this.#deferredSchema
+    const version = Number(db.pragma('schema_version', { simple: true }))
+    let known = this.#deferredSchema.get(db)
+    if (known?.version !== version) {
+      const deferred = Number(db.prepare("select exists (select 1 from sqlite_schema where sql like '%deferred%')").pluck().get()) === 1
+      known = { version, deferred }
+      this.#deferredSchema.set(db, known)
+    }
+    return known.deferred
   }
 }

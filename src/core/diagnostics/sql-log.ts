@@ -1,14 +1,29 @@
 import type { Database } from 'better-sqlite3'
 import { type ResolvedOptions, shortenStatement } from '../base/index.js'
 
+/** A statement as SQLite reads its words: comments out, and the quotes around names gone. */
+const plainWords = (sql: string) => sql.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ').replace(/["'`[\]]/g, '')
+/** `PRAGMA foreign_keys = ON` in any spelling: it turns checks on, which never lets a broken row in. */
+const checksOn = /^\s*pragma\s+(?:\w+\.)?foreign_keys\s*(?:=\s*|\(\s*)(?:on|1|true|yes)\s*\)?\s*;?\s*$/i
+
 /**
- * A statement that can leave rows that break a foreign key: one that sets `foreign_keys` or
- * `defer_foreign_keys`, or declares a constraint `INITIALLY DEFERRED`. Setting them at all
- * counts (a write may run while they are off, and they may be set back after).
+ * Whether a statement can let rows in that break a foreign key: any that names
+ * `foreign_keys` or `defer_foreign_keys` (checks turned off or deferred, even if set back
+ * later), but for turning checks on. SQLite changes these settings only through a PRAGMA
+ * whose text names them, however it is quoted, cased or commented; so no spelling escapes.
  */
-const riskyStatement = /foreign_keys\s*[=(]|initially\s+deferred/i
-/** The setting the plugin (and TypeORM) applies to every connection: it turns checks on, not off. */
-const checksOn = /^PRAGMA foreign_keys = ON$/i
+function risksForeignKeys(sql: string): boolean {
+  return /foreign_keys/i.test(sql) && !checksOn.test(plainWords(sql))
+}
+
+/** Pragmas that take an argument only to read (`PRAGMA table_info(t)`): they change no setting. */
+const readingPragmas = /^(?:table_x?info|index_x?info|index_list|foreign_key_list|foreign_key_check|integrity_check|quick_check|table_list)$/i
+
+/** Whether a statement changes a setting of its connection (`PRAGMA name = value`, `PRAGMA name(value)`). */
+function setsConnection(sql: string): boolean {
+  const pragma = /^\s*pragma\s+(?:\w+\.)?(\w+)\s*([=(])/i.exec(plainWords(sql))
+  return pragma !== null && (pragma[2] === '=' || !readingPragmas.test(pragma[1] as string))
+}
 /** Past this length a statement is shortened as it is recorded, so the log's memory stays small. */
 const longStatement = 4_000
 
@@ -24,7 +39,10 @@ export class StatementLog {
   #next = 0
   #count = 0
   #risky = false
+  #settingChanged = false
   #paused = false
+  /** Checks, before each statement of the test runs, that the code running it may: it throws to refuse. */
+  #guard: (() => void) | undefined
   readonly #captures = new Set<string[]>()
 
   /** @param size how many statements to keep for a failure report (0: keep none, only watch). */
@@ -35,8 +53,10 @@ export class StatementLog {
   /** The `verbose` callback to open the connection with. */
   readonly record = (statement: unknown): void => {
     if (this.#paused) return
+    this.#guard?.()
     let sql = String(statement)
-    if (!this.#risky && riskyStatement.test(sql) && !checksOn.test(sql)) this.#risky = true
+    if (!this.#risky && risksForeignKeys(sql)) this.#risky = true
+    if (!this.#settingChanged && /^\s*pragma/i.test(sql) && setsConnection(sql)) this.#settingChanged = true
     if (sql.length > longStatement) sql = shortenStatement(sql)
     for (const capture of this.#captures) capture.push(sql)
     this.#count += 1
@@ -50,10 +70,20 @@ export class StatementLog {
     return this.#risky
   }
 
-  /** Forgets the statements before the test (the plugin's own setup): the report shows the test's. */
-  startTest(): void {
+  /** Whether a statement of this test changed a setting of the connection (a pragma): a kept connection is then not reused. */
+  get settingChanged(): boolean {
+    return this.#settingChanged
+  }
+
+  /**
+   * Starts a test on this connection: forgets the statements before it (the plugin's own
+   * set-up), so the report shows the test's, and checks each statement with `guard`.
+   */
+  startTest(guard?: () => void): void {
     this.#next = 0
     this.#count = 0
+    this.#settingChanged = false
+    this.#guard = guard
   }
 
   /** The kept statements, oldest first, and how many the test ran in all. */
@@ -101,9 +131,11 @@ export function statementLogOf(db: Database): StatementLog | undefined {
 
 /**
  * A log for a new connection, or `undefined` when nothing reads one: the failure report
- * (`sqlLog`) and the integrity check both need it; with both off, no statement is hooked.
+ * (`sqlLog`), the integrity check and a kept connection need it; else no statement is hooked.
  */
-export function newStatementLog(options: Pick<ResolvedOptions, 'sqlLog' | 'integrity'>): StatementLog | undefined {
-  if (options.sqlLog === false && options.integrity === false) return undefined
+export function newStatementLog(options: Pick<ResolvedOptions, 'sqlLog' | 'integrity' | 'isolation'>): StatementLog | undefined {
+  // A connection kept across tests (isolation 'savepoint') is always watched: whose work runs
+  // on it, and which settings a test changed, decide whether the next test may use it.
+  if (options.sqlLog === false && options.integrity === false && options.isolation !== 'savepoint') return undefined
   return new StatementLog(options.sqlLog === false ? 0 : options.sqlLog.size)
 }

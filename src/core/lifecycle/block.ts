@@ -1,4 +1,7 @@
-import { FixtureUnavailableError, SqliteFixturesError } from '../base/index.js'
+import { LateWorkError, SqliteFixturesError } from '../base/index.js'
+import { runAsNobody } from './context.js'
+import { countLive } from './live.js'
+import { reportAtFileEnd } from './refusals.js'
 import type { TestScope } from './scope.js'
 
 /** What a block needs from the runtime; reached only when the block's setup uses a layer. */
@@ -26,6 +29,8 @@ export class Block {
   #frozen = false
   #freezing: Promise<void> | undefined
   #dropped = false
+  /** Stops counting the setup as live, once its tests start. */
+  #setupDone = () => {}
 
   /** @param host the runtime, asked for only when the setup uses a layer. */
   constructor(name: string, parent: Block | undefined, host: () => BlockHost) {
@@ -37,16 +42,27 @@ export class Block {
   /** The scope that answers `currentDb()` (and every layer) during the block's setup. */
   setupScope(): TestScope {
     if (this.#frozen) {
-      throw new FixtureUnavailableError(
-        `sqlite-fixtures: "${this.name}" has started its tests, so its data is fixed: a block's data is written ` +
-          "by its beforeAll hooks, which run before its first test (and is dropped after the block, so an afterAll " +
-          'need not clean it up).',
+      const error = new LateWorkError(
+        `sqlite-fixtures: "${this.name}" has started its tests, so its setup has ended: an afterAll, or work its ` +
+          'beforeAll left running (a timer, an unawaited promise), reached for the block\'s database. It was refused: ' +
+          "nothing was written. A block's data is written by its beforeAll hooks, which run before its first test, and " +
+          'is dropped after the block (an afterAll need not clean it up).',
       )
+      reportAtFileEnd(error)
+      throw error
     }
     if (this.parent && !this.parent.#frozen) {
       throw new SqliteFixturesError(`sqlite-fixtures: internal error: block "${this.name}" set up before its parent's data was fixed.`)
     }
-    this.#scope ??= this.#host().openSetupScope(this)
+    if (!this.#scope) {
+      this.#scope = this.#host().openSetupScope(this)
+      this.#setupDone = countLive()
+    }
+    return this.#scope
+  }
+
+  /** The setup's scope while it is open (a `beforeAll` used a database), without opening one. */
+  get openSetup(): TestScope | undefined {
     return this.#scope
   }
 
@@ -59,9 +75,11 @@ export class Block {
     this.#freezing ??= (async () => {
       await this.parent?.freeze()
       this.#frozen = true
+      this.#setupDone()
       const scope = this.#scope
       this.#scope = undefined
-      await scope?.dispose()
+      // The plugin's own work: its statements are no one's, not the block's left-running work.
+      await runAsNobody(async () => scope?.dispose())
     })()
     return this.#freezing
   }

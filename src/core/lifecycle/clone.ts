@@ -23,6 +23,8 @@ export interface Clone {
   dispose(): void
   /** Closes the connection but keeps the database as a file (written out in memory mode); returns its path. */
   keep(): string
+  /** Called once the plugin's own set-up is done and the test begins to use it (a kept connection starts watching). */
+  begin?(): void
 }
 
 /**

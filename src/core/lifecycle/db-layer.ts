@@ -4,6 +4,7 @@ import { bindEnv } from './env.js'
 import { closingDatabase } from './file-clones.js'
 import { addToFailureReport, type IntegrityBaseline, IntegrityCheck, integrityError, keptSection, statementLogOf, statementsSection } from '../diagnostics/index.js'
 import { defineLayer, type Layer, type LayerTestInfo, type ResolvedOptions, verbose, verboseEnabled } from '../base/index.js'
+import { ownedBy } from './guard.js'
 import { setUpNewDatabase } from './new-database.js'
 
 /** A test's clone while it is open, with what its teardown needs. */
@@ -62,7 +63,8 @@ export function dbLayer(
         made.dispose()
         throw error
       }
-      statementLogOf(made.db)?.startTest()
+      made.begin?.()
+      statementLogOf(made.db)?.startTest(ownedBy(test))
       open.set(made.db, { clone: made, unbind, baseline })
       // Per test: the message is built only when someone reads it.
       if (verboseEnabled) verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)

@@ -5,17 +5,23 @@
 export { Block } from './block.js'
 export { requestFileClones } from './file-clones.js'
 export { onNewDatabase } from './new-database.js'
+export { runAsNobody } from './context.js'
+export { liveOwners } from './live.js'
 export {
+  acknowledge,
   currentScope,
-  enterBlock,
-  enterScope,
-  inScopeOf,
+  ownerHere,
+  ownerName,
   pushRunning,
+  refuse,
+  runAs,
   runInBlock,
   runInScope,
-  runningTests,
   scopeIfAny,
-  setNoTestExplanation,
+  scopeOfOwner,
+  setNoOwnerExplanation,
+  setRunnerOwner,
 } from './owner.js'
+export { takeUnreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
 export type { TestScope } from './scope.js'

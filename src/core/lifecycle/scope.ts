@@ -1,6 +1,7 @@
-import { type Fixtures, FixtureUnavailableError, isPromiseLike, LayerError, type LayerTestInfo, SqliteFixturesError, verbose, verboseEnabled } from '../base/index.js'
+import { type Fixtures, FixtureUnavailableError, isPromiseLike, LateWorkError, LayerError, type LayerTestInfo, SqliteFixturesError, verbose, verboseEnabled } from '../base/index.js'
 import { IntegrityError, takeFailureReport } from '../diagnostics/index.js'
 import type { LayerGraph } from './layers.js'
+import { reportAtFileEnd } from './refusals.js'
 
 type Teardown = () => void | Promise<void>
 
@@ -19,6 +20,8 @@ export class TestScope {
   readonly #pending = new Map<string, Promise<unknown>>()
   readonly #teardowns: Teardown[] = []
   readonly #optedOut: string | undefined
+  /** The plugin's refusals made in this test, failed at its end even if the test caught them. */
+  readonly #refusals: Error[] = []
   /** Whether this is a describe block's or a file's setup (its beforeAll hooks), not a test. */
   readonly blockSetup: boolean
   #disposed = false
@@ -42,6 +45,33 @@ export class TestScope {
   /** Whether the test has ended (its layers are torn down, or being torn down). */
   get ended(): boolean {
     return this.#disposed
+  }
+
+  /**
+   * Records a refusal the plugin made on this test's behalf, so the test fails with it even
+   * if its code caught it; once the test has ended, it is kept for the end of the file.
+   * Returns the error, to throw.
+   */
+  refuse<E extends Error>(error: E): E {
+    if (this.#disposed) reportAtFileEnd(error)
+    else this.#refusals.push(error)
+    return error
+  }
+
+  /** Forgets a refusal the test expected (`expectRefusal()`). */
+  forgetRefusal(error: unknown): void {
+    const index = this.#refusals.indexOf(error as Error)
+    if (index !== -1) this.#refusals.splice(index, 1)
+  }
+
+  /** The error for work that reached for this test's database after the test ended. */
+  lateWork(): LateWorkError {
+    const owner = this.blockSetup ? `the beforeAll of ${this.test.name.replace(/ \(beforeAll\)$/, '')}` : `test "${this.test.name}"`
+    return new LateWorkError(
+      `sqlite-fixtures: ${owner} has ended, but work it left running (a timer, an unawaited promise, code that ` +
+        'went on after a timeout) reached for its database. It was refused: nothing was written. Await everything ' +
+        'it starts, and clear its timers, before it returns.',
+    )
   }
 
   /** Whether the layer's value was built in this test. */
@@ -104,14 +134,9 @@ export class TestScope {
   }
 
   #checkUsable(name: string): void {
-    if (this.#disposed) {
-      throw new FixtureUnavailableError(
-        `sqlite-fixtures: layer "${name}" was used after its test "${this.test.name}" ended. ` +
-          `Keep uses of ctx.${name} inside the test (await everything it starts).`,
-      )
-    }
+    if (this.#disposed) throw this.refuse(this.lateWork())
     if (name === 'db' && this.#optedOut !== undefined) {
-      throw new FixtureUnavailableError(`sqlite-fixtures: test "${this.test.name}" has no database: ${this.#optedOut}`)
+      throw this.refuse(new FixtureUnavailableError(`sqlite-fixtures: test "${this.test.name}" has no database: ${this.#optedOut}`))
     }
   }
 
@@ -149,9 +174,10 @@ export class TestScope {
    * Tears down every built layer in reverse order of setup. Every teardown runs even when
    * one throws; their errors are thrown together afterwards, naming the layers. A failed
    * test's report (its last statements, its kept database) is thrown too, so the runner
-   * adds it to the test's failure.
+   * adds it to the test's failure, and so are the plugin's refusals made in the test (but
+   * those `reported` says the runner shows already, because the test threw them).
    */
-  async dispose(): Promise<void> {
+  async dispose(reported: (error: Error) => boolean = () => false): Promise<void> {
     this.#disposed = true
     const errors: Error[] = []
     while (this.#teardowns.length > 0) {
@@ -163,6 +189,7 @@ export class TestScope {
       }
     }
     this.#values.clear()
+    errors.unshift(...this.#refusals.splice(0).filter((refusal) => !reported(refusal)))
     const report = takeFailureReport(this.test)
     if (report) errors.push(report)
     if (errors.length === 1) throw errors[0]

@@ -17,10 +17,11 @@ function holderIsGone(lockFile: string): boolean {
 /**
  * Runs `work` while holding `lockFile`, unless `done()` finds the result first. Only to
  * avoid duplicate work: correctness comes from the atomic rename of the result, so after a
- * long wait, or when the holder died, this process goes ahead on its own.
+ * long wait (`patience` ms, on the real clock), or when the holder died, this process goes
+ * ahead on its own.
  */
-export async function withLock<T>(lockFile: string, done: () => T | undefined, work: () => Promise<T>): Promise<T> {
-  const deadline = monotonicClock() + patienceMs
+export async function withLock<T>(lockFile: string, done: () => T | undefined, work: () => Promise<T>, patience = patienceMs): Promise<T> {
+  const deadline = monotonicClock() + patience
   for (;;) {
     const finished = done()
     if (finished !== undefined) return finished
