@@ -142,7 +142,7 @@ function checkOptions(options: TestLibsqlClientOptions): IntMode | undefined {
 
 /**
  * A libSQL `Client` that follows the running test: give it to the app's db module in the
- * setup file (`vi.mock('../src/db.js', () => ({ client: testLibsqlClient() }))`), and app
+ * setup file (through the runner's module mock of that module), and app
  * code, Drizzle, Kysely or Prisma on it reach the running test's own database, made on first
  * use. Safe to create at import time. From then on, test databases are files (libSQL opens
  * files), with no env var bound to them, so `test.concurrent` tests still work. The same
