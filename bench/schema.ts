@@ -44,7 +44,7 @@ export function tableSql(index: number): string {
 }
 
 /** The schema: 40 `create table` statements with 2 indexes each. */
-function schemaSql(): string {
+export function schemaSql(): string {
   return tableNames.map((_, index) => tableSql(index)).join('\n\n') + '\n'
 }
 

@@ -16,9 +16,13 @@ export interface DrizzleSettings<Shape> {
  * of its own), with `schema` on 0.x and `relations` on 1.x.
  */
 export function drizzleOver<Shape>(client: Database, settings: DrizzleSettings<Shape>): DrizzleDatabase<Shape> {
+  return drizzleModule().drizzle(drizzleConfig(client, settings) as { client: Database }) as unknown as DrizzleDatabase<Shape>
+}
+
+/** `drizzle()`'s config object for `client`, with `schema` on 0.x and `relations` on 1.x, on any driver. */
+export function drizzleConfig<Shape, Client>(client: Client, settings: DrizzleSettings<Shape>): Record<string, unknown> & { client: Client } {
   const shape = drizzleV1()
     ? settings.relations === undefined ? {} : { relations: settings.relations }
     : settings.schema === undefined ? {} : { schema: settings.schema }
-  const config = { ...settings.config, ...shape, client } as { client: Database }
-  return drizzleModule().drizzle(config) as unknown as DrizzleDatabase<Shape>
+  return { ...settings.config, ...shape, client }
 }

@@ -4,7 +4,7 @@ import { drizzleOver } from './database.js'
 import { drizzleSet } from './migration-set.js'
 import { locateMigrationsFolder } from './migrations.js'
 import { checkOptions, checkShapeForVersion, type DrizzleLayerOptions } from './options.js'
-import type { DrizzleDatabase, RegisteredShape } from './types.js'
+import type { DrizzleDatabase, RegisteredDrizzleDatabase, RegisteredShape } from './types.js'
 
 declare global {
   namespace SqliteFixtures {
@@ -12,9 +12,9 @@ declare global {
       /**
        * A Drizzle database on the test's own database, typed with the schema (drizzle-orm
        * 0.x) or relations (1.x) you register: `interface Register { drizzleSchema: typeof schema }`
-       * (or `drizzleRelations: typeof relations`).
+       * (or `drizzleRelations: typeof relations`); on libSQL, `drizzleDatabase: typeof db`.
        */
-      drizzle: DrizzleDatabase
+      drizzle: RegisteredDrizzleDatabase
     }
   }
 }

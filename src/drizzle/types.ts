@@ -34,3 +34,10 @@ export type DrizzleDatabase<Shape = RegisteredShape> = ([Extract<Shape, DrizzleS
 
 /** What `drizzle()` takes besides the client and the schema or relations (logger, casing, cache...). */
 export type DrizzleConfig = Omit<ClientConfig, 'client' | 'connection' | 'schema' | 'relations'>
+
+/**
+ * `ctx.drizzle`'s type: the database type a project registers (`interface Register {
+ * drizzleDatabase: typeof db }`, for Drizzle on libSQL), else the better-sqlite3 database
+ * typed with the registered schema or relations.
+ */
+export type RegisteredDrizzleDatabase = SqliteFixtures.Register extends { drizzleDatabase: infer Database } ? Database : DrizzleDatabase

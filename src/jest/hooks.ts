@@ -175,7 +175,7 @@ setNoOwnerExplanation(() => {
       new SqliteFixturesConfigError(
         "sqlite-fixtures: the plugin's hooks are not installed in this Jest run, so no test gets a database. Add " +
           "'sqlite-fixtures/jest/setup' to setupFilesAfterEnv in your Jest config (first), or call " +
-          "useSqliteFixtures() from 'sqlite-fixtures/jest' in a file listed there.",
+          "configureSqliteFixtures() from 'sqlite-fixtures/jest' in a file listed there.",
       ),
     )
   }

@@ -1,7 +1,7 @@
 import { currentScope, liveOwners, type TestScope } from '../core/lifecycle/index.js'
 import { testConnection } from './connection.js'
 import { PrismaLayerError } from './errors.js'
-import { officialAdapterClass, type OfficialAdapterClass } from './official.js'
+import { officialAdapterClass } from './official.js'
 import type { DriverAdapter, DriverAdapterFactory, TestPrismaAdapterOptions } from './types.js'
 
 const adapterName = '@prisma/adapter-better-sqlite3'
@@ -28,15 +28,15 @@ export function markBatchesKept(adapter: object): void {
  */
 class TestFollowingAdapter implements DriverAdapter {
   readonly provider = 'sqlite'
-  readonly adapterName = adapterName
-  readonly #Adapter: OfficialAdapterClass
-  readonly #options: TestPrismaAdapterOptions | undefined
+  readonly adapterName: string
+  /** Prisma's own adapter over a test's database. */
+  readonly #make: (scope: TestScope) => DriverAdapter
   readonly #state: { batchesKept: boolean }
   readonly #perTest = new WeakMap<TestScope, DriverAdapter>()
 
-  constructor(Adapter: OfficialAdapterClass, options: TestPrismaAdapterOptions | undefined, state: { batchesKept: boolean }) {
-    this.#Adapter = Adapter
-    this.#options = options
+  constructor(name: string, make: (scope: TestScope) => DriverAdapter, state: { batchesKept: boolean }) {
+    this.adapterName = name
+    this.#make = make
     this.#state = state
   }
 
@@ -45,7 +45,7 @@ class TestFollowingAdapter implements DriverAdapter {
     if (!this.#state.batchesKept && liveOwners() > 1) throw unsafeConcurrency(scope.test.name)
     let adapter = this.#perTest.get(scope)
     if (!adapter) {
-      adapter = new this.#Adapter(testConnection(scope), this.#options)
+      adapter = this.#make(scope)
       this.#perTest.set(scope, adapter)
     }
     return adapter
@@ -111,12 +111,27 @@ function unsafeConcurrency(test: string): PrismaLayerError {
  * adapter, so they are exactly what the app gets in production.
  */
 export function testPrismaAdapter(options?: TestPrismaAdapterOptions): DriverAdapterFactory {
+  return followingFactory(adapterName, options, async () => {
+    const Adapter = await officialAdapterClass()
+    return (scope) => new Adapter(testConnection(scope), options)
+  })
+}
+
+/**
+ * A factory whose adapter follows the running test, for any of Prisma's SQLite adapters:
+ * `found()` resolves, once connected, to how Prisma's own adapter is made over a test's database.
+ */
+export function followingFactory(
+  name: string,
+  options: TestPrismaAdapterOptions | undefined,
+  found: () => Promise<(scope: TestScope) => DriverAdapter>,
+): DriverAdapterFactory {
   checkOptions(options)
   const state = { batchesKept: false }
   const factory: DriverAdapterFactory = {
     provider: 'sqlite',
-    adapterName,
-    connect: async () => new TestFollowingAdapter(await officialAdapterClass(), options, state),
+    adapterName: name,
+    connect: async () => new TestFollowingAdapter(name, await found(), state),
   }
   factories.set(factory, state)
   return factory

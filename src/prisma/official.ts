@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
-import { requirePackage } from '../core/base/index.js'
 import { PrismaLayerError } from './errors.js'
 import type { DriverAdapter, TestPrismaAdapterOptions } from './types.js'
 
@@ -15,6 +15,10 @@ export type OfficialAdapterClass = new (connection: AdapterConnection, options?:
 
 let found: Promise<OfficialAdapterClass> | undefined
 
+// Loaded on first use, so apps on @prisma/adapter-libsql (sqlite-fixtures/prisma/libsql) need not install it.
+const require = createRequire(import.meta.url)
+const officialPackage = () => require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3')
+
 /**
  * The class of the adapter that `@prisma/adapter-better-sqlite3` builds in `connect()`. The
  * package exports only its factory, which opens a file itself; the adapter class it makes
@@ -25,8 +29,7 @@ let found: Promise<OfficialAdapterClass> | undefined
  */
 export function officialAdapterClass(): Promise<OfficialAdapterClass> {
   found ??= (async () => {
-    // Loaded here, on a test's first Prisma query: a test file that never makes one never loads it.
-    const { PrismaBetterSqlite3 } = requirePackage<typeof import('@prisma/adapter-better-sqlite3')>('@prisma/adapter-better-sqlite3')
+    const { PrismaBetterSqlite3 } = officialPackage()
     const probe = await new PrismaBetterSqlite3({ url: ':memory:' }).connect()
     await probe.dispose()
     const Adapter = probe.constructor as OfficialAdapterClass

@@ -229,7 +229,7 @@ let shared: TestDatabase | undefined
 
 /**
  * The test-following database handle, typed as better-sqlite3's `Database`: give it to the
- * app's db module in the setup file (`vi.mock('../src/db.js', () => ({ db: testDatabase() }))`),
+ * app's db module in the setup file (through the runner's module mock of that module),
  * and app code, Drizzle, Kysely or TypeORM on it reach the running test's own database.
  * One object per process; safe to create at import time.
  */

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import type { Clone } from './clone.js'
 import { bindEnv } from './env.js'
+import { closingDatabase } from './file-clones.js'
 import { addToFailureReport, type IntegrityBaseline, IntegrityCheck, integrityError, keptSection, statementLogOf, statementsSection } from '../diagnostics/index.js'
 import { defineLayer, type Layer, type LayerTestInfo, type ResolvedOptions, verbose, verboseEnabled } from '../base/index.js'
 import { ownedBy } from './guard.js'
@@ -21,7 +22,7 @@ interface OpenClone {
  */
 export function dbLayer(
   clone: (test: LayerTestInfo) => Clone,
-  options: Pick<ResolvedOptions, 'env' | 'keep' | 'integrity'>,
+  options: Pick<ResolvedOptions, 'env' | 'keep' | 'integrity' | 'mode'>,
 ): Layer<'db', Database, never> {
   const open = new WeakMap<Database, OpenClone>()
   const integrity = options.integrity === false ? undefined : new IntegrityCheck(options.integrity)
@@ -52,7 +53,7 @@ export function dbLayer(
       let unbind = () => {}
       let baseline: IntegrityBaseline | undefined
       try {
-        if (options.env !== false && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
+        if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
         baseline = integrity?.baseline(made.db, made.file)
         // What was registered for every new database (the handle's set-up calls, made at
         // import) holds for ctx.db and the other layers too, not only once the handle is used.
@@ -74,6 +75,7 @@ export function dbLayer(
       if (!entry) return
       open.delete(db)
       try {
+        closingDatabase(db)
         entry.unbind()
       } finally {
         release(db, entry, test)

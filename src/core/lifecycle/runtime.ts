@@ -3,6 +3,7 @@ import type { Block, BlockHost } from './block.js'
 import { snapshot } from '../driver/index.js'
 import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
+import { fileClonesRequested, requestedFilePragmas } from './file-clones.js'
 import {
   type AnyLayer,
   importProjectModule,
@@ -62,6 +63,8 @@ export class FixtureRuntime implements BlockHost {
   readonly needsPrepare: boolean
   readonly #tempDir: TempDir
   readonly #pragmas: ResolvedOptions['pragmas']
+  /** A file clone's pragmas in memory mode, when a driver asked for files (see `requestFileClones`). */
+  readonly #filePragmas: ResolvedOptions['pragmas']
   readonly #handoff: TemplateHandoff | undefined
   /** How the handed-over template serves these options, if it does. */
   readonly #use: HandoffUse | undefined
@@ -91,6 +94,7 @@ export class FixtureRuntime implements BlockHost {
     this.options = options
     this.#tempDir = new TempDir(options.tempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
+    this.#filePragmas = { ...requestedFilePragmas, ...options.pragmas }
     const db = dbLayer((test) => this.#clone(test), options)
     this.graph = new LayerGraph([db, ...builtInLayers, ...options.layers])
     const layers = this.graph.names.map((name) => this.graph.get(name))
@@ -223,7 +227,9 @@ export class FixtureRuntime implements BlockHost {
     const log = newStatementLog(this.options)
     const clone = this.options.mode === 'file'
       ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)
-      : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
+      : fileClonesRequested()
+        ? fileClone(source, this.#filePragmas, this.#tempDir, log?.record)
+        : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
     if (log) attachLog(clone.db, log)
     return clone
   }

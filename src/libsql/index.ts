@@ -1,0 +1,2 @@
+export { testLibsqlClient, type TestLibsqlClientOptions } from './client.js'
+export { LibsqlFixtureError } from './errors.js'
