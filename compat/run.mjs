@@ -48,6 +48,11 @@ function outcomes(reportFile) {
   )
 }
 
+function fileErrors(reportFile) {
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'))
+  return report.testResults.filter((file) => file.message).map((file) => ({ name: file.name, message: file.message }))
+}
+
 async function runEntry(entry, tarball) {
   const started = Date.now()
   const { node, env } = await nodeFor(entry.node)
@@ -113,6 +118,17 @@ async function runEntry(entry, tarball) {
       for (const test of results) {
         const expected = expectFailed.has(test.title) ? 'failed' : 'passed'
         if (test.status !== expected) problems.push(`${sample} ${JSON.stringify(run.env)}: "${test.name}" ${test.status}, expected ${expected}${test.message ? `: ${test.message.split('\n')[0]}` : ''}`)
+      }
+      // Errors a file reports outside its tests (ownership's late-work refusals): each listed
+      // file must report one naming the owner, and no other file may report any.
+      const expectFileErrors = run.expectFileErrors ?? {}
+      for (const file of fileErrors(report)) {
+        const owner = Object.entries(expectFileErrors).find(([name]) => file.name.endsWith(name))?.[1]
+        if (owner === undefined) problems.push(`${sample}: ${file.name} failed outside its tests: ${file.message.split('\n')[0]}`)
+        else if (!file.message.includes(`test "${owner}" has ended`)) problems.push(`${sample}: ${file.name} did not report the late work of "${owner}": ${file.message.split('\n')[0]}`)
+      }
+      for (const name of Object.keys(expectFileErrors)) {
+        if (!fileErrors(report).some((file) => file.name.endsWith(name))) problems.push(`${sample}: ${name} reported no late work`)
       }
       const left = fs.readdirSync(tmp).filter((name) => name.startsWith('sqlite-fixtures-'))
       if (left.length > 0) problems.push(`${sample}: left in the temp dir: ${left.join(', ')}`)
