@@ -15,12 +15,22 @@ export interface CodeBlock {
   /** Words after the language: `fragment` marks a block that is not meant to compile alone. */
   readonly meta: string
   readonly code: string
+  /** The indent of the fence, taken off every line of `code`. */
+  readonly indent: string
   /** The repo file the block shows whole, from an `<!-- include: path -->` line just above it. */
   readonly include: string | undefined
+  /**
+   * The file the block is, from a first line such as `// tests/setup.ts`: the check writes it
+   * there, in a small project of the page's own, so the page's blocks can import each other
+   * (`import { db } from '../src/db.js'`).
+   */
+  readonly file: string | undefined
 }
 
-const fence = /^(`{3,})(\w*)[ \t]*(.*)$/
+// A fence may be indented (a block inside a list item): its lines carry the indent.
+const fence = /^([ \t]*)(`{3,})(\w*)[ \t]*(.*)$/
 const includeLine = /^<!--\s*include:\s*(\S+)\s*-->$/
+const fileLine = /^\/\/ ((?:[\w.-]+\/)*[\w.-]+\.[cm]?ts)\b/
 
 /** The pages whose code is checked: the README and every page under docs/. */
 export function pages(repoRoot: string): string[] {
@@ -39,17 +49,23 @@ export function codeBlocks(repoRoot: string, page: string): CodeBlock[] {
   for (let i = 0; i < lines.length; i++) {
     const open = fence.exec(lines[i] as string)
     if (!open) continue
-    const [, ticks, lang = '', meta = ''] = open
-    const end = lines.findIndex((line, j) => j > i && line.startsWith(ticks as string) && line.trim() === ticks)
+    const [, indent = '', ticks, lang = '', meta = ''] = open
+    const end = lines.findIndex((line, j) => j > i && line.trim() === ticks)
     if (end === -1) throw new Error(`${page}:${i + 1}: a code block that never closes`)
     const above = lines.slice(0, i).reverse().find((line) => line.trim() !== '') ?? ''
+    const code = lines
+      .slice(i + 1, end)
+      .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
+      .join('\n')
     blocks.push({
       page,
       line: i + 2,
       lang,
       meta: meta.trim(),
-      code: lines.slice(i + 1, end).join('\n'),
+      code,
+      indent,
       include: includeLine.exec(above.trim())?.[1],
+      file: fileLine.exec(code)?.[1],
     })
     i = end
   }
@@ -69,7 +85,8 @@ export function syncIncludes(repoRoot: string, page: string): boolean {
   for (const block of codeBlocks(repoRoot, page).reverse()) {
     if (block.include === undefined) continue
     const source = fs.readFileSync(path.join(repoRoot, block.include), 'utf8').replace(/\n$/, '')
-    lines.splice(block.line - 1, block.code === '' ? 0 : block.code.split('\n').length, ...source.split('\n'))
+    const shown = source.split('\n').map((line) => (line === '' ? '' : block.indent + line))
+    lines.splice(block.line - 1, block.code === '' ? 0 : block.code.split('\n').length, ...shown)
   }
   const synced = lines.join('\n')
   if (synced !== text) fs.writeFileSync(file, synced)

@@ -24,10 +24,11 @@ test('every TypeScript block of the README and the guides compiles against the p
   try {
     const byFile = new Map<string, CodeBlock>()
     for (const block of blocks.filter(compiled)) {
-      const name = `${block.page.replace(/[\\/.]/g, '_')}_${block.line}.ts`
-      byFile.set(name, block)
+      const file = projectFile(block, byFile)
+      byFile.set(file, block)
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
       // Each block is a module of its own, so two blocks may declare the same names.
-      fs.writeFileSync(path.join(dir, name), `${block.code}\nexport {}\n`)
+      fs.writeFileSync(path.join(dir, file), `${block.code}\nexport {}\n`)
     }
     fs.writeFileSync(
       path.join(dir, 'tsconfig.json'),
@@ -37,27 +38,29 @@ test('every TypeScript block of the README and the guides compiles against the p
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           lib: ['ES2022'],
-          types: ['node'],
+          // Test blocks may leave out `import { test, expect } from 'vitest'`, as Vitest's docs do.
+          types: ['node', 'vitest/globals'],
           strict: true,
           noEmit: true,
           skipLibCheck: true,
           experimentalDecorators: true,
         },
-        include: ['*.ts'],
+        include: ['**/*.ts'],
       }),
     )
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc')
-    const output = await run(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')]).then(
+    const output = await run(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { cwd: dir }).then(
       () => '',
       (error: { stdout: string }) => error.stdout,
     )
     // Each error, at its place in the page: `docs/x.md:12:5 error TS2345: ...`.
     const errors = output
       .split('\n')
-      .map((line) => /^(.+?\.ts)\((\d+),(\d+)\): (.*)$/.exec(line))
+      .map((line) => /^(.+?\.[cm]?ts)\((\d+),(\d+)\): (.*)$/.exec(line))
       .filter((match) => match !== null)
       .map(([, file, line, column, message]) => {
-        const block = byFile.get(path.basename(file as string)) as CodeBlock
+        const block = byFile.get(path.relative(dir, path.resolve(dir, file as string)).replaceAll(path.sep, '/'))
+        if (block === undefined) return `${file}(${line},${column}): ${message}`
         return `${block.page}:${block.line + Number(line) - 1}:${column} ${message}`
       })
     expect(errors).toEqual([])
@@ -66,3 +69,16 @@ test('every TypeScript block of the README and the guides compiles against the p
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+/**
+ * Where a block goes in the check's project: each page is a small project of its own, and a
+ * block that names its file (`// src/db.ts`) is that file, so the page's other blocks can
+ * import it; any other block is a file of its own in `tests/`, beside the page's `src/`.
+ */
+function projectFile(block: CodeBlock, taken: ReadonlyMap<string, CodeBlock>): string {
+  const page = block.page.replace(/\.md$/, '').replace(/[\\/.]/g, '_')
+  const named = block.file === undefined ? undefined : path.posix.join(page, block.file)
+  if (named !== undefined && !taken.has(named)) return named
+  const where = named === undefined ? path.posix.join(page, 'tests') : path.posix.dirname(named)
+  return path.posix.join(where, `block_${block.line}.ts`)
+}
