@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '**/node_modules/', 'fixtures/bench-suite/tests/'] },
+  { ignores: ['dist/', 'coverage/', '**/node_modules/', 'fixtures/bench-suite/tests/', 'docs/.vitepress/dist/', 'docs/.vitepress/cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,7 +22,7 @@ declare global {
 /**
  * The Drizzle layer: `ctx.drizzle`, a Drizzle database on the running test's own database,
  * and, given `migrationsFolder`, your migrations applied to the template by Drizzle's own
- * migrator (prefer `drizzleMigrations()` in the plugin's options: see its README section).
+ * migrator (prefer `drizzleMigrations()` in the plugin's options: see docs/drizzle.md).
  *
  * `ctx.drizzle` is one Drizzle instance over `testDatabase()`, made on first use: every
  * query it runs reaches the database of the test that runs it (also under

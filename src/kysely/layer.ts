@@ -25,7 +25,7 @@ export type KyselyLayerOptions = KyselyMigrationOptions
  * Kysely on its own fresh database; kysely itself is loaded on first use. Given
  * `migrationFolder` or `provider`, the layer also runs those migrations on the template,
  * through Kysely's own `Migrator` (prefer `kyselyMigrations()` in the plugin's options: see
- * its README section). Your app's own Kysely reaches the test's database through the seam:
+ * docs/kysely.md). Your app's own Kysely reaches the test's database through the seam:
  * `new SqliteDialect({ database: testDatabase() })` in a module mock of your db module.
  */
 export function kyselyLayer<DB = RegisteredKyselyDatabase>(options: KyselyLayerOptions = {}): Layer<'kysely', Kysely<DB>, 'db'> {

@@ -1,9 +1,9 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { ESLint } from 'eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 import { expect, test } from 'vitest'
+import { codeBlocks, pages } from '../../docs/code-blocks.js'
 import { repoRoot } from '../support/run-vitest.js'
 
 /** ESLint as a Next.js project runs it in its pre-commit hook: TypeScript, with React's hook rules. */
@@ -26,10 +26,11 @@ async function problems(file: string, text?: string): Promise<string[]> {
   return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`)
 }
 
-/** The README's TypeScript blocks that configure the plugin in a setup file. */
-const readmeSetupFiles = [...fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)]
-  .map((match) => match[1] as string)
-  .filter((block) => block.includes('configureSqliteFixtures('))
+/** The TypeScript blocks of the README and the guides that configure the plugin in a setup file. */
+const readmeSetupFiles = pages(repoRoot)
+  .flatMap((page) => codeBlocks(repoRoot, page))
+  .filter((block) => block.lang === 'ts' && block.code.includes('configureSqliteFixtures('))
+  .map((block) => block.code)
 
 test.each([
   'fixtures/kysely-app/tests/setup.ts',
@@ -41,7 +42,7 @@ test.each([
   expect(await problems(file)).toEqual([])
 })
 
-test("React's hook rules pass on every setup file the README shows", async () => {
+test("React's hook rules pass on every setup file the README and the guides show", async () => {
   expect(readmeSetupFiles.length).toBeGreaterThan(5)
   for (const [index, block] of readmeSetupFiles.entries()) {
     expect([index, await problems('tests/readme-setup.ts', block)]).toEqual([index, []])

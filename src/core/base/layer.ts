@@ -24,7 +24,7 @@ declare global {
 
     /**
      * What a project tells the ORM layers about its own types, so their fixtures are typed
-     * without redeclaring them (each ORM's README section names its field):
+     * without redeclaring them (each ORM's guide in docs/ names its field):
      *
      * ```ts
      * declare global {

@@ -70,7 +70,7 @@ export interface SqliteFixturesOptions {
    * tests of a file share one copy and each runs in a savepoint rolled back afterwards, so
    * the cost per test does not grow with the template; for large templates. Memory mode
    * only, one test at a time, and code under test must not open its own transaction with a
-   * raw `BEGIN` (see the README).
+   * raw `BEGIN` (see docs/performance.md, on large templates).
    */
   isolation?: Isolation
   /**
