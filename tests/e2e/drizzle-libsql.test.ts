@@ -38,6 +38,8 @@ test('Jest: the same Drizzle app on libSQL through jest.mock, and currentLayer("
       'an interactive transaction, then a query again: the tables are still there',
       'the next test starts clean',
       'currentLayer("drizzle") and currentDb() are on the same database as the app',
+      "BigInt and blob values come back as Drizzle on the real client returns them on a plain file, in Jest's sandbox too",
+      'app code stores and reads a blob and a BigInt',
     ].map((name) => [name, 'passed', []]),
   )
   expect(fs.existsSync(appDb)).toBe(false)

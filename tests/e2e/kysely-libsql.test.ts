@@ -37,6 +37,7 @@ test('Jest: the same Kysely app on libSQL through jest.mock, and currentLayer("k
       'a transaction, then a query again: the tables are still there',
       'the next test starts clean',
       'currentLayer("kysely") and currentDb() are on the same database as the app',
+      "BigInt and blob values come back as Kysely on the real client returns them on a plain file, in Jest's sandbox too",
     ].map((name) => [name, 'passed', []]),
   )
   expect(fs.existsSync(appDb)).toBe(false)

@@ -79,6 +79,8 @@ describe('a raw libSQL app on testLibsqlClient()', () => {
         'the next test starts clean',
         'currentDb() sees what the libSQL client wrote, and the other way round',
         'foreign keys are enforced, and a failed transaction writes nothing',
+        "BigInt and blob values come back as the real client returns them on a plain file, in Jest's sandbox too",
+        'app code stores and reads a blob and a BigInt through the test database',
         'closing the client is an outage for this test only',
         'and the next test has a working client',
         'deriveTemplate() through the app client starts from the block data',

@@ -36,6 +36,7 @@ test('Jest: the same Prisma app on libSQL through jest.mock, and currentLayer("p
       'an interactive $transaction, then a query again: the tables are still there',
       'the next test starts clean',
       'currentLayer("prisma") and currentDb() are on the same database as the app',
+      "BigInt and Bytes values come back as Prisma on its own libSQL adapter returns them on a plain file, in Jest's sandbox too",
     ].map((name) => [name, 'passed', []]),
   )
   expect(fs.existsSync(appDb)).toBe(false)
