@@ -1,7 +1,8 @@
 import fs from 'node:fs'
-import { afterAll, afterEach, beforeEach, expect } from '@jest/globals'
+import { afterAll, afterEach, beforeEach, expect, test } from '@jest/globals'
 import { type Block, FixtureRuntime, pushRunning, runAsNobody, setNoOwnerExplanation, setRunnerOwner, takeUnreported, type TestScope } from '../core/lifecycle/index.js'
 import { FixtureUnavailableError, SqliteFixturesConfigError, type SqliteFixturesOptions } from '../core/base/index.js'
+import { wrapConcurrentTests } from './concurrent.js'
 import { newRuntime } from './runtime.js'
 
 /** Options from the user's setup file. Jest re-runs setup files for every test file. */
@@ -9,8 +10,10 @@ let userOptions: SqliteFixturesOptions | undefined
 let runtime: FixtureRuntime | undefined
 /** Each test's scope, by the test Jest keeps in its own async context (`currentTestIdentity()`). */
 const scopes = new WeakMap<object, TestScope>()
-/** The test running now: Jest runs one test at a time per worker (test.concurrent aside, which gets none). */
+/** The test between its beforeEach and afterEach: Jest runs one at a time per worker (see aroundConcurrentTest for the others). */
 let running: { scope: TestScope; test: TestIdentity } | undefined
+/** The scopes of concurrent tests still running, or given up on by Jest (a timeout). */
+const concurrentScopes = new Set<TestScope>()
 
 export function configure(options: SqliteFixturesOptions): void {
   runtime?.close()
@@ -73,6 +76,8 @@ function optOutReason(name: string, testPath: string | undefined, auto: boolean)
  */
 interface TestIdentity {
   readonly concurrent?: boolean
+  /** Declared with `.failing`: it passes by throwing. */
+  readonly failing?: boolean
   readonly errors: unknown[]
   /** `'done'` once Jest has run the test and all its hooks. */
   readonly status?: string | null
@@ -101,31 +106,83 @@ function shownAlready(test: TestIdentity, error: Error): boolean {
   return test.errors.some((shown) => (Array.isArray(shown) ? shown[0] : shown)?.message === error.message)
 }
 
-async function beforeTest(): Promise<void> {
-  const { currentTestName = 'unnamed test', testPath } = expect.getState()
-  const test = runningTest()
+/**
+ * Opens `test`'s scope and registers it, before any await: if the wait for the database
+ * times out (a slow first template build), Jest ends the test at once, and the end must find
+ * the scope. Returns it, and what to await before the test runs.
+ */
+function openTestScope(test: TestIdentity, name: string): { scope: TestScope; ready: () => Promise<void> } {
   const fixtures = currentRuntime()
-  const optedOut = optOutReason(currentTestName, testPath, fixtures.options.auto)
-  // Opened and registered before any await: if this hook times out (a slow first template
-  // build), Jest runs afterEach at once, and it must find this scope to end it.
+  const optedOut = optOutReason(name, expect.getState().testPath, fixtures.options.auto)
   const block = activeBlock()
-  const scope = fixtures.openScope(currentTestName, optedOut, block)
-  running = { scope, test }
+  const scope = fixtures.openScope(name, optedOut, block)
   scopes.set(test, scope)
-  // The block's setup ends when its first test starts, even one that uses no database.
-  await block?.freeze()
-  if (optedOut === undefined) await fixtures.prepareIfNeeded()
+  const ready = async () => {
+    // The block's setup ends when its first test starts, even one that uses no database.
+    await block?.freeze()
+    if (optedOut === undefined) await fixtures.prepareIfNeeded()
+  }
+  return { scope, ready }
+}
+
+/** Ends `test`'s scope: tears its database down, and throws what the test must fail with. */
+async function endTestScope(test: TestIdentity, scope: TestScope, reported: (error: Error) => boolean): Promise<void> {
+  if (scope.ended) return
+  concurrentScopes.delete(scope)
+  // Jest keeps the test's errors (a failed assertion, a timeout) where the end can see them.
+  if (test.errors.length > 0) scope.markFailed()
+  // The plugin's own work: what the teardown runs belongs to no test.
+  await runAsNobody(() => scope.dispose(reported))
+}
+
+async function beforeTest(): Promise<void> {
+  const test = runningTest()
+  const { scope, ready } = openTestScope(test, expect.getState().currentTestName ?? 'unnamed test')
+  running = { scope, test }
+  await ready()
 }
 
 async function afterTest(): Promise<void> {
   const ending = running
   running = undefined
   if (!ending) return
-  const { scope, test } = ending
-  // Jest keeps the test's errors (a failed assertion, a timeout) where afterEach can see them.
-  if (test.errors.length > 0) scope.markFailed()
-  // The plugin's own work: what the teardown runs belongs to no test.
-  await runAsNobody(() => scope.dispose((error) => shownAlready(test, error)))
+  await endTestScope(ending.test, ending.scope, (error) => shownAlready(ending.test, error))
+}
+
+/**
+ * Runs a test.concurrent test's function inside its own scope: Jest runs no beforeEach or
+ * afterEach for it, so the scope opens before the function and ends after it.
+ */
+async function aroundConcurrentTest(run: () => Promise<unknown>): Promise<unknown> {
+  const test = runningTest()
+  const state = expect.getState() as { currentConcurrentTestName?: () => string | undefined }
+  const { scope, ready } = openTestScope(test, state.currentConcurrentTestName?.() ?? 'unnamed test')
+  concurrentScopes.add(scope)
+  let result: unknown
+  try {
+    await ready()
+    result = await run()
+  } catch (error) {
+    // The test fails with its own error, and what the end adds (its SQL, a refusal it caught)
+    // goes with it. A `.failing` test is meant to throw: Jest counts that as its pass, and a
+    // refusal it threw still fails it, as in a test with hooks.
+    const expected = test.failing === true
+    if (!expected) scope.markFailed()
+    const reported = (refusal: Error) => (!expected && refusal === error) || shownAlready(test, refusal)
+    await endTestScope(test, scope, reported).catch((end: unknown) => failTest(test, end as Error))
+    throw error
+  }
+  await endTestScope(test, scope, (refusal) => shownAlready(test, refusal))
+  return result
+}
+
+/**
+ * Ends the scope of a concurrent test Jest gave up on (it timed out, and its function carries
+ * on): from now on its work is late, and refused. Its failure is Jest's timeout, shown already.
+ */
+async function abandon(scope: TestScope): Promise<void> {
+  concurrentScopes.delete(scope)
+  await runAsNobody(() => scope.dispose(() => true)).catch(() => {})
 }
 
 /**
@@ -148,6 +205,10 @@ let installed = false
 setRunnerOwner(() => {
   const test = testIdentity()
   const scope = test && scopes.get(test)
+  if (scope && test?.concurrent === true) {
+    if (test.status === 'done' && !scope.ended) void abandon(scope)
+    return scope
+  }
   return scope?.ended && test?.status !== 'done' ? undefined : scope
 })
 
@@ -157,8 +218,8 @@ function failTest(test: TestIdentity, error: Error): Error {
   return error
 }
 
-// Where a Jest test has no scope, say why: Jest starts test.concurrent tests apart from
-// beforeEach/afterEach, and runs the hooks of one level in the order they were declared.
+// Where a Jest test has no scope, say why: Jest runs the hooks of one level in the order they
+// were declared, and starts test.concurrent tests apart from them (the plugin wraps those).
 setNoOwnerExplanation(() => {
   const test = testIdentity()
   if (test === undefined) {
@@ -183,8 +244,9 @@ setNoOwnerExplanation(() => {
     test,
     new FixtureUnavailableError(
       test.concurrent === true
-        ? 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so they get no ' +
-            'database. Use test instead of test.concurrent for tests that need one.'
+        ? 'sqlite-fixtures: Jest runs test.concurrent tests outside beforeEach and afterEach, so the plugin wraps ' +
+            'test.concurrent when its setup file loads, and this test was declared through one it did not wrap (taken ' +
+            "before sqlite-fixtures' setup file ran). List sqlite-fixtures first in setupFilesAfterEnv."
         : 'sqlite-fixtures: this hook runs while its test has no database. Jest runs the hooks of one level in ' +
             "the order they were declared, so an afterEach at the top of a test file (or in a setup file listed after " +
             "sqlite-fixtures') runs after the database is gone, and a beforeEach in a setup file listed before it runs " +
@@ -199,7 +261,10 @@ export function installHooks(): void {
   installed = true
   beforeEach(beforeTest)
   afterEach(afterTest)
-  afterAll(() => {
+  wrapConcurrentTests(test, aroundConcurrentTest)
+  afterAll(async () => {
+    // Concurrent tests Jest gave up on whose work never came back: their databases go now.
+    await Promise.all([...concurrentScopes].map(abandon))
     runtime?.close()
     failWithUnreported()
   })

@@ -35,6 +35,8 @@ test('Jest: the same Drizzle app on libSQL through jest.mock, and currentLayer("
   expect(run.errors).toEqual([])
   expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
     [
+      // tests/concurrent.test.ts, then the other file
+      ...[1, 2, 3, 4, 5].map((i) => `concurrent Drizzle-on-libSQL test ${i} sees only its own rows`),
       'an interactive transaction, then a query again: the tables are still there',
       'the next test starts clean',
       'currentLayer("drizzle") and currentDb() are on the same database as the app',

@@ -34,6 +34,8 @@ test('Jest: the same Kysely app on libSQL through jest.mock, and currentLayer("k
   expect(run.errors).toEqual([])
   expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
     [
+      // tests/concurrent.test.ts, then the other file
+      ...[1, 2, 3, 4, 5].map((i) => `concurrent Kysely-on-libSQL test ${i} sees only its own rows`),
       'a transaction, then a query again: the tables are still there',
       'the next test starts clean',
       'currentLayer("kysely") and currentDb() are on the same database as the app',

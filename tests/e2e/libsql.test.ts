@@ -75,6 +75,8 @@ describe('a raw libSQL app on testLibsqlClient()', () => {
     expect(run.errors).toEqual([])
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
       [
+        // tests/concurrent.test.ts, then orders.test.ts
+        ...['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald'].map((name) => `concurrent libSQL test ${name}`),
         'an interactive transaction, then a query again: the tables are still there',
         'the next test starts clean',
         'currentDb() sees what the libSQL client wrote, and the other way round',

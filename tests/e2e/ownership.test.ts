@@ -64,7 +64,7 @@ test('without the plugin line, every file fails at its start, saying how to add 
   ])
 })
 
-test("Jest: the same, through Jest's own record of the running test (Jest 30.5+)", async () => {
+test("Jest: the same, sequential and concurrent, through Jest's own record of the running test (Jest 30.5+)", async () => {
   const run = await runJest('jest-ownership', { args: ['--runInBand'] })
   expect(Object.fromEntries(run.tests.map((t) => [t.name, t.state]))).toEqual({
     'A leaves two writes running': 'passed',
@@ -76,12 +76,20 @@ test("Jest: the same, through Jest's own record of the running test (Jest 30.5+)
     '[no-db] a test that catches the refusal still fails': 'failed',
     '[no-db] a test that expects the refusal says so, and passes': 'passed',
     'a test with a database: the database itself refuses the row': 'passed',
+    'concurrent A leaves a write running': 'passed',
+    'concurrent B sees an empty table while the others write': 'passed',
+    'concurrent C times out and carries on': 'failed',
+    'concurrent Ada writes only to its own database': 'passed',
+    'concurrent Grace writes only to its own database': 'passed',
   })
   expect(run.test('B: register() writes a customer').errors[0]).toMatch(/Expected: 1\n\s*Received: 0/)
   expect(run.test('[no-db] a test that catches the refusal still fails').errors[0]).toMatch(/has no database: its name \(or its describe block's\) has the marker "\[no-db\]"/)
   // The files whose tests left work running fail, naming the test.
   const fileErrors = run.errors.join('\n')
-  for (const owner of ['A leaves two writes running', 'A registers a customer without awaiting it', 'a test that times out and carries on']) {
+  for (const owner of [
+    'A leaves two writes running', 'A registers a customer without awaiting it', 'a test that times out and carries on',
+    'concurrent A leaves a write running', 'concurrent C times out and carries on',
+  ]) {
     expect(fileErrors).toContain(`test "${owner}" has ended, but work it left running`)
   }
 })

@@ -39,6 +39,8 @@ export async function runJest(
     if (error.code !== 1) throw error
   })
   const report = JSON.parse(fs.readFileSync(output, 'utf8')) as JestJson
+  // Files in path order (Jest lists them as they finish), each file's tests in its own order.
+  report.testResults.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const tests: InnerTest[] = report.testResults.flatMap((file) =>
     file.assertionResults.map((test) => ({
       name: test.fullName,
