@@ -185,13 +185,14 @@ describe('integrity at teardown', () => {
 test('Jest: the report, the integrity check and expectQueries', async () => {
   const inner = await runJest('jest-sql-log')
   expect(inner.errors).toEqual([])
+  // tests/queries.test.ts, then tests/report.test.ts
   expect(inner.tests.map((t) => [t.name, t.state])).toEqual([
-    ['fails after writing its own rows', 'failed'],
-    ['passes after writing other rows', 'passed'],
-    ['a write with foreign keys off passes, then fails at teardown', 'failed'],
     ['expectQueries passes and returns the value of the block', 'passed'],
     ['expectQueries fails on a wrong count, listing the statements', 'failed'],
     ['the N+1 guard fails on a statement that matches', 'failed'],
+    ['fails after writing its own rows', 'failed'],
+    ['passes after writing other rows', 'passed'],
+    ['a write with foreign keys off passes, then fails at teardown', 'failed'],
   ])
   const own = inner.test('fails after writing its own rows').errors
   expect(own[0]).toMatch(/expect\(received\)\.toBe\(expected\)/)
