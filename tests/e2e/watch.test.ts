@@ -102,6 +102,23 @@ test('in watch mode, a schema given in a setup file, outside the root, reruns th
   }
 })
 
+test('in watch mode, a file that reaches the database only through testLibsqlClient() reruns on a schema change, and its client sees the new template', { timeout: 120_000 }, async () => {
+  const scratch = makeScratch()
+  const schema = path.join(scratch, 'schema')
+  fs.mkdirSync(schema)
+  const customers = path.join(schema, '001_customers.sql')
+  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
+  const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema, WATCH_LIBSQL: '1' } })
+  try {
+    expect(session.events().sort()).toEqual(['columns id,name', 'libsql columns id,name', 'pure ran'])
+    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
+    expect(session.reruns).toEqual([['tests-libsql/libsql.test.ts', 'tests/columns.test.ts']])
+    expect(session.events().filter((line) => line.startsWith('libsql '))).toEqual(['libsql columns id,name', 'libsql columns id,name,email'])
+  } finally {
+    await session.close()
+  }
+})
+
 test("in watch mode, a change to a seed module reruns the files that use the database, with the new data", { timeout: 120_000 }, async () => {
   const scratch = makeScratch()
   const schema = path.join(scratch, 'schema.sql')
