@@ -1,4 +1,4 @@
-// Experiment (npx tsx bench/reset.ts): can a worker keep one connection, whose parsed
+// Experiment (`TSX_DISABLE_CACHE=1 node --import tsx bench/reset.ts`): can a worker keep one connection, whose parsed
 // schema survives, and reset its contents per test instead of deserializing a fresh copy?
 // Each row is one test's database work: get a clean database, insert a row, read it back.
 import Database from 'better-sqlite3'

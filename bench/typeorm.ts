@@ -1,4 +1,4 @@
-// `npx tsx bench/typeorm.ts`: what one test's TypeORM setup costs, on a 40-entity schema
+// `npm run bench:typeorm`: what one test's TypeORM setup costs, on a 40-entity schema
 // with relations: a fresh DataSource per test (synchronize, or on an existing schema)
 // against this plugin's layer (the app's DataSource, kept initialized, put on the test's clone).
 import Database from 'better-sqlite3'
