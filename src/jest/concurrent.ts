@@ -11,8 +11,6 @@ type Declarer = Declare & { each?: Table; only?: Declarer; failing?: Declarer; s
 /** Runs `run`, a concurrent test's own function with its arguments, inside that test's scope. */
 export type AroundTest = (run: () => Promise<unknown>) => Promise<unknown>
 
-const wrapped = new WeakSet<object>()
-
 function wrapFn(fn: TestFn | undefined, around: AroundTest): TestFn | undefined {
   if (typeof fn !== 'function') return fn
   // No parameters: Jest passes a concurrent test no done callback, only `.each`'s row.
@@ -36,10 +34,8 @@ function wrapDeclarer(original: Declarer, around: AroundTest): Declarer {
   return declare
 }
 
-/** Wraps `test.concurrent` once per test file (Jest gives each file its own globals). */
+/** Wraps `test.concurrent`: called once per test file, with the hooks (Jest gives each file its own globals). */
 export function wrapConcurrentTests(test: object, around: AroundTest): void {
   const holder = test as { concurrent?: Declarer }
-  if (!holder.concurrent || wrapped.has(holder.concurrent)) return
-  holder.concurrent = wrapDeclarer(holder.concurrent, around)
-  wrapped.add(holder.concurrent)
+  if (holder.concurrent) holder.concurrent = wrapDeclarer(holder.concurrent, around)
 }
