@@ -19,23 +19,36 @@ function writeDrizzleMigrations(folder: string, migrations: readonly (readonly [
   fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries }))
 }
 
+/**
+ * A schema folder in the scratch dir, outside the project (the committed sample never
+ * changes), holding the customers table's first version.
+ */
+function customersSchema(scratch: string): { schema: string; customers: string } {
+  const schema = path.join(scratch, 'schema')
+  fs.mkdirSync(schema)
+  const customers = path.join(schema, '001_customers.sql')
+  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
+  return { schema, customers }
+}
+
+/** Saves the customers table's second version: an email column added. */
+function addEmail(customers: string): void {
+  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n')
+}
+
 /** The lines the file that uses the database logged: the customers table's columns (and rows). */
 const columns = (events: readonly string[]) => events.filter((line) => line.startsWith('columns '))
 
 test('in watch mode, a schema change reruns the test files that use the database, with the new template; a broken one reruns them too, failing', { timeout: 120_000 }, async () => {
   const scratch = makeScratch()
-  // The schema folder lives in a scratch dir, outside the project: the committed sample never
-  // changes. Each step touches a file the step before did not (the file watcher throttles
-  // repeated change events of one file).
-  const schema = path.join(scratch, 'schema')
-  fs.mkdirSync(schema)
-  const customers = path.join(schema, '001_customers.sql')
-  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
+  // Each step touches a file the step before did not (the file watcher throttles repeated
+  // change events of one file).
+  const { schema, customers } = customersSchema(scratch)
   const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema } })
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'pure ran'])
 
-    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
+    await saveAndRerun(session, () => addEmail(customers))
     // Only the file that used a database ran again, and it saw the new column.
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email'])
@@ -84,17 +97,14 @@ test('in watch mode, a Drizzle migration added, then one broken and fixed, in a 
 
 test('in watch mode, a schema given in a setup file, outside the root, reruns the files that use the database when it changes', { timeout: 120_000 }, async () => {
   const scratch = makeScratch()
-  const schema = path.join(scratch, 'schema')
-  fs.mkdirSync(schema)
-  const customers = path.join(schema, '001_customers.sql')
-  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
+  const { schema, customers } = customersSchema(scratch)
   const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema, WATCH_SCHEMA_IN: 'setup-file' } })
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'pure ran'])
     // The main process learns of the folder from the workers' reports, at the end of the run,
     // and asks the file watcher to watch it: give the watcher a moment to start.
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
+    await saveAndRerun(session, () => addEmail(customers))
     expect(session.reruns).toEqual([['tests/columns.test.ts']])
     expect(columns(session.events())).toEqual(['columns id,name', 'columns id,name,email'])
   } finally {
@@ -104,14 +114,11 @@ test('in watch mode, a schema given in a setup file, outside the root, reruns th
 
 test('in watch mode, a file that reaches the database only through testLibsqlClient() reruns on a schema change, and its client sees the new template', { timeout: 120_000 }, async () => {
   const scratch = makeScratch()
-  const schema = path.join(scratch, 'schema')
-  fs.mkdirSync(schema)
-  const customers = path.join(schema, '001_customers.sql')
-  fs.writeFileSync(customers, 'create table customers (id integer primary key, name text);\n')
+  const { schema, customers } = customersSchema(scratch)
   const session = await watchFixture('watch', { scratch, env: { WATCH_SCHEMA: schema, WATCH_LIBSQL: '1' } })
   try {
     expect(session.events().sort()).toEqual(['columns id,name', 'libsql columns id,name', 'pure ran'])
-    await saveAndRerun(session, () => fs.writeFileSync(customers, 'create table customers (id integer primary key, name text, email text);\n'))
+    await saveAndRerun(session, () => addEmail(customers))
     expect(session.reruns).toEqual([['tests-libsql/libsql.test.ts', 'tests/columns.test.ts']])
     expect(session.events().filter((line) => line.startsWith('libsql '))).toEqual(['libsql columns id,name', 'libsql columns id,name,email'])
   } finally {
