@@ -1,7 +1,6 @@
 import type { InStatement, ResultSet, Transaction } from '@libsql/client'
-import { CrossTestError } from '../core/base/index.js'
-import { ownerHere, ownerName, refuse, scopeOfOwner } from '../core/lifecycle/index.js'
-import { checkOpen, type TestSession } from './session.js'
+import { checkOwnWork } from '../core/lifecycle/index.js'
+import type { TestSession } from './session.js'
 import { statementText } from './statement-text.js'
 
 /**
@@ -19,16 +18,7 @@ export class TestTransaction implements Transaction {
   }
 
   #owned(...statements: string[]): Transaction {
-    const { scope } = checkOpen(this.#session)
-    const here = ownerHere()
-    if (here !== undefined && scopeOfOwner(here) !== scope) {
-      throw refuse(
-        new CrossTestError(
-          `sqlite-fixtures: a libSQL transaction opened in test "${scope.test.name}" was used by ${ownerName(here)}. ` +
-            'A transaction belongs to the test that opened it: open one in each test.',
-        ),
-      )
-    }
+    checkOwnWork(this.#session.scope, 'a libSQL transaction')
     for (const statement of statements) this.#session.record(statement)
     return this.#real
   }

@@ -38,5 +38,5 @@ export {
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
-export { lineAt, numberedStatements, shortenStatement } from './sql-format.js'
+export { lineAt, numberedStatements, shortenStatement, withBoundValues } from './sql-format.js'
 export type { Template, TemplateStep } from './template-step.js'

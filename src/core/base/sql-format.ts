@@ -64,3 +64,34 @@ export function lineAt(sql: string, offset: number): number {
   for (let i = 0; i < offset; i++) if (sql.charCodeAt(i) === 10) line++
   return line
 }
+
+/** Past this many bytes a bound blob shows as its size only. */
+const shortBlob = 16
+
+/** A bound value as a SQL literal, for a log of statements whose driver binds values itself. */
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL'
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`
+  if (typeof value === 'boolean') return value ? '1' : '0'
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  if (value instanceof Date) return String(value.valueOf())
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    if (bytes.length > shortBlob) return `x'...'/*${bytes.length} bytes*/`
+    return `x'${Buffer.from(bytes).toString('hex')}'`
+  }
+  return String(value)
+}
+
+/**
+ * A statement as a test's SQL log shows it when the driver binds its values itself (libSQL,
+ * node-sqlite3), unlike better-sqlite3's log, which inlines them: the SQL, then its bound
+ * values as SQL literals, by position or by name.
+ */
+export function withBoundValues(sql: string, values: readonly unknown[] | Readonly<Record<string, unknown>> | undefined): string {
+  if (values === undefined) return sql
+  const shown = Array.isArray(values)
+    ? values.map(sqlLiteral)
+    : Object.entries(values).map(([name, value]) => `${name} = ${sqlLiteral(value)}`)
+  return shown.length === 0 ? sql : `${sql} /* args: ${shown.join(', ')} */`
+}

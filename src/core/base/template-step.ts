@@ -14,6 +14,12 @@ export interface TemplateStep {
    */
   readonly files?: readonly string[]
   /**
+   * Whether the step opens connections of its own, with another driver, on the database's
+   * file (`db.name`): an ORM on node-sqlite3, say. The template is then built in a file, and
+   * `db` holds no open transaction while the step runs.
+   */
+  readonly onFile?: boolean
+  /**
    * Applies the step. `scratch()` opens a new database holding the steps before this one,
    * for explaining a failure without the partial effects of this step.
    */

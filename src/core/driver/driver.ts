@@ -41,6 +41,13 @@ export function openScratch(image?: Buffer): Connection {
   return db
 }
 
+/** A database file opened for building (made if missing), with foreign keys on: for steps whose driver opens the file too. */
+export function openScratchFile(file: string): Connection {
+  const db = openDatabase(file)
+  db.pragma('foreign_keys = ON')
+  return db
+}
+
 /** The database's bytes, as a file would hold them: what a clone or a derived template starts from. */
 export function snapshot(db: Connection): Buffer {
   return db.serialize()

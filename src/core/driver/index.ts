@@ -7,6 +7,7 @@ export {
   driverVersion,
   openDatabase,
   openScratch,
+  openScratchFile,
   releaseDriver,
   removeDatabaseFile,
   snapshot,

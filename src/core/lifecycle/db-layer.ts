@@ -74,12 +74,20 @@ export function dbLayer(
       const entry = open.get(db)
       if (!entry) return
       open.delete(db)
-      try {
-        closingDatabase(db)
-        entry.unbind()
-      } finally {
-        release(db, entry, test)
+      const finish = () => {
+        try {
+          entry.unbind()
+        } finally {
+          release(db, entry, test)
+        }
       }
+      const closing = closingDatabase(db)
+      // Synchronous unless a driver closes its connections asynchronously (node-sqlite3).
+      if (!closing) return finish()
+      return closing.then(finish, (error: unknown) => {
+        finish()
+        throw error
+      })
     },
   })
 }

@@ -13,7 +13,8 @@ import { isAlive, SqliteFixturesConfigError, verbose, wallClock } from '../base/
 const crypto = () => process.getBuiltinModule('node:crypto')
 const checksum = (bytes: Buffer) => crypto().createHash('sha256').update(bytes).digest('hex').slice(0, 16)
 const templateName = /^template-(\w+)-([0-9a-f]{16})\.sqlite$/
-const staleWrite = /^template-[\w-]+\.sqlite\.(\d+)\.[0-9a-f]{12}\.tmp$/
+/** A template being written, or built in a file (with SQLite's journals beside it): `<name>.<pid>.<random>.tmp`. */
+const staleWrite = /^template-[\w-]+\.sqlite\.(\d+)\.[0-9a-f]{12}\.tmp(?:-journal|-wal|-shm)?$/
 
 /** A cached template for this key, verified against its checksum. */
 export function readTemplate(cacheDir: string, key: string): { file: string; image: Buffer } | undefined {
@@ -86,6 +87,11 @@ export function writeTemplate(cacheDir: string, key: string, image: Buffer): str
     throw error
   }
   return file
+}
+
+/** Where a template is built when its steps need a file: named as a write in progress, so a crash's leftover is swept. */
+export function buildFileName(cacheDir: string, key: string): string {
+  return path.join(cacheDir, `template-${key}.sqlite.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`)
 }
 
 /** Removes temp files that crashed processes left mid-write. */

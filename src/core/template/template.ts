@@ -15,10 +15,10 @@ import {
   type TemplateStep,
   verbose,
 } from '../base/index.js'
-import { driverVersion, openScratch, snapshot } from '../driver/index.js'
+import { driverVersion, openScratch, openScratchFile, removeDatabaseFile, snapshot, writeDatabaseFile } from '../driver/index.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
-import { markUsed, pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
+import { buildFileName, markUsed, pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
 import { templateFromFile, templateInputs, type TemplateInputs } from './handoff.js'
 import { knownTemplate, pruneManifests, recordTemplate, statInputs } from './manifest.js'
 import { isModulePath, readSqlSources } from './sources.js'
@@ -140,13 +140,35 @@ function scratchBefore(steps: readonly TemplateStep[], index: number, base: Temp
   }
 }
 
-async function build(steps: readonly TemplateStep[], base: Template | undefined): Promise<Buffer> {
+async function build(steps: readonly TemplateStep[], base: Template | undefined, buildFile: string): Promise<Buffer> {
+  if (steps.some((step) => step.onFile)) return buildInFile(steps, base, buildFile)
   const db = startingPoint(base)
   try {
     for (const [index, step] of steps.entries()) await step.apply(db, scratchBefore(steps, index, base))
     return snapshot(db)
   } finally {
     db.close()
+  }
+}
+
+/**
+ * Builds in a file, for steps whose driver opens the file itself. A failure is explained on a
+ * copy of the database as it was before the failing step (a step on the file cannot be
+ * replayed in memory), and the file goes with its journals, whatever happens.
+ */
+async function buildInFile(steps: readonly TemplateStep[], base: Template | undefined, file: string): Promise<Buffer> {
+  if (base) writeDatabaseFile(file, base.image)
+  let db: Database.Database | undefined
+  try {
+    db = openScratchFile(file)
+    for (const step of steps) {
+      const before = snapshot(db)
+      await step.apply(db, () => openScratch(before))
+    }
+    return snapshot(db)
+  } finally {
+    if (db?.open) db.close()
+    removeDatabaseFile(file)
   }
 }
 
@@ -192,7 +214,7 @@ export async function loadTemplate(recipe: TemplateRecipe, options: ResolvedOpti
     template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
       sweepStaleWrites(cacheDir)
       const started = monotonicClock()
-      return publish(cacheDir, key, await build(steps, recipe.base), steps.length, started)
+      return publish(cacheDir, key, await build(steps, recipe.base, buildFileName(cacheDir, key)), steps.length, started)
     })
     if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
   }

@@ -1,0 +1,207 @@
+import type { Database, Statement } from 'sqlite3'
+import { statementLogOf } from '../core/diagnostics/index.js'
+import { checkOwnWork, openBeside, type TestScope } from '../core/lifecycle/index.js'
+import { bindCallbacks, checked, inCallersContext } from './callbacks.js'
+import { Sqlite3FixtureError } from './errors.js'
+import { Emitting, ForwardedEvents } from './events.js'
+import { sqlite3Module } from './module.js'
+import { loggedStatement } from './params.js'
+import { TestStatement, type StatementHost } from './statement.js'
+
+type DatabaseCall = 'run' | 'get' | 'all' | 'each' | 'map'
+
+/** How node-sqlite3 names itself in the errors of a connection beside a test's database. */
+const sqlite3Driver = { name: 'node-sqlite3', call: 'testSqlite3Database()', error: (message: string) => new Sqlite3FixtureError(message) }
+
+/**
+ * A real node-sqlite3 connection on one test's database file, as the test's code (and the
+ * ORMs on it: Knex, Sequelize) uses it: every call reaches node-sqlite3's own `Database`, so
+ * values, `this.lastID`/`this.changes` and errors are the driver's; each statement is recorded
+ * in the test's SQL log; callbacks run in the caller's async context. It belongs to its test:
+ * used by another test's work, or after the test ended, it refuses. Closed (its statements
+ * finalized first) before the test's database closes.
+ */
+export class TestSqlite3Connection extends Emitting {
+  readonly scope: TestScope
+  readonly #real: Database
+  readonly #record: (sql: string) => void
+  /** Statements prepared and not finalized: node-sqlite3 cannot close a connection that has any. */
+  readonly #open = new Set<Statement>()
+  readonly #events: ForwardedEvents
+  #closing: Promise<void> | undefined
+
+  constructor(scope: TestScope, real: Database, record: (sql: string) => void) {
+    super()
+    this.scope = scope
+    this.#real = real
+    this.#record = record
+    this.#events = new ForwardedEvents(real, scope, this)
+    this.#host = {
+      scope,
+      use: (what, sql) => void this.#use(what, sql),
+      finalized: (statement) => void this.#open.delete(statement),
+      database: this,
+    }
+  }
+
+  protected get events(): ForwardedEvents {
+    return this.#events
+  }
+
+  /** What the connection's statements need of it. */
+  readonly #host: StatementHost
+
+  #use(what: string, sql?: string): Database {
+    checkOwnWork(this.scope, what)
+    if (sql !== undefined) this.#record(sql)
+    return this.#real
+  }
+
+  /** Calls the driver's `method` with `args` (callbacks bound), after the checks; a refusal goes to the callback. */
+  #forward(method: string, args: unknown[], sql?: string, thisOf?: (self: unknown) => unknown): unknown {
+    if (!checked(args, () => this.#use('a node-sqlite3 connection', sql))) return undefined
+    const real = this.#real as unknown as Record<string, (...args: unknown[]) => unknown>
+    return real[method]?.call(this.#real, ...bindCallbacks(this.scope, args, thisOf))
+  }
+
+  #call(method: DatabaseCall, sql: string, args: unknown[]): this {
+    this.#forward(method, [sql, ...args], loggedStatement(sql, args))
+    return this
+  }
+
+  run(sql: string, ...args: unknown[]): this {
+    return this.#call('run', sql, args)
+  }
+
+  get(sql: string, ...args: unknown[]): this {
+    return this.#call('get', sql, args)
+  }
+
+  all(sql: string, ...args: unknown[]): this {
+    return this.#call('all', sql, args)
+  }
+
+  each(sql: string, ...args: unknown[]): this {
+    return this.#call('each', sql, args)
+  }
+
+  map(sql: string, ...args: unknown[]): this {
+    return this.#call('map', sql, args)
+  }
+
+  exec(sql: string, ...args: unknown[]): this {
+    this.#forward('exec', [sql, ...args], sql)
+    return this
+  }
+
+  prepare(sql: string, ...args: unknown[]): TestStatement {
+    this.#use('a node-sqlite3 connection')
+    let made: Statement | undefined
+    let statement: TestStatement | undefined
+    // node-sqlite3 calls the prepare callback with the statement as `this`.
+    made = this.#forward('prepare', [sql, ...args], undefined, (self) => (self === made ? statement : self)) as Statement
+    statement = new TestStatement(this.#host, made, sql)
+    this.#open.add(made)
+    return statement
+  }
+
+  /** As node-sqlite3's: `callback` runs at once, its calls one after another. */
+  serialize(callback?: () => void): void {
+    this.#use('a node-sqlite3 connection').serialize(callback)
+  }
+
+  parallelize(callback?: () => void): void {
+    this.#use('a node-sqlite3 connection').parallelize(callback)
+  }
+
+  configure(option: string, ...values: unknown[]): void {
+    this.#forward('configure', [option, ...values])
+  }
+
+  loadExtension(file: string, ...args: unknown[]): this {
+    this.#forward('loadExtension', [file, ...args])
+    return this
+  }
+
+  wait(...args: unknown[]): this {
+    this.#forward('wait', args)
+    return this
+  }
+
+  interrupt(): void {
+    this.#real.interrupt()
+  }
+
+  /**
+   * Closes the connection, as the app's `close()` would: later calls fail as node-sqlite3's
+   * do on a closed database, in this test only. Never refused: closing is a shutdown.
+   */
+  close(callback?: (error: Error | null) => void): void {
+    const done = callback && inCallersContext(callback)
+    if (this.#closing) {
+      void this.#closing.then(() => done?.(null), (error: Error) => done?.(error))
+      return
+    }
+    this.#closing = this.#finalizeAndClose()
+    void this.#closing.then(() => done?.(null), (error: Error) => done?.(error))
+  }
+
+  /** Finalizes the statements left open, then closes; resolves once node-sqlite3 let go of the file. */
+  #finalizeAndClose(): Promise<void> {
+    for (const statement of this.#open) statement.finalize()
+    this.#open.clear()
+    return new Promise((resolve, reject) => {
+      this.#real.close((error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  /** Closes the connection before its test's database closes (the plugin's teardown); at once if the test closed it. */
+  closeAtTeardown(): Promise<void> {
+    this.#closing ??= this.#finalizeAndClose()
+    return this.#closing.catch(() => undefined)
+  }
+
+  /** Whether the connection is open (node-sqlite3 opens it asynchronously). */
+  get open(): boolean {
+    return (this.#real as unknown as { open: boolean }).open
+  }
+
+  /** The test's database file. */
+  get filename(): string {
+    return (this.#real as unknown as { filename: string }).filename
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'TestSqlite3Connection'
+  }
+}
+
+/**
+ * The pragmas every node-sqlite3 connection on a test's database gets: foreign keys as
+ * `ctx.db` has them (the plugin's `pragmas` option; node-sqlite3 leaves them off), and no fsync
+ * for a throwaway file (its default, synchronous = FULL, makes each commit wait for the disk).
+ */
+function settingsFor(foreignKeys: boolean): string {
+  return `PRAGMA foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}; PRAGMA synchronous = OFF`
+}
+
+/**
+ * Opens a real node-sqlite3 connection on the scope's database file (made on first use), beside
+ * `ctx.db`: each sees what the other wrote. Its first statements, the plugin's own and not
+ * logged, set foreign keys as `ctx.db` has them. It is closed before the test's database is.
+ */
+export function openConnection(scope: TestScope): TestSqlite3Connection {
+  return openBeside(
+    scope,
+    sqlite3Driver,
+    (file, db) => {
+      const { Database } = sqlite3Module()
+      const real = new Database(file)
+      // Its failure (a file gone) is the first call's to report, as node-sqlite3 reports it.
+      real.exec(settingsFor(db.pragma('foreign_keys', { simple: true }) === 1), () => {})
+      const log = statementLogOf(db)
+      return new TestSqlite3Connection(scope, real, log ? (sql) => log.record(sql) : () => {})
+    },
+    (connection) => connection.closeAtTeardown(),
+  )
+}

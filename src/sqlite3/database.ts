@@ -1,0 +1,215 @@
+import { EventEmitter } from 'node:events'
+import type { Database } from 'sqlite3'
+import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
+import { answerLater, checked } from './callbacks.js'
+import { openConnection, type TestSqlite3Connection } from './connection.js'
+import { FollowingStatement } from './following.js'
+import { KeptCalls } from './kept-calls.js'
+import type { TestStatement } from './statement.js'
+
+type Listener = (...args: unknown[]) => void
+type Query = 'run' | 'get' | 'all' | 'each' | 'map' | 'exec'
+
+/**
+ * The test-following node-sqlite3 database: one object, of node-sqlite3's `Database` type,
+ * whose every call runs on a real node-sqlite3 connection opened on the running test's own
+ * database (a file copy of the template, made on first use). Callbacks run in the test's
+ * async context; work a test left running is refused once it ended.
+ *
+ * Where no test runs (an app module at import), calls that configure a connection (`run`,
+ * `exec`, `configure`, `loadExtension`, `serialize()`) are kept and made on each test's
+ * connection as it opens, listeners hear every test's connection, and statements prepared
+ * then follow the tests; queries there fail (their callback gets the error), as there is no
+ * database to ask.
+ */
+class TestSqlite3Database extends EventEmitter {
+  readonly #connections = new WeakMap<TestScope, TestSqlite3Connection>()
+  readonly #kept = new KeptCalls()
+
+  /** The scope's connection, opened on first use, with the kept calls and the handle's listeners on it. */
+  readonly #connectionOf = (scope: TestScope): TestSqlite3Connection => {
+    let connection = this.#connections.get(scope)
+    if (!connection) {
+      connection = openConnection(scope)
+      this.#connections.set(scope, connection)
+      for (const type of this.eventNames()) connection.on(type, (...args: unknown[]) => super.emit(type, ...args))
+      this.#kept.makeOn(connection, scope)
+    }
+    return connection
+  }
+
+  /** Runs a query on the test's connection; outside a test, `keep` says whether it is kept for every test's. */
+  #query(method: Query, sql: string, args: unknown[], keep: boolean): this {
+    let scope: TestScope | undefined
+    if (!checked(args, () => (scope = keep ? scopeIfAny() : currentScope()))) return this
+    if (scope) {
+      this.#connectionOf(scope)[method](sql, ...args)
+      return this
+    }
+    this.#kept.keep(method as 'run' | 'exec', [sql, ...args])
+    answerLater(args, { sql, lastID: undefined, changes: undefined })
+    return this
+  }
+
+  run(sql: string, ...args: unknown[]): this {
+    return this.#query('run', sql, args, true)
+  }
+
+  exec(sql: string, ...args: unknown[]): this {
+    return this.#query('exec', sql, args, true)
+  }
+
+  get(sql: string, ...args: unknown[]): this {
+    return this.#query('get', sql, args, false)
+  }
+
+  all(sql: string, ...args: unknown[]): this {
+    return this.#query('all', sql, args, false)
+  }
+
+  each(sql: string, ...args: unknown[]): this {
+    return this.#query('each', sql, args, false)
+  }
+
+  map(sql: string, ...args: unknown[]): this {
+    return this.#query('map', sql, args, false)
+  }
+
+  /**
+   * A statement on the running test's connection; prepared where no test runs (import time,
+   * a block's `beforeAll`), one that follows the tests.
+   */
+  prepare(sql: string, ...args: unknown[]): TestStatement | FollowingStatement {
+    const scope = scopeIfAny()
+    if (!scope || scope.blockSetup) return new FollowingStatement(this.#connectionOf, sql, args)
+    return this.#connectionOf(scope).prepare(sql, ...args)
+  }
+
+  /** As node-sqlite3's, on the running test's connection; outside a test, the mode is kept for every test's connection. */
+  serialize(callback?: () => void): void {
+    this.#mode('serialize', callback)
+  }
+
+  parallelize(callback?: () => void): void {
+    this.#mode('parallelize', callback)
+  }
+
+  #mode(mode: 'serialize' | 'parallelize', callback: (() => void) | undefined): void {
+    const scope = scopeIfAny()
+    if (scope) return this.#connectionOf(scope)[mode](callback)
+    // The calls `callback` makes are kept in turn; a mode set for good is kept for every test.
+    if (callback) callback()
+    else this.#kept.keep(mode, [])
+  }
+
+  configure(option: string, ...values: unknown[]): void {
+    const scope = scopeIfAny()
+    if (scope) this.#connectionOf(scope).configure(option, ...values)
+    else this.#kept.keep('configure', [option, ...values])
+  }
+
+  loadExtension(file: string, ...args: unknown[]): this {
+    let scope: TestScope | undefined
+    if (!checked(args, () => (scope = scopeIfAny()))) return this
+    if (scope) this.#connectionOf(scope).loadExtension(file, ...args)
+    else {
+      this.#kept.keep('loadExtension', [file])
+      answerLater(args)
+    }
+    return this
+  }
+
+  wait(...args: unknown[]): this {
+    const scope = scopeIfAny()
+    const connection = scope && this.#connections.get(scope)
+    if (connection) connection.wait(...args)
+    else answerLater(args)
+    return this
+  }
+
+  interrupt(): void {
+    const scope = scopeIfAny()
+    const connection = scope && this.#connections.get(scope)
+    connection?.interrupt()
+  }
+
+  /**
+   * In a test, closes that test's connection, as the app's `close()` would close its own: later
+   * calls in the test fail as node-sqlite3's do on a closed database, and no other test is
+   * touched. Outside a test (an app's shutdown hook) it closes nothing: each test's connection
+   * closes when its test ends.
+   */
+  close(callback?: (error: Error | null) => void): void {
+    // Never refused: an afterAll, or work a test left running, that closes the app's database
+    // is a shutdown, and closes nothing of another test's.
+    const owner = ownerHere()
+    const scope = owner && scopeOfOwner(owner)
+    if (scope && !scope.ended) return this.#connectionOf(scope).close(callback)
+    if (callback) process.nextTick(() => callback(null))
+  }
+
+  /** Whether the running test's connection is open (node-sqlite3 opens it asynchronously); outside a test, true. */
+  get open(): boolean {
+    const scope = scopeIfAny()
+    return scope ? this.#connectionOf(scope).open : true
+  }
+
+  /** The running test's database file; outside a test, `''`. */
+  get filename(): string {
+    const scope = scopeIfAny()
+    return scope ? this.#connectionOf(scope).filename : ''
+  }
+
+  // Listeners added in a test hear that test's connection only; added where no test runs (or
+  // in a block's beforeAll), every test's connection opened from then on.
+
+  override on(type: string | symbol, listener: Listener): this {
+    const scope = scopeIfAny()
+    if (scope && !scope.blockSetup) this.#connectionOf(scope).on(type, listener)
+    else super.on(type, listener)
+    return this
+  }
+
+  override addListener(type: string | symbol, listener: Listener): this {
+    return this.on(type, listener)
+  }
+
+  override once(type: string | symbol, listener: Listener): this {
+    const scope = scopeIfAny()
+    if (scope && !scope.blockSetup) this.#connectionOf(scope).once(type, listener)
+    else super.once(type, listener)
+    return this
+  }
+
+  override off(type: string | symbol, listener: Listener): this {
+    return this.removeListener(type, listener)
+  }
+
+  override removeListener(type: string | symbol, listener: Listener): this {
+    const scope = scopeIfAny()
+    const connection = scope && !scope.blockSetup ? this.#connections.get(scope) : undefined
+    if (connection) connection.removeListener(type, listener)
+    super.removeListener(type, listener)
+    return this
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'TestSqlite3Database'
+  }
+}
+
+let shared: TestSqlite3Database | undefined
+
+/**
+ * A node-sqlite3 `Database` that follows the running test: give it to the app's db module in
+ * the setup file (through the runner's module mock of that module), and app code on it reaches
+ * the running test's own database, through a real node-sqlite3 connection on that database's
+ * file, made on first use. Safe to create at import time. From then on, test databases are
+ * files (node-sqlite3 opens files), with no env var bound to them, so `test.concurrent` tests
+ * still work. One object per process.
+ */
+export function testSqlite3Database(): Database {
+  requestFileClones()
+  shared ??= new TestSqlite3Database()
+  return shared as unknown as Database
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import type { Database, RunResult } from 'sqlite3'
+import sqlite3 from 'sqlite3'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { currentDb } from '../../src/core/access/current.js'
+import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../../src/core/base/errors.js'
+import { resolveOptions } from '../../src/core/base/options.js'
+import { ownerHere, runInScope } from '../../src/core/lifecycle/owner.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import type { TestScope } from '../../src/core/lifecycle/scope.js'
+import { Sqlite3FixtureError, testSqlite3Database } from '../../src/sqlite3/index.js'
+
+const schema = 'create table notes (id integer primary key, text text not null, owner_id integer references notes(id));\n'
+let root: string
+let runtime: FixtureRuntime
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-sqlite3-'))
+  fs.writeFileSync(path.join(root, 'schema.sql'), schema)
+  runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', tempDir: path.join(root, 'tmp'), schema: 'schema.sql' }))
+  await runtime.prepare()
+})
+
+afterAll(() => {
+  runtime.close()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+/** Runs `fn` as a test of its own; the scope stays open until `end()`. */
+async function inTest<T>(name: string, fn: () => Promise<T>): Promise<{ result: T; scope: TestScope; end: () => Promise<void> }> {
+  const scope = runtime.openScope(name)
+  const result = await runInScope(scope, fn)
+  return { result, scope, end: () => scope.dispose() }
+}
+
+/** node-sqlite3's `run`, as a promise of what its callback's `this` holds. */
+function run(db: Database, sql: string, ...params: unknown[]): Promise<{ lastID: number; changes: number }> {
+  return new Promise((resolve, reject) => {
+    db.run(sql, ...params, function (this: RunResult, error: Error | null) {
+      if (error) reject(error)
+      else resolve({ lastID: this.lastID, changes: this.changes })
+    })
+  })
+}
+
+const all = (db: Database, sql: string, ...params: unknown[]) => promisify((done: (error: Error | null, rows: unknown[]) => void) => db.all(sql, ...params, done))()
+
+/** The same calls on a plain node-sqlite3 file with the schema, for comparison. */
+async function onPlainFile<T>(use: (db: Database) => Promise<T>): Promise<T> {
+  const file = path.join(root, `plain-${Math.random().toString(36).slice(2)}.db`)
+  const db = new sqlite3.Database(file)
+  try {
+    await promisify((done: (error: Error | null) => void) => db.exec(`PRAGMA foreign_keys = ON; ${schema}`, done))()
+    return await use(db)
+  } finally {
+    await promisify((done: (error: Error | null) => void) => db.close(done))()
+    fs.rmSync(file, { force: true })
+  }
+}
+
+const db = testSqlite3Database()
+
+test('values, lastID, changes and errors come back as node-sqlite3 returns them on a plain file', async () => {
+  const work = async (on: Database) => ({
+    first: await run(on, 'insert into notes (text) values (?)', 'Ada'),
+    second: await run(on, 'insert into notes (text) values ($text)', { $text: 'Grace' }),
+    updated: await run(on, "update notes set text = text || '!'"),
+    rows: await all(on, 'select id, text, owner_id, x\'00ff\' as bytes, 2.5 as real from notes order by id'),
+    foreignKey: await run(on, 'insert into notes (text, owner_id) values (?, ?)', 'orphan', 99).catch((error: Error & { code?: string; errno?: number }) => [error.message, error.code, error.errno]),
+    syntax: await all(on, 'selec 1').catch((error: Error & { code?: string }) => [error.message, error.code]),
+  })
+  const expected = await onPlainFile(work)
+  const { result, end } = await inTest('values', () => work(db))
+  await end()
+  expect(result).toEqual(expected)
+  expect(result.foreignKey).toEqual(['SQLITE_CONSTRAINT: FOREIGN KEY constraint failed', 'SQLITE_CONSTRAINT', 19])
+})
+
+test('each test reaches its own database, and ctx.db sees what node-sqlite3 wrote', async () => {
+  const a = await inTest('A', async () => {
+    await run(db, "insert into notes (text) values ('from A')")
+    return currentDb().prepare('select text from notes').pluck().all()
+  })
+  const b = await inTest('B', () => all(db, 'select text from notes'))
+  expect(a.result).toEqual(['from A'])
+  expect(b.result).toEqual([])
+  await a.end()
+  await b.end()
+})
+
+test("callbacks run in the calling test's async context, which node-sqlite3 itself loses", async () => {
+  const { result, scope, end } = await inTest('context', async () => {
+    const owners = await new Promise<unknown[]>((resolve) => {
+      const seen: unknown[] = []
+      db.run('insert into notes (text) values (1)', () => seen.push(ownerHere()))
+      db.each('select 1 union select 2', () => seen.push(ownerHere()), () => resolve([...seen, ownerHere()]))
+    })
+    return owners
+  })
+  await end()
+  expect(result).toEqual([scope, scope, scope, scope])
+})
+
+test('a statement prepared in one test and run in another is refused, naming both', async () => {
+  const a = await inTest('opener', async () => db.prepare('select count(*) as n from notes'))
+  const b = await inTest('user', () => new Promise((resolve) => a.result.get((error: Error | null) => resolve(error))))
+  expect(b.result).toBeInstanceOf(CrossTestError)
+  expect((b.result as Error).message).toMatch(/a node-sqlite3 statement opened in test "opener" was used by test "user"/)
+  await a.end()
+  await expect(b.end()).rejects.toThrow(/opened in test "opener" was used by test "user"/)
+})
+
+test('a callback due after its test ended is refused, and a statement left open does not keep the connection from closing', async () => {
+  let late: Promise<unknown> | undefined
+  const { end } = await inTest('leaves work', async () => {
+    db.prepare('select 1') // never finalized
+    late = new Promise((resolve) => db.all('select * from notes', (error: Error | null, rows: unknown) => resolve(error ?? rows)))
+  })
+  await end()
+  expect(await late).toBeInstanceOf(LateWorkError)
+})
+
+test('outside a test, configuring calls are kept for every test, and queries fail with the reason', async () => {
+  await new Promise((resolve) => db.run('PRAGMA user_version = 7', resolve))
+  const outside = await new Promise((resolve) => db.get('select 1', (error: Error | null) => resolve(error)))
+  expect(outside).toBeInstanceOf(FixtureUnavailableError)
+  const { result, end } = await inTest('kept', () => all(db, 'PRAGMA user_version'))
+  await end()
+  expect(result).toEqual([{ user_version: 7 }])
+})
+
+describe('events', () => {
+  test("trace reports the test's statements, in the test's context, to a listener added in the test", async () => {
+    const { result, scope, end } = await inTest('trace', async () => {
+      // node-sqlite3 reports traces asynchronously, possibly after the query's own callback.
+      const traced = new Promise<[string, unknown]>((resolve) => db.on('trace', (sql: string) => sql === 'select 42' && resolve([sql, ownerHere()])))
+      await all(db, 'select 42')
+      return traced
+    })
+    await end()
+    expect(result).toEqual(['select 42', scope])
+  })
+})
+
+// Last: the kept call stays kept, for every later test of this file.
+test('a kept call that fails on a test database fails that test, naming the call', async () => {
+  db.exec('insert into missing values (1)')
+  const { end } = await inTest('broken setup', () => all(db, 'select 1'))
+  await expect(end()).rejects.toThrow(Sqlite3FixtureError)
+})
