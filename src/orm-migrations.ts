@@ -5,6 +5,7 @@ import { type MigrationSteps, SqliteFixturesConfigError } from './core/base/inde
 
 const appliers: Readonly<Record<string, () => Promise<{ migrationSteps: MigrationSteps }>>> = {
   drizzle: () => import('./drizzle/migration-set.js'),
+  knex: () => import('./knex/migration-set.js'),
   kysely: () => import('./kysely/migration-set.js'),
   prisma: () => import('./prisma/migration-set.js'),
 }
@@ -15,7 +16,7 @@ export const ormMigrationSteps: MigrationSteps = async (set, context) => {
   if (!load) {
     throw new SqliteFixturesConfigError(
       `sqlite-fixtures: a migration set names the ORM "${set.orm}", which this package has no layer for ` +
-        `(known: ${Object.keys(appliers).join(', ')}). Make sets with drizzleMigrations(), kyselyMigrations() or prismaMigrations().`,
+        `(known: ${Object.keys(appliers).join(', ')}). Make sets with drizzleMigrations(), knexMigrations(), kyselyMigrations(), prismaMigrations() or sequelizeMigrations().`,
     )
   }
   return (await load()).migrationSteps(set, context)

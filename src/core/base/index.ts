@@ -39,4 +39,5 @@ export {
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
 export { lineAt, numberedStatements, shortenStatement, withBoundValues } from './sql-format.js'
+export { lineIn } from './stack-line.js'
 export type { Template, TemplateStep } from './template-step.js'

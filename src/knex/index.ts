@@ -1,0 +1,7 @@
+export { testKnex } from './test-knex.js'
+export { knexLayer, type KnexLayerOptions } from './layer.js'
+export { knexMigrations, knexSeeds, type KnexMigrationsOptions, type KnexSeedsOptions } from './migration-set.js'
+export { migrator, type KnexMigrator, type KnexMigratorOptions } from './migrator.js'
+export { KnexLayerError, KnexMigrationError } from './errors.js'
+export type { KnexSqliteClient } from './types.js'
+export type { ModuleImport } from '../core/base/index.js'

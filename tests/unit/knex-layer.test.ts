@@ -1,0 +1,103 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import knex from 'knex'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
+import { runInScope } from '../../src/core/lifecycle/owner.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import { knexMigrations, knexSeeds, migrator, testKnex } from '../../src/knex/index.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
+
+let root: string
+const runtimes: FixtureRuntime[] = []
+
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-knex-'))
+  fs.mkdirSync(path.join(root, 'migrations'))
+  fs.mkdirSync(path.join(root, 'seeds'))
+  fs.writeFileSync(
+    path.join(root, 'migrations', '001_customers.js'),
+    "export const up = (knex) => knex.schema.createTable('customers', (t) => { t.increments('id'); t.string('name').notNullable() })\n" +
+      "export const down = (knex) => knex.schema.dropTable('customers')\n",
+  )
+  fs.writeFileSync(
+    path.join(root, 'migrations', '002_orders.js'),
+    "export async function up(knex) {\n  await knex.schema.createTable('orders', (t) => { t.increments('id'); t.integer('customer_id').notNullable().references('customers.id'); t.integer('total').notNullable() })\n}\n" +
+      "export const down = (knex) => knex.schema.dropTable('orders')\n",
+  )
+  fs.writeFileSync(path.join(root, 'seeds', '01_customers.js'), "export const seed = (knex) => knex('customers').insert([{ name: 'Seeded' }])\n")
+})
+
+afterAll(() => {
+  for (const runtime of runtimes) runtime.close()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+async function makeRuntime(options: SqliteFixturesOptions): Promise<FixtureRuntime> {
+  const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', tempDir: path.join(root, 'tmp'), ...options }), [], undefined, ormMigrationSteps)
+  runtimes.push(runtime)
+  await runtime.prepare()
+  return runtime
+}
+
+async function inTest<T>(runtime: FixtureRuntime, name: string, fn: () => Promise<T>): Promise<T> {
+  const scope = runtime.openScope(name)
+  try {
+    return await runInScope(scope, fn)
+  } finally {
+    await scope.dispose()
+  }
+}
+
+for (const client of ['better-sqlite3', 'sqlite3'] as const) {
+  describe(`client ${client}`, () => {
+    test("Knex's migrations and seeds build the template, with its knex_migrations rows", async () => {
+      const runtime = await makeRuntime({ migrations: [knexMigrations({ directory: 'migrations', client }), knexSeeds({ directory: 'seeds', client })] })
+      const app = testKnex(knex({ client, connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
+      const rows = await inTest(runtime, 'reads', async () => ({
+        migrations: (await app('knex_migrations').select('name', 'batch')) as unknown[],
+        customers: await app('customers').pluck('name'),
+      }))
+      expect(rows).toEqual({ migrations: [{ name: '001_customers.js', batch: 1 }, { name: '002_orders.js', batch: 1 }], customers: ['Seeded'] })
+      expect(fs.existsSync(path.join(root, 'never.db'))).toBe(false)
+    })
+
+    test('concurrent tests through one Knex each reach their own database, transactions included', async () => {
+      const runtime = await makeRuntime({ migrations: [knexMigrations({ directory: 'migrations', client })] })
+      const app = testKnex(knex({ client, connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
+      const names = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald']
+      const seen = await Promise.all(
+        names.map((name) =>
+          inTest(runtime, name, async () => {
+            await app.transaction(async (trx) => {
+              const [row] = await trx('customers').insert({ name }, ['id'])
+              await new Promise((resolve) => setTimeout(resolve, 5))
+              await trx('orders').insert({ customer_id: (row as { id: number }).id, total: 100 })
+            })
+            await app.transaction(async (trx) => {
+              await trx('customers').insert({ name: `${name} rolled back` })
+              throw new Error('roll back')
+            }).catch(() => undefined)
+            await expect(app('orders').insert({ customer_id: 99, total: 1 })).rejects.toThrow(/FOREIGN KEY constraint failed/)
+            return app('customers').pluck('name')
+          }),
+        ),
+      )
+      expect(seen).toEqual(names.map((name) => [name]))
+    })
+  })
+}
+
+test('migrator() steps through the migrations on a scratch database', async () => {
+  const m = await migrator({ directory: path.join(root, 'migrations') })
+  expect(await m.pending()).toEqual(['001_customers.js', '002_orders.js'])
+  await m.upTo('001_customers')
+  expect(await m.applied()).toEqual(['001_customers.js'])
+  m.db.prepare("insert into customers (name) values ('Ada')").run()
+  await m.upToLatest()
+  expect(m.db.prepare('select count(*) from customers').pluck().get()).toBe(1)
+  await m.down()
+  expect(await m.pending()).toEqual(['002_orders.js'])
+  await m.close()
+})
