@@ -8,6 +8,7 @@ const appliers: Readonly<Record<string, () => Promise<{ migrationSteps: Migratio
   knex: () => import('./knex/migration-set.js'),
   kysely: () => import('./kysely/migration-set.js'),
   prisma: () => import('./prisma/migration-set.js'),
+  sequelize: () => import('./sequelize/migration-set.js'),
 }
 
 /** The template steps of a migration set, by the ORM layer it names. */

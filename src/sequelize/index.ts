@@ -1,0 +1,5 @@
+export { sequelizeLayer, testSequelize, type SequelizeLayerOptions } from './layer.js'
+export { sequelizeMigrations, sequelizeSeeders, type SequelizeMigrationsOptions, type SequelizeSeedersOptions } from './migration-set.js'
+export { migrator, type SequelizeMigrator, type SequelizeMigratorOptions } from './migrator.js'
+export { SequelizeLayerError, SequelizeMigrationError } from './errors.js'
+export type { JsonValue, ModuleImport } from '../core/base/index.js'

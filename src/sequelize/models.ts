@@ -1,0 +1,45 @@
+import type { ModelStatic, Sequelize } from 'sequelize'
+
+/** Model options that shape the tables `sync()` creates. */
+const tableOptions = ['tableName', 'schema', 'timestamps', 'paranoid', 'underscored', 'freezeTableName', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'indexes', 'uniqueKeys'] as const
+
+/** A value as the description shows it: a data type by its SQL, a model by its table, a function by its text. */
+function described(_key: string, value: unknown): unknown {
+  if (typeof value === 'function') {
+    const table = (value as { getTableName?: () => unknown }).getTableName
+    return typeof table === 'function' ? `model ${JSON.stringify(table.call(value))}` : `function ${String(value)}`
+  }
+  if (typeof value === 'object' && value !== null && typeof (value as { toSql?: unknown }).toSql === 'function') {
+    const type = value as { key?: string; toSql(): string }
+    try {
+      return `type ${type.toSql()}`
+    } catch {
+      return `type ${type.key ?? String(value)}`
+    }
+  }
+  return value
+}
+
+/**
+ * What the models of a Sequelize make `sync()` create, described without running it: each
+ * model's table, attributes (types, keys, references, defaults) and table options, in name
+ * order. A changed model changes it, so the template built from them is built again.
+ */
+export function describeModels(sequelize: Sequelize): string {
+  const models = Object.values(sequelize.models as Record<string, ModelStatic<never>>).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return JSON.stringify(
+    models.map((model) => ({
+      name: model.name,
+      table: model.getTableName(),
+      attributes: Object.fromEntries(
+        Object.entries(model.rawAttributes).map(([name, attribute]) => {
+          // `Model` points back at the model: its table is described already.
+          const { Model: _model, ...rest } = attribute as typeof attribute & { Model?: unknown }
+          return [name, rest]
+        }),
+      ),
+      options: Object.fromEntries(tableOptions.map((option) => [option, (model.options as unknown as Record<string, unknown>)[option]])),
+    })),
+    described,
+  )
+}

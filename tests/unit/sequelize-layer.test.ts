@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { DataTypes, Sequelize, Transaction } from 'sequelize'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
+import { runInScope } from '../../src/core/lifecycle/owner.js'
+import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders } from '../../src/sequelize/index.js'
+import { ormMigrationSteps } from '../../src/orm-migrations.js'
+
+let root: string
+const runtimes: FixtureRuntime[] = []
+
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-sequelize-'))
+  fs.mkdirSync(path.join(root, 'migrations'))
+  fs.mkdirSync(path.join(root, 'seeders'))
+  fs.writeFileSync(
+    path.join(root, 'migrations', '20240101000000-create-customers.cjs'),
+    "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.createTable('Customers', { id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true }, name: { type: Sequelize.STRING, allowNull: false } })\n  },\n  async down(queryInterface) {\n    await queryInterface.dropTable('Customers')\n  },\n}\n",
+  )
+  fs.writeFileSync(
+    path.join(root, 'migrations', '20240102000000-create-orders.cjs'),
+    "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.createTable('Orders', { id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true }, customerId: { type: Sequelize.INTEGER, allowNull: false, references: { model: 'Customers', key: 'id' } } })\n  },\n  async down(queryInterface) {\n    await queryInterface.dropTable('Orders')\n  },\n}\n",
+  )
+  fs.writeFileSync(path.join(root, 'seeders', '20240103000000-customers.cjs'), "module.exports = { up: (queryInterface) => queryInterface.bulkInsert('Customers', [{ name: 'Seeded' }]) }\n")
+})
+
+afterAll(() => {
+  for (const runtime of runtimes) runtime.close()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+async function makeRuntime(options: SqliteFixturesOptions): Promise<FixtureRuntime> {
+  const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', tempDir: path.join(root, 'tmp'), ...options }), [], undefined, ormMigrationSteps)
+  runtimes.push(runtime)
+  await runtime.prepare()
+  return runtime
+}
+
+async function inTest<T>(runtime: FixtureRuntime, name: string, fn: () => Promise<T>): Promise<T> {
+  const scope = runtime.openScope(name)
+  try {
+    return await runInScope(scope, fn)
+  } finally {
+    await scope.dispose()
+  }
+}
+
+function appSequelize(storage: string) {
+  const sequelize = new Sequelize({ dialect: 'sqlite', storage, logging: false })
+  const Customer = sequelize.define('Customer', { name: { type: DataTypes.STRING, allowNull: false } }, { timestamps: false })
+  const Order = sequelize.define('Order', { customerId: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'Customers', key: 'id' } } }, { timestamps: false })
+  return { sequelize, Customer, Order }
+}
+
+test('migrations and seeders in sequelize-cli format build the template, with SequelizeMeta rows', async () => {
+  const app = appSequelize(':memory:')
+  const runtime = await makeRuntime({ migrations: [sequelizeMigrations({ folder: 'migrations' }), sequelizeSeeders({ folder: 'seeders' })], layers: [sequelizeLayer({ sequelize: app.sequelize })] })
+  const rows = await inTest(runtime, 'reads', async () => ({
+    meta: await app.sequelize.query('select name from SequelizeMeta order by name', { type: 'SELECT' }),
+    customers: (await app.Customer.findAll()).map((c) => c.get('name')),
+  }))
+  expect(rows).toEqual({ meta: [{ name: '20240101000000-create-customers.cjs' }, { name: '20240102000000-create-orders.cjs' }], customers: ['Seeded'] })
+})
+
+for (const storage of [':memory:', 'app.sqlite']) {
+  describe(`storage ${storage}`, () => {
+    test('sync() builds the template; concurrent tests each reach their own database, transactions included', async () => {
+      const app = appSequelize(path.join(root, storage) === path.join(root, ':memory:') ? ':memory:' : path.join(root, storage))
+      const runtime = await makeRuntime({ layers: [sequelizeLayer({ sequelize: app.sequelize, sync: true })] })
+      const names = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald']
+      const seen = await Promise.all(
+        names.map((name) =>
+          inTest(runtime, name, async () => {
+            await app.sequelize.transaction(async (transaction) => {
+              const customer = await app.Customer.create({ name }, { transaction })
+              await new Promise((resolve) => setTimeout(resolve, 5))
+              await app.Order.create({ customerId: customer.get('id') }, { transaction })
+            })
+            const unmanaged: Transaction = await app.sequelize.transaction()
+            await app.Customer.create({ name: `${name} rolled back` }, { transaction: unmanaged })
+            await unmanaged.rollback()
+            await expect(app.Order.create({ customerId: 99 })).rejects.toThrow(/FOREIGN KEY constraint failed/)
+            return (await app.Customer.findAll()).map((c) => c.get('name'))
+          }),
+        ),
+      )
+      expect(seen).toEqual(names.map((name) => [name]))
+      expect(fs.existsSync(path.join(root, 'app.sqlite'))).toBe(false)
+    })
+  })
+}
+
+test('migrator() steps through the migrations on a scratch database', async () => {
+  const m = migrator({ folder: path.join(root, 'migrations') })
+  expect(await m.pending()).toEqual(['20240101000000-create-customers.cjs', '20240102000000-create-orders.cjs'])
+  await m.upTo('20240101000000-create-customers')
+  expect(await m.applied()).toEqual(['20240101000000-create-customers.cjs'])
+  await m.upToLatest()
+  await m.down()
+  expect(await m.pending()).toEqual(['20240102000000-create-orders.cjs'])
+  await m.close()
+})
