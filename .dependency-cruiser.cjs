@@ -5,11 +5,11 @@
 /** The core's rooms, bottom first: a room may import the rooms before it, never those after. */
 const rooms = ['base', 'driver', 'template', 'diagnostics', 'lifecycle', 'access']
 const runners = '^src/(vitest|jest)/'
-const ormLayers = '^src/(typeorm|drizzle|kysely|prisma)/'
-/** App-side database clients other than better-sqlite3 (libSQL): ORM layers may build on them. */
-const drivers = '^src/libsql/'
+const ormLayers = '^src/(typeorm|drizzle|kysely|prisma|knex|sequelize)/'
+/** App-side database clients other than better-sqlite3 (libSQL, node-sqlite3): ORM layers may build on them. */
+const drivers = '^src/(libsql|sqlite3)/'
 const runnerPackages = '(^|/)node_modules/(vitest|@vitest|jest|jest-[a-z-]+|@jest)/'
-const ormPackages = '(^|/)node_modules/(typeorm|drizzle-orm|kysely|@prisma|@libsql|libsql)/'
+const ormPackages = '(^|/)node_modules/(typeorm|drizzle-orm|kysely|@prisma|@libsql|libsql|knex|sequelize|sequelize-typescript|sqlite3)/'
 
 /** Modules imported by path, with `import()`, so that only the processes that build a template load them. */
 const lazilyLoaded = ['^src/core/template/template\\.ts$', '^src/core/template/prebuild\\.ts$']
@@ -63,7 +63,7 @@ module.exports = {
       name: 'orm-layers-stand-alone',
       comment: 'An ORM layer never imports another ORM layer (it may build on a driver).',
       severity: 'error',
-      from: { path: '^src/(typeorm|drizzle|kysely|prisma)/' },
+      from: { path: '^src/(typeorm|drizzle|kysely|prisma|knex|sequelize)/' },
       to: { path: ormLayers, pathNot: '^src/$1/' },
     },
     {

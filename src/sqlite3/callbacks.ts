@@ -39,7 +39,7 @@ export function inCallersContext<A extends unknown[]>(callback: (...args: A) => 
 }
 
 /** The callback of a node-sqlite3 call: its last function argument, if any. */
-export function callbackOf(args: readonly unknown[]): Callback | undefined {
+function callbackOf(args: readonly unknown[]): Callback | undefined {
   for (let i = args.length - 1; i >= 0; i--) if (typeof args[i] === 'function') return args[i] as Callback
   return undefined
 }

@@ -96,13 +96,12 @@ export class TestSqlite3Connection extends Emitting {
 
   prepare(sql: string, ...args: unknown[]): TestStatement {
     this.#use('a node-sqlite3 connection')
-    let made: Statement | undefined
-    let statement: TestStatement | undefined
-    // node-sqlite3 calls the prepare callback with the statement as `this`.
-    made = this.#forward('prepare', [sql, ...args], undefined, (self) => (self === made ? statement : self)) as Statement
-    statement = new TestStatement(this.#host, made, sql)
-    this.#open.add(made)
-    return statement
+    // node-sqlite3 calls the prepare callback with its statement as `this`: the test sees this one's.
+    const made: { real?: Statement; statement?: TestStatement } = {}
+    made.real = this.#forward('prepare', [sql, ...args], undefined, (self) => (self === made.real ? made.statement : self)) as Statement
+    made.statement = new TestStatement(this.#host, made.real, sql)
+    this.#open.add(made.real)
+    return made.statement
   }
 
   /** As node-sqlite3's: `callback` runs at once, its calls one after another. */
@@ -197,9 +196,11 @@ export function openConnection(scope: TestScope): TestSqlite3Connection {
     (file, db) => {
       const { Database } = sqlite3Module()
       const real = new Database(file)
-      // Its failure (a file gone) is the first call's to report, as node-sqlite3 reports it.
-      real.exec(settingsFor(db.pragma('foreign_keys', { simple: true }) === 1), () => {})
       const log = statementLogOf(db)
+      // Read without a trace in the test's SQL log: the plugin's own statement.
+      const read = () => db.pragma('foreign_keys', { simple: true }) === 1
+      // Its failure (a file gone) is the first call's to report, as node-sqlite3 reports it.
+      real.exec(settingsFor(log ? log.paused(read) : read()), () => {})
       return new TestSqlite3Connection(scope, real, log ? (sql) => log.record(sql) : () => {})
     },
     (connection) => connection.closeAtTeardown(),

@@ -3,7 +3,7 @@
 // per describe block, a derived template; and which test owns the code running now.
 
 export { Block } from './block.js'
-export { openBeside, requestFileClones, type BesideDriver } from './file-clones.js'
+export { openBeside, requestFileClones } from './file-clones.js'
 export { onNewDatabase } from './new-database.js'
 export { runAsNobody } from './context.js'
 export { liveOwners } from './live.js'
