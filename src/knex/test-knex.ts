@@ -66,13 +66,16 @@ function follow(knex: Knex, caller: string): Knex {
     await afterCreate(client, connection)
     return connection
   }
-  client.acquireConnection = async () => {
-    const scope = currentScope()
+  const leaseFor = (scope: TestScope) => {
     let lease = leases.get(scope)
     if (!lease) {
       lease = new ConnectionLease(scope, () => open(scope))
       leases.set(scope, lease)
     }
+    return lease
+  }
+  client.acquireConnection = async () => {
+    const lease = leaseFor(currentScope())
     const connection = await lease.acquire(client.config.acquireConnectionTimeout ?? 60_000)
     leaseOf.set(connection as object, lease)
     return connection
@@ -85,8 +88,7 @@ function follow(knex: Knex, caller: string): Knex {
   client.destroy = async (callback) => {
     const owner = ownerHere()
     const scope = owner && scopeOfOwner(owner)
-    const lease = scope && leases.get(scope)
-    if (lease) lease.destroyed = true
+    if (scope && !scope.ended) leaseFor(scope).destroyed = true
     callback?.()
   }
   following.add(client)

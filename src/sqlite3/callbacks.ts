@@ -1,7 +1,17 @@
 import { AsyncResource } from 'node:async_hooks'
+import { LateWorkError } from '../core/base/index.js'
 import type { TestScope } from '../core/lifecycle/index.js'
 
 type Callback = (this: unknown, ...args: unknown[]) => unknown
+
+/** The refusal of an answer node-sqlite3 gave after the test that asked for it ended. */
+function lateAnswer(scope: TestScope): LateWorkError {
+  const owner = scope.blockSetup ? `the beforeAll of ${scope.test.name.replace(/ \(beforeAll\)$/, '')}` : `test "${scope.test.name}"`
+  return new LateWorkError(
+    `sqlite-fixtures: ${owner} has ended, but node-sqlite3 answered work it left running (a query it did not wait for) ` +
+      'only after that. The answer was refused: its callback got this error instead. Await everything the test starts before it returns.',
+  )
+}
 
 /**
  * node-sqlite3 calls back from its thread pool with no async context: a callback would run
@@ -17,7 +27,7 @@ type Callback = (this: unknown, ...args: unknown[]) => unknown
 export function bindCallbacks(scope: TestScope, args: readonly unknown[], thisOf?: (self: unknown) => unknown): unknown[] {
   if (!args.some((arg) => typeof arg === 'function')) return [...args]
   let refusal: Error | undefined
-  const refused = () => (refusal ??= scope.refuse(scope.lateWork()))
+  const refused = () => (refusal ??= scope.refuse(lateAnswer(scope)))
   return args.map((arg) => {
     if (typeof arg !== 'function') return arg
     const callback = arg as Callback

@@ -5,7 +5,8 @@ import { withBoundValues } from '../core/base/index.js'
  * node-sqlite3's forms (`run(sql, a, b)`, `run(sql, [a, b])`, `run(sql, { $a: 1 })`), callbacks aside.
  */
 export function loggedStatement(sql: string, args: readonly unknown[]): string {
-  const values = args.filter((arg) => typeof arg !== 'function')
+  // Knex passes `undefined` for no values: node-sqlite3 binds nothing for it.
+  const values = args.filter((arg) => typeof arg !== 'function' && arg !== undefined)
   if (values.length === 0) return sql
   const [first] = values
   const single = values.length === 1 && typeof first === 'object' && first !== null && !ArrayBuffer.isView(first) && !(first instanceof Date)
