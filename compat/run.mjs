@@ -88,6 +88,7 @@ async function runEntry(entry, tarball) {
   // Drizzle's types differ between its lines (schema on 0.x, relations on 1.x): one check each.
   if (versions['drizzle-orm']) typeChecks.push(`types-check-drizzle-v${parseInt(versions['drizzle-orm'], 10) >= 1 ? 1 : 0}.ts`)
   if (versions['@libsql/client']) typeChecks.push('types-check-libsql.ts')
+  if (versions.knex && versions.sequelize && versions.sqlite3) typeChecks.push('types-check-knex-sequelize.ts')
   for (const file of typeChecks) fs.copyFileSync(path.join(repo, 'compat', file), path.join(project, file))
   fs.writeFileSync(
     path.join(project, 'tsconfig.types.json'),

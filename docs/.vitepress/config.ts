@@ -30,6 +30,9 @@ export default defineConfig({
           { text: 'Kysely', link: '/kysely' },
           { text: 'Prisma', link: '/prisma' },
           { text: 'libSQL', link: '/libsql' },
+          { text: 'node-sqlite3', link: '/sqlite3' },
+          { text: 'Knex', link: '/knex' },
+          { text: 'Sequelize', link: '/sequelize' },
         ],
       },
       {

@@ -62,6 +62,12 @@ function follow(knex: Knex, caller: string): Knex {
   const leases = new WeakMap<TestScope, ConnectionLease<unknown>>()
   const leaseOf = new WeakMap<object, ConnectionLease<unknown>>()
   const open = async (scope: TestScope) => {
+    if (driver === 'better-sqlite3' && scope.get('db').inTransaction) {
+      throw new KnexLayerError(
+        `sqlite-fixtures: the database of test "${scope.test.name}" is inside a transaction (isolation: 'savepoint'), ` +
+          "where Knex's own transactions cannot begin. Use the default isolation ('clone') with testKnex().",
+      )
+    }
     const connection = driver === 'sqlite3' ? openConnection(scope) : betterSqlite3Connection(scope.get('db'), client)
     await afterCreate(client, connection)
     return connection

@@ -31,6 +31,13 @@ interface Build {
 
 /** The app's Sequelize instances taken over, with the template build they serve, if one runs. */
 const takenOver = new WeakMap<object, { build: Build | undefined }>()
+/** The last one taken over (by the setup file's module mock of the app's db module, say). */
+let latest: Sequelize | undefined
+
+/** The Sequelize `testSequelize()` or `sequelizeLayer()` took over last in this module's copy (per test file). */
+export function lastTakenOver(): Sequelize | undefined {
+  return latest
+}
 
 function managerOf(sequelize: Sequelize, caller: string): ConnectionManager {
   const dialect = sequelize.getDialect()
@@ -92,7 +99,10 @@ export async function onFile(sequelize: Sequelize, file: string, work: () => Pro
  * test's connections only; elsewhere (an afterAll, a shutdown hook) it closes nothing.
  */
 export function followTests<S extends Sequelize>(sequelize: S, caller: string): S {
-  if (takenOver.has(sequelize)) return sequelize
+  if (takenOver.has(sequelize)) {
+    latest = sequelize
+    return sequelize
+  }
   const manager = managerOf(sequelize, caller)
   requestFileClones()
   const state: { build: Build | undefined } = { build: undefined }
@@ -161,5 +171,6 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
     await Promise.all(open.map(close))
   }
   takenOver.set(sequelize, state)
+  latest = sequelize
   return sequelize
 }

@@ -1,6 +1,6 @@
 import type { Sequelize, SyncOptions } from 'sequelize'
 import { defineLayer, type Layer, SchemaError, type TemplateStep, unknownOption } from '../core/base/index.js'
-import { followTests, onFile } from './connections.js'
+import { followTests, lastTakenOver, onFile } from './connections.js'
 import { SequelizeLayerError } from './errors.js'
 import { describeModels } from './models.js'
 import { sequelizeVersion } from './orm.js'
@@ -23,14 +23,17 @@ declare global {
 export interface SequelizeLayerOptions<S extends Sequelize> {
   /**
    * Your app's Sequelize (from `sequelize` or `sequelize-typescript`), with its models defined
-   * on it: the object app code imports. `ctx.sequelize` is this object.
+   * on it: the object app code imports. `ctx.sequelize` is this object. Given here, it is
+   * loaded with the setup file, in every test file; leave it out to keep Sequelize out of the
+   * files that never use it: `ctx.sequelize` is then the Sequelize `testSequelize()` took over
+   * in the module mock of your db module, which loads it when a test file first imports it.
    */
-  sequelize: S
+  sequelize?: S
   /**
    * Whether the template's schema comes from your models: `sync()` runs once, on the
    * template, as `sequelize.sync()` would create the tables (the options given are passed on;
-   * `true` is `sync()` with none). Leave it out when the schema comes from migrations
-   * (`sequelizeMigrations()` in the plugin's options) or the `schema` option.
+   * `true` is `sync()` with none). Needs `sequelize`. Leave it out when the schema comes from
+   * migrations (`sequelizeMigrations()` in the plugin's options) or the `schema` option.
    */
   sync?: boolean | Pick<SyncOptions, 'hooks'>
 }
@@ -76,9 +79,9 @@ function syncStep(sequelize: Sequelize, options: SyncOptions): TemplateStep {
  * imported it, and its models, reach the test's fresh database. With `sync: true`, the
  * template's tables come from your models, created once by `sync()`.
  */
-export function sequelizeLayer<S extends Sequelize>(options: SequelizeLayerOptions<S>): Layer<'sequelize', S, 'db'> {
+export function sequelizeLayer<S extends Sequelize = RegisteredSequelize & Sequelize>(options: SequelizeLayerOptions<S> = {}): Layer<'sequelize', S, 'db'> {
   const given: unknown = options
-  if (typeof given !== 'object' || given === null) throw new SequelizeLayerError('sqlite-fixtures: sequelizeLayer() needs options: { sequelize }.')
+  if (typeof given !== 'object' || given === null) throw new SequelizeLayerError('sqlite-fixtures: sequelizeLayer() takes options: { sequelize, sync }.')
   const unknown = unknownOption(given, ['sequelize', 'sync'])
   if (unknown) {
     const hint = ['migrations', 'folder'].includes(unknown.name)
@@ -87,14 +90,25 @@ export function sequelizeLayer<S extends Sequelize>(options: SequelizeLayerOptio
     throw new SequelizeLayerError(`sqlite-fixtures: sequelizeLayer() has no option "${unknown.name}".${hint} Known options: sequelize, sync.`)
   }
   const { sequelize, sync = false } = options
-  if (typeof (sequelize as { getDialect?: unknown } | undefined)?.getDialect !== 'function') {
+  if (sequelize !== undefined && typeof (sequelize as { getDialect?: unknown }).getDialect !== 'function') {
     throw new SequelizeLayerError("sqlite-fixtures: sequelizeLayer({ sequelize }) needs your app's Sequelize instance.")
   }
-  followTests(sequelize, 'sequelizeLayer()')
+  if (sync !== false && sequelize === undefined) {
+    throw new SequelizeLayerError("sqlite-fixtures: sequelizeLayer({ sync }) needs your app's Sequelize too ({ sequelize, sync }): the models on it make the tables.")
+  }
+  if (sequelize) followTests(sequelize, 'sequelizeLayer()')
+  const instance = (): S => {
+    const found = sequelize ?? (lastTakenOver() as S | undefined)
+    if (found) return found
+    throw new SequelizeLayerError(
+      "sqlite-fixtures: ctx.sequelize has no Sequelize to give: this test file took none over. Give sequelizeLayer({ sequelize }) your app's " +
+        "Sequelize, or take it over with testSequelize() in the setup file's module mock of your db module (a test file then loads it when it imports your app).",
+    )
+  }
   return defineLayer({
     name: 'sequelize',
     dependsOn: ['db'],
-    ...(sync === false ? {} : { templateSteps: () => [syncStep(sequelize, sync === true ? {} : sync)] }),
-    setup: () => sequelize,
+    ...(sync === false || !sequelize ? {} : { templateSteps: () => [syncStep(sequelize, sync === true ? {} : sync)] }),
+    setup: instance,
   })
 }

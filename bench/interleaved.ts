@@ -1,0 +1,43 @@
+// Per-test rows measured side by side: every row runs once per round, round after round, so
+// load from other processes on a shared machine falls on all of them alike. Used by the
+// driver and ORM benchmarks (bench/sqlite3.ts, knex.ts, sequelize.ts).
+import { formatMs } from './report.js'
+import { summarize, type Measurement } from './measure.js'
+
+/** One row: the work of one test, and the row whose median it is divided by. */
+export interface InterleavedRow {
+  readonly name: string
+  /** The row this one is judged against (its floor, or the usual way). */
+  readonly ref: string
+  /** Run only every `every` rounds (slow rows: the usual way of migrating per test). */
+  readonly every?: number
+  readonly fn: () => Promise<unknown>
+}
+
+/** Runs `warmup` unmeasured rounds, then `rounds` measured ones; returns each row's measurement. */
+export async function runInterleaved(rows: readonly InterleavedRow[], rounds: number, warmup = Math.ceil(rounds / 10)): Promise<Map<string, Measurement>> {
+  const samples = new Map<string, number[]>(rows.map((row) => [row.name, []]))
+  for (let round = -warmup; round < rounds; round++) {
+    for (const row of rows) {
+      if (row.every !== undefined && round % row.every !== 0) continue
+      const started = performance.now()
+      await row.fn()
+      if (round >= 0) samples.get(row.name)?.push(performance.now() - started)
+    }
+    if (round >= 0 && (round + 1) % Math.max(1, Math.floor(rounds / 5)) === 0) process.stderr.write(`  round ${round + 1}/${rounds}\n`)
+  }
+  return new Map([...samples].map(([name, values]) => [name, summarize(values)]))
+}
+
+/** Prints the rows: median, p95, samples, and the median over the ref row's. */
+export function printInterleaved(title: string, rows: readonly InterleavedRow[], measured: ReadonlyMap<string, Measurement>): void {
+  console.log(title)
+  for (const row of rows) {
+    const m = measured.get(row.name) as Measurement
+    const ref = (measured.get(row.ref) as Measurement).medianMs
+    console.log(
+      `${row.name.padEnd(84)} ${formatMs(m.medianMs).padStart(10)}  p95 ${formatMs(m.p95Ms).padStart(10)}  n ${String(m.samples).padStart(4)}  ` +
+        `${(m.medianMs / ref).toFixed(2).padStart(6)}x ${row.ref === row.name ? '(ref)' : `"${row.ref.slice(0, 24)}…"`}`,
+    )
+  }
+}

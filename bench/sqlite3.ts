@@ -1,0 +1,89 @@
+// `npm run bench:sqlite3`: what one test's node-sqlite3 database costs, on the benchmark's
+// 40-table schema (foreign keys, indexes, 1,000 seed rows): the usual way (a `:memory:`
+// database with the schema and seed, per test), the floor (a copy of the template file and a
+// new node-sqlite3 connection on it, as a hand-written per-test setup does), and this plugin's
+// testSqlite3Database(), interleaved round after round; then the cost per test file.
+import fs from 'node:fs'
+import path from 'node:path'
+import sqlite3 from 'sqlite3'
+import { resolveOptions } from '../src/core/base/options.js'
+import { runInScope } from '../src/core/lifecycle/owner.js'
+import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
+import { testSqlite3Database } from '../src/sqlite3/index.js'
+import { printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
+import { perFileCost } from './per-file.js'
+import { firstQuerySql, insertOneSql, schemaSql, seedSql, writeSchemaFiles } from './schema.js'
+import { withScratch } from './scratch.js'
+
+const call = (use: (done: (error: Error | null) => void) => void) => new Promise<void>((resolve, reject) => use((error) => (error ? reject(error) : resolve())))
+const opened = (file: string) => new Promise<sqlite3.Database>((resolve, reject) => {
+  const db: sqlite3.Database = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(db)))
+})
+const rounds = Number(process.env.BENCH_ROUNDS ?? 400)
+
+await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
+  const files = writeSchemaFiles(path.join(scratch, 'schema'), seedSql())
+  const handle = testSqlite3Database()
+  const runtime = new FixtureRuntime(resolveOptions({ rootDir: scratch, cacheDir: 'cache', tempDir: path.join(scratch, 'tmp'), schema: files.schema, seed: files.seed }))
+  const template = await runtime.prepare()
+  const copies = path.join(scratch, 'copies')
+  fs.mkdirSync(copies)
+  let copy = 0
+  const schemaAndSeed = `PRAGMA foreign_keys = ON;\n${schemaSql()}\n${fs.readFileSync(files.seed, 'utf8')}`
+  const inTest = async (work: () => Promise<unknown>) => {
+    const scope = runtime.openScope('bench')
+    await runInScope(scope, work)
+    await scope.dispose()
+  }
+  /** The floor: a copy of the template file, a node-sqlite3 connection on it (foreign keys on, as the plugin's), the work, close, delete. */
+  const onFreshCopy = async (sql: string) => {
+    const file = path.join(copies, `${(copy += 1)}.sqlite`)
+    fs.copyFileSync(template.file, file)
+    const db = await opened(file)
+    await call((done) => db.exec('PRAGMA foreign_keys = ON', done))
+    await call((done) => db.run(sql, done))
+    await call((done) => db.close(done))
+    for (const suffix of ['', '-journal']) fs.rmSync(file + suffix, { force: true })
+  }
+  const usual = 'usual: new Database(:memory:) + exec(schema, seed) + first query'
+  const floor = 'floor: copy the template file + new Database(file) + first query'
+  const writingFloor = 'floor, writing a row'
+  const rows: InterleavedRow[] = [
+    {
+      name: usual,
+      ref: floor,
+      every: 10,
+      fn: async () => {
+        const db = await opened(':memory:')
+        await call((done) => db.exec(schemaAndSeed, done))
+        await call((done) => db.get(firstQuerySql, done))
+        await call((done) => db.close(done))
+      },
+    },
+    { name: floor, ref: floor, fn: () => onFreshCopy(firstQuerySql) },
+    { name: '* plugin: testSqlite3Database() + first query', ref: floor, fn: () => inTest(() => call((done) => handle.get(firstQuerySql, done))) },
+    { name: writingFloor, ref: writingFloor, fn: () => onFreshCopy(insertOneSql()) },
+    { name: '* plugin, writing a row (and the foreign-key check at teardown)', ref: writingFloor, fn: () => inTest(() => call((done) => handle.run(insertOneSql(), done))) },
+  ]
+  try {
+    const measured = await runInterleaved(rows, rounds)
+    printInterleaved(
+      `node-sqlite3 ${sqlite3.VERSION} (sqlite3 ${(JSON.parse(fs.readFileSync(new URL('../node_modules/sqlite3/package.json', import.meta.url), 'utf8')) as { version: string }).version}), ` +
+        `40 tables, 1,000 rows (${(template.image.length / 1024).toFixed(0)} KiB); per test, medians of ${rounds} interleaved rounds (node ${process.version})`,
+      rows,
+      measured,
+    )
+  } finally {
+    runtime.close()
+  }
+  await perFileCost(scratch, files, [
+    {
+      name: 'testSqlite3Database() in a lazy module mock, the app not imported',
+      setup: "import { vi } from 'vitest'\nvi.mock('./db.js', async () => ({ db: (await import('sqlite-fixtures/sqlite3')).testSqlite3Database() }))\n",
+    },
+    {
+      name: 'testSqlite3Database() made in the setup file',
+      setup: "import { testSqlite3Database } from 'sqlite-fixtures/sqlite3'\nexport const db = testSqlite3Database()\n",
+    },
+  ])
+})
