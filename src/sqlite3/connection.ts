@@ -195,7 +195,8 @@ export function openConnection(scope: TestScope): TestSqlite3Connection {
     sqlite3Driver,
     (file, db) => {
       const { Database } = sqlite3Module()
-      const real = new Database(file)
+      // With a callback, a failure to open goes to the first call, as node-sqlite3 then reports it, not to an 'error' event no one hears.
+      const real = new Database(file, () => {})
       const log = statementLogOf(db)
       // Read without a trace in the test's SQL log: the plugin's own statement.
       const read = () => db.pragma('foreign_keys', { simple: true }) === 1
