@@ -29,6 +29,8 @@ export class TestSqlite3Connection extends Emitting {
   readonly #open = new Set<Statement>()
   readonly #events: ForwardedEvents
   #closing: Promise<void> | undefined
+  /** What failed on this connection that no call of the test's could be told (a kept call), reported at its teardown. */
+  readonly #failures: Error[] = []
 
   constructor(scope: TestScope, real: Database, record: (sql: string) => void) {
     super()
@@ -154,10 +156,38 @@ export class TestSqlite3Connection extends Emitting {
     })
   }
 
-  /** Closes the connection before its test's database closes (the plugin's teardown); at once if the test closed it. */
-  closeAtTeardown(): Promise<void> {
+  /**
+   * Makes a call the handle kept (made outside any test) on this connection, as the plugin's
+   * own set-up: on node-sqlite3's connection itself, before the test's own calls, not in the
+   * test's SQL log. A failure fails the test at its end, naming the call (`failed`).
+   */
+  setUp(method: 'run' | 'exec' | 'configure' | 'loadExtension' | 'serialize' | 'parallelize', args: readonly unknown[], failed: (error: unknown) => void): void {
+    const real = this.#real as unknown as Record<string, (...args: unknown[]) => unknown>
+    const answered = (error: Error | null) => {
+      if (error) failed(error)
+    }
+    try {
+      if (method === 'run' || method === 'exec' || method === 'loadExtension') real[method]?.call(this.#real, ...args, answered)
+      else real[method]?.call(this.#real, ...args)
+    } catch (error) {
+      failed(error)
+    }
+  }
+
+  /** Keeps an error no call of the test's could be given, for the test's teardown to fail with. */
+  failAtTeardown(error: Error): void {
+    this.#failures.push(error)
+  }
+
+  /**
+   * Closes the connection before its test's database closes (the plugin's teardown); at once if
+   * the test closed it. Rejects with what `failAtTeardown()` kept, once closed.
+   */
+  async closeAtTeardown(): Promise<void> {
     this.#closing ??= this.#finalizeAndClose()
-    return this.#closing.catch(() => undefined)
+    await this.#closing.catch(() => undefined)
+    if (this.#failures.length === 1) throw this.#failures[0]
+    if (this.#failures.length > 1) throw new AggregateError(this.#failures, this.#failures.map((failure) => failure.message).join('; '))
   }
 
   /** Whether the connection is open (node-sqlite3 opens it asynchronously). */

@@ -20,7 +20,7 @@ function message(error: unknown): string {
  * Calls made on `testSqlite3Database()` where no test runs (an app module at import: `serialize()`,
  * `run('PRAGMA ...')`, `configure('busyTimeout', ...)`), kept and made again, in order, on each
  * test's connection as it opens, before the test's own calls. A kept call that fails there fails
- * that test, naming the call.
+ * that test when it ends, naming the call.
  */
 export class KeptCalls {
   readonly #calls: KeptCall[] = []
@@ -37,24 +37,16 @@ export class KeptCalls {
   /** Makes the kept calls on a new connection of `scope`'s test. */
   makeOn(connection: TestSqlite3Connection, scope: TestScope): void {
     for (const kept of this.#calls) {
-      const failed = (error: unknown) =>
-        scope.refuse(
+      // Its callback was answered when it was made: the test fails with it when it ends.
+      connection.setUp(kept.method, kept.args, (error) =>
+        connection.failAtTeardown(
           new Sqlite3FixtureError(
             `sqlite-fixtures: ${kept.call}, called on testSqlite3Database() outside a test, failed on the database of ` +
               `test "${scope.test.name}": ${message(error)}`,
             { cause: error },
           ),
-        )
-      const reported = (error: Error | null) => {
-        if (error) failed(error)
-      }
-      try {
-        const method = connection[kept.method] as (...args: unknown[]) => unknown
-        if (kept.method === 'serialize' || kept.method === 'parallelize' || kept.method === 'configure') method.apply(connection, [...kept.args])
-        else method.apply(connection, [...kept.args, reported])
-      } catch (error) {
-        failed(error)
-      }
+        ),
+      )
     }
   }
 }

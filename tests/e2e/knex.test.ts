@@ -19,7 +19,7 @@ function templateLines(log: string): string[] {
 }
 
 describe("an app on Knex, through testKnex() on the app's own instance", () => {
-  test('after `sqlite-fixtures build` (Knex migrations and seeds, on each client), both clients run on a fresh database per test, and no worker migrates', async () => {
+  test('after `sqlite-fixtures build` (Knex migrations and seeds, on each client), both clients run on a fresh database per test, and no worker migrates', { timeout: 180_000 }, async () => {
     const scratch = makeScratch()
     const cacheDir = path.join(scratch, 'cache')
     const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'dist/cli.mjs'), 'build', '--root', 'fixtures/knex-app'], {

@@ -17,7 +17,7 @@ function templateLines(log: string): string[] {
 }
 
 describe("apps on Sequelize, through sequelizeLayer() on the app's own instance", () => {
-  test('after `sqlite-fixtures build`, an app on migrations and seeders and a NestJS-style app on sync() run on a fresh database per test', async () => {
+  test('after `sqlite-fixtures build`, an app on migrations and seeders and a NestJS-style app on sync() run on a fresh database per test', { timeout: 180_000 }, async () => {
     const scratch = makeScratch()
     const cacheDir = path.join(scratch, 'cache')
     const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'dist/cli.mjs'), 'build', '--root', 'fixtures/sequelize-app'], {

@@ -149,5 +149,7 @@ describe('events', () => {
 test('a kept call that fails on a test database fails that test, naming the call', async () => {
   db.exec('insert into missing values (1)')
   const { end } = await inTest('broken setup', () => all(db, 'select 1'))
-  await expect(end()).rejects.toThrow(Sqlite3FixtureError)
+  const failure = await end().catch((error: unknown) => error)
+  expect((failure as Error).cause).toBeInstanceOf(Sqlite3FixtureError)
+  expect((failure as Error).message).toMatch(/exec\("insert into missing values \(1\)"\), called on testSqlite3Database\(\) outside a test, failed on the database of test "broken setup": SQLITE_ERROR: no such table: missing/)
 })

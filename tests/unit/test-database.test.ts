@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
 import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
-import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
+import { finishFile } from '../../src/core/lifecycle/refusals.js'
 import { CrossTestError, FixtureUnavailableError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -120,7 +120,7 @@ describe('work a test left running, with tests one at a time', () => {
     expect(seen).toEqual([])
     expect(errors).toEqual([expect.objectContaining({ name: 'LateWorkError', message: expect.stringContaining('test "A" has ended') })])
     // Kept for the file to report: the app may have swallowed it.
-    expect(takeUnreported()).toEqual(errors)
+    expect((await finishFile(undefined))).toEqual(errors)
   })
 })
 
@@ -213,7 +213,7 @@ describe('in a test', () => {
     await block.freeze()
     await runInBlock(block, async () => db.close())
     await block.drop()
-    expect(takeUnreported()).toEqual([])
+    expect((await finishFile(undefined))).toEqual([])
   })
 
   test('a statement used after its test ended says so', async () => {

@@ -71,3 +71,15 @@ export class CrossTestError extends SqliteFixturesError {
     super(message, 'SQLITE_FIXTURES_CROSS_TEST', options)
   }
 }
+
+/**
+ * A test ended having caught one of the plugin's refusals (a `try`/`catch`, or an assertion
+ * such as `toThrow()` that met it instead of the app's own error), or a test declared to fail
+ * met one: it fails with it, so that no test passes on the plugin's error by accident. The
+ * refusal is the `cause`. `expectRefusal()` is how a test says it means to meet one.
+ */
+export class CaughtRefusalError extends SqliteFixturesError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'SQLITE_FIXTURES_CAUGHT_REFUSAL', options)
+  }
+}

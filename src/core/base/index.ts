@@ -2,8 +2,9 @@
 // template step's shape, the error classes, and small helpers (logging, SQL text). It imports
 // no other room.
 
-export { monotonicClock, sleep, wallClock } from './clock.js'
+export { monotonicClock, nextTurns, sleep, throwUncaught, wallClock } from './clock.js'
 export {
+  CaughtRefusalError,
   CrossTestError,
   FixtureUnavailableError,
   LateWorkError,
@@ -38,6 +39,7 @@ export {
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
+export { realmState } from './realm.js'
 export { lineAt, numberedStatements, shortenStatement, withBoundValues } from './sql-format.js'
 export { lineIn } from './stack-line.js'
 export type { Template, TemplateStep } from './template-step.js'

@@ -1,13 +1,16 @@
 import type { Database } from 'better-sqlite3'
-import type { PragmaValue } from '../base/index.js'
+import { type PragmaValue, realmState } from '../base/index.js'
 import type { TestScope } from './scope.js'
 
 /** Closes a connection another driver opened on a test's database file; may take a while (an async driver). */
 type Closer = () => void | Promise<void>
 
-let requested = false
-/** The connections other drivers opened on each test database, closed before the database is. */
-const besides = new WeakMap<Database, Closer[]>()
+/**
+ * Whether test databases must be files, and the connections other drivers opened on each,
+ * closed before it is. Shared by every copy of the package in the realm: a driver loaded after
+ * a module reset asks the runtime the first copy made.
+ */
+const state = realmState('drivers-beside', () => ({ requested: false, besides: new WeakMap<Database, Closer[]>() }))
 
 /**
  * Asks for every test database made from now on to be a file, also in memory mode: a driver
@@ -16,12 +19,12 @@ const besides = new WeakMap<Database, Closer[]>()
  * (a driver), so this room never imports it.
  */
 export function requestFileClones(): void {
-  requested = true
+  state.requested = true
 }
 
 /** Whether test databases must be files (see `requestFileClones`). */
 export function fileClonesRequested(): boolean {
-  return requested
+  return state.requested
 }
 
 /** A driver that opens its own connections on test database files, as its errors name it. */
@@ -58,10 +61,10 @@ export function openBeside<C>(scope: TestScope, driver: BesideDriver, open: (fil
     )
   }
   const connection = open(db.name, db)
-  const closers = besides.get(db)
+  const closers = state.besides.get(db)
   const closer = () => close(connection)
   if (closers) closers.push(closer)
-  else besides.set(db, [closer])
+  else state.besides.set(db, [closer])
   return connection
 }
 
@@ -70,9 +73,9 @@ export function openBeside<C>(scope: TestScope, driver: BesideDriver, open: (fil
  * a promise only when one of them closes asynchronously; every one is closed even when one fails.
  */
 export function closingDatabase(db: Database): Promise<void> | undefined {
-  const closers = besides.get(db)
+  const closers = state.besides.get(db)
   if (!closers) return undefined
-  besides.delete(db)
+  state.besides.delete(db)
   const pending: Promise<unknown>[] = []
   for (const closer of closers) {
     try {

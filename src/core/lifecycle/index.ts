@@ -8,6 +8,7 @@ export { onNewDatabase } from './new-database.js'
 export { runAsNobody } from './context.js'
 export { liveOwners } from './live.js'
 export { checkOwnWork } from './own-work.js'
+export { bindFakeTimers } from './timers.js'
 export {
   acknowledge,
   currentScope,
@@ -15,6 +16,7 @@ export {
   ownerName,
   pushRunning,
   refuse,
+  refusalsHere,
   runAs,
   runInBlock,
   runInScope,
@@ -23,6 +25,6 @@ export {
   setNoOwnerExplanation,
   setRunnerOwner,
 } from './owner.js'
-export { takeUnreported } from './refusals.js'
+export { finishFile, startFile, unreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
-export type { TestScope } from './scope.js'
+export type { ScopeEnd, TestScope } from './scope.js'
