@@ -6,13 +6,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import knex, { type Knex } from 'knex'
-import { resolveOptions } from '../src/core/base/options.js'
-import { runInScope } from '../src/core/lifecycle/owner.js'
-import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
 import { testKnex } from '../src/knex/index.js'
-import { printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
+import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
 import { perFileCost } from './per-file.js'
-import { firstQuerySql, insertOneSql, seedSql, tableSql, tableNames, writeSchemaFiles } from './schema.js'
+import { firstQuerySql, insertOneSql, tableSql, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 300)
@@ -33,19 +30,9 @@ function migrationSource(seed: string): Knex.MigrationSource<string> {
 }
 
 await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
-  const files = writeSchemaFiles(path.join(scratch, 'schema'), seedSql())
+  const { files, template, inTest, copyTemplate, close } = await benchSetup(scratch)
   const source = migrationSource(fs.readFileSync(files.seed, 'utf8'))
-  const runtime = new FixtureRuntime(resolveOptions({ rootDir: scratch, cacheDir: 'cache', tempDir: path.join(scratch, 'tmp'), schema: files.schema, seed: files.seed }))
-  const template = await runtime.prepare()
-  const copies = path.join(scratch, 'copies')
-  fs.mkdirSync(copies)
-  let copy = 0
   const quiet = { warn() {}, error() {}, deprecate() {}, debug() {} }
-  const inTest = async (work: () => Promise<unknown>) => {
-    const scope = runtime.openScope('bench')
-    await runInScope(scope, work)
-    await scope.dispose()
-  }
   // The app's one Knex per client, made once as the app's db module makes it, taken over by the seam.
   const apps = Object.fromEntries(clients.map((client) => [client, testKnex(knex({ client, connection: { filename: path.join(scratch, 'app.db') }, useNullAsDefault: true, log: quiet }))]))
   const rows: InterleavedRow[] = clients.flatMap((client): InterleavedRow[] => {
@@ -53,13 +40,12 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     const writingFloor = `[${client}] floor, writing a row`
     /** The floor: what a hand-written per-test setup does: a copy of the template file, a Knex on it, the work, destroy, delete. */
     const onFreshCopy = async (sql: string) => {
-      const file = path.join(copies, `${(copy += 1)}.sqlite`)
-      fs.copyFileSync(template.file, file)
-      const db = knex({ client, connection: { filename: file }, useNullAsDefault: true, log: quiet })
+      const copy = copyTemplate()
+      const db = knex({ client, connection: { filename: copy.file }, useNullAsDefault: true, log: quiet })
       await db.raw('PRAGMA foreign_keys = ON')
       await db.raw(sql)
       await db.destroy()
-      for (const suffix of ['', '-journal']) fs.rmSync(file + suffix, { force: true })
+      copy.remove()
     }
     const app = apps[client] as Knex
     return [
@@ -86,7 +72,7 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     printInterleaved(`knex ${version}, 40 tables, 1,000 rows (${(template.image.length / 1024).toFixed(0)} KiB); per test, medians of ${rounds} interleaved rounds (node ${process.version})`, rows, measured)
   } finally {
     for (const app of Object.values(apps)) await app.destroy()
-    runtime.close()
+    close()
   }
   await perFileCost(scratch, files, [
     {

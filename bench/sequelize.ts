@@ -8,13 +8,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DataTypes, type ModelStatic, type Model, Sequelize } from 'sequelize'
 import sqlite3 from 'sqlite3'
-import { resolveOptions } from '../src/core/base/options.js'
-import { runInScope } from '../src/core/lifecycle/owner.js'
-import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
 import { testSequelize } from '../src/sequelize/index.js'
-import { printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
+import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
 import { perFileCost } from './per-file.js'
-import { parents, seedSql, tableNames, writeSchemaFiles } from './schema.js'
+import { parents, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 300)
@@ -52,18 +49,8 @@ const opened = (file: string) => new Promise<sqlite3.Database>((resolve, reject)
 })
 
 await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
-  const files = writeSchemaFiles(path.join(scratch, 'schema'), seedSql())
+  const { files, template, inTest, copyTemplate, close } = await benchSetup(scratch)
   const seed = fs.readFileSync(files.seed, 'utf8').split(';').map((sql) => sql.trim()).filter(Boolean)
-  const runtime = new FixtureRuntime(resolveOptions({ rootDir: scratch, cacheDir: 'cache', tempDir: path.join(scratch, 'tmp'), schema: files.schema, seed: files.seed }))
-  const template = await runtime.prepare()
-  const copies = path.join(scratch, 'copies')
-  fs.mkdirSync(copies)
-  let copy = 0
-  const inTest = async (work: () => Promise<unknown>) => {
-    const scope = runtime.openScope('bench')
-    await runInScope(scope, work)
-    await scope.dispose()
-  }
   // The usual way's app: one Sequelize on :memory:, made once, its tables dropped and made again per test.
   const usualApp = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })
   const usualModels = defineModels(usualApp)
@@ -86,13 +73,12 @@ await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
   ])
   /** The floor: a copy of the template file, a node-sqlite3 connection on it under the app's Sequelize (foreign keys on, as Sequelize sets them), the work, close, delete. */
   const onFreshCopy = async (work: () => Promise<unknown>) => {
-    const file = path.join(copies, `${(copy += 1)}.sqlite`)
-    fs.copyFileSync(template.file, file)
-    current = await opened(file)
+    const copy = copyTemplate()
+    current = await opened(copy.file)
     await new Promise((resolve) => current?.run('PRAGMA FOREIGN_KEYS=ON', resolve))
     await work()
     await new Promise((resolve) => current?.close(resolve))
-    for (const suffix of ['', '-journal']) fs.rmSync(file + suffix, { force: true })
+    copy.remove()
   }
   const floor = 'floor: copy the template file + a node-sqlite3 connection under the app Sequelize + first query'
   const writingFloor = 'floor, writing a row (Model.create)'
@@ -118,7 +104,7 @@ await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
     printInterleaved(`sequelize ${version}, 40 models, 1,000 rows (${(template.image.length / 1024).toFixed(0)} KiB); per test, medians of ${rounds} interleaved rounds (node ${process.version})`, rows, measured)
   } finally {
     await usualApp.close()
-    runtime.close()
+    close()
   }
   const app40 = [
     "import { DataTypes, Sequelize } from 'sequelize'",

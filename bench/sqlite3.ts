@@ -4,15 +4,11 @@
 // new node-sqlite3 connection on it, as a hand-written per-test setup does), and this plugin's
 // testSqlite3Database(), interleaved round after round; then the cost per test file.
 import fs from 'node:fs'
-import path from 'node:path'
 import sqlite3 from 'sqlite3'
-import { resolveOptions } from '../src/core/base/options.js'
-import { runInScope } from '../src/core/lifecycle/owner.js'
-import { FixtureRuntime } from '../src/core/lifecycle/runtime.js'
 import { testSqlite3Database } from '../src/sqlite3/index.js'
-import { printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
+import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
 import { perFileCost } from './per-file.js'
-import { firstQuerySql, insertOneSql, schemaSql, seedSql, writeSchemaFiles } from './schema.js'
+import { firstQuerySql, insertOneSql, schemaSql } from './schema.js'
 import { withScratch } from './scratch.js'
 
 const call = (use: (done: (error: Error | null) => void) => void) => new Promise<void>((resolve, reject) => use((error) => (error ? reject(error) : resolve())))
@@ -22,28 +18,17 @@ const opened = (file: string) => new Promise<sqlite3.Database>((resolve, reject)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 400)
 
 await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
-  const files = writeSchemaFiles(path.join(scratch, 'schema'), seedSql())
+  const { files, template, inTest, copyTemplate, close } = await benchSetup(scratch)
   const handle = testSqlite3Database()
-  const runtime = new FixtureRuntime(resolveOptions({ rootDir: scratch, cacheDir: 'cache', tempDir: path.join(scratch, 'tmp'), schema: files.schema, seed: files.seed }))
-  const template = await runtime.prepare()
-  const copies = path.join(scratch, 'copies')
-  fs.mkdirSync(copies)
-  let copy = 0
   const schemaAndSeed = `PRAGMA foreign_keys = ON;\n${schemaSql()}\n${fs.readFileSync(files.seed, 'utf8')}`
-  const inTest = async (work: () => Promise<unknown>) => {
-    const scope = runtime.openScope('bench')
-    await runInScope(scope, work)
-    await scope.dispose()
-  }
   /** The floor: a copy of the template file, a node-sqlite3 connection on it (foreign keys on, as the plugin's), the work, close, delete. */
   const onFreshCopy = async (sql: string) => {
-    const file = path.join(copies, `${(copy += 1)}.sqlite`)
-    fs.copyFileSync(template.file, file)
-    const db = await opened(file)
+    const copy = copyTemplate()
+    const db = await opened(copy.file)
     await call((done) => db.exec('PRAGMA foreign_keys = ON', done))
     await call((done) => db.run(sql, done))
     await call((done) => db.close(done))
-    for (const suffix of ['', '-journal']) fs.rmSync(file + suffix, { force: true })
+    copy.remove()
   }
   const usual = 'usual: new Database(:memory:) + exec(schema, seed) + first query'
   const floor = 'floor: copy the template file + new Database(file) + first query'
@@ -74,7 +59,7 @@ await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
       measured,
     )
   } finally {
-    runtime.close()
+    close()
   }
   await perFileCost(scratch, files, [
     {

@@ -4,4 +4,4 @@ export { knexMigrations, knexSeeds, type KnexMigrationsOptions, type KnexSeedsOp
 export { migrator, type KnexMigrator, type KnexMigratorOptions } from './migrator.js'
 export { KnexLayerError, KnexMigrationError } from './errors.js'
 export type { KnexSqliteClient } from './types.js'
-export type { ModuleImport } from '../core/base/index.js'
+export type { FileMigrator, ModuleImport } from '../core/base/index.js'

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Knex } from 'knex'
-import { importProjectModule, lineIn, type ModuleImport } from '../core/base/index.js'
+import { type FileMigrator, importProjectModule, lineIn, type ModuleImport, pendingFile } from '../core/base/index.js'
 import { openScratch } from '../core/driver/index.js'
 import { KnexLayerError, KnexMigrationError } from './errors.js'
 import { makeKnex, quietLog } from './orm.js'
@@ -23,23 +23,11 @@ export interface KnexMigratorOptions {
  * at a time, for data-migration tests: migrate to a point, insert rows with the schema of that
  * point, migrate on, and check what became of them.
  */
-export interface KnexMigrator {
+export interface KnexMigrator extends FileMigrator {
   /** The database the migrations run on (better-sqlite3). */
   readonly db: Database.Database
   /** A Knex (client better-sqlite3) on `db`. */
   readonly knex: Knex
-  /** Names of the applied migrations (file names, as Knex records them), in order. */
-  applied(): Promise<string[]>
-  /** Names of the migrations not yet applied, in the order they will run. */
-  pending(): Promise<string[]>
-  /** Applies the pending migrations up to and including `name` (a file name, with or without its extension). */
-  upTo(name: string): Promise<void>
-  /** Applies every pending migration. */
-  upToLatest(): Promise<void>
-  /** Reverts the last applied migration (its `down`). */
-  down(): Promise<void>
-  /** Closes the database. */
-  close(): Promise<void>
 }
 
 /** A Knex on `db` (client better-sqlite3): Knex's pool opens nothing, every query runs on `db`. */
@@ -91,13 +79,9 @@ export async function migrator(options: KnexMigratorOptions): Promise<KnexMigrat
     applied,
     pending,
     async upTo(name) {
-      const wanted = names.find((file) => file === name || file.slice(0, -path.extname(file).length) === name)
-      const done = await applied()
-      if (wanted === undefined || done.includes(wanted)) {
-        const state = wanted === undefined ? `no migration in ${folder} is named "${name}"` : `"${name}" is already applied`
-        throw new KnexMigrationError(`sqlite-fixtures: migrator().upTo(): ${state}. Pending: ${(await pending()).join(', ') || 'none'}.`, name)
-      }
-      while (!(await applied()).includes(wanted)) await run(() => knex.migrate.up(config))
+      const found = pendingFile(names, await pending(), name, folder)
+      if ('problem' in found) throw new KnexMigrationError(found.problem, name)
+      while (!(await applied()).includes(found.file)) await run(() => knex.migrate.up(config))
     },
     upToLatest: () => run(() => knex.migrate.latest(config)),
     down: () => run(() => knex.migrate.down(config)),

@@ -2,4 +2,4 @@ export { sequelizeLayer, testSequelize, type SequelizeLayerOptions } from './lay
 export { sequelizeMigrations, sequelizeSeeders, type SequelizeMigrationsOptions, type SequelizeSeedersOptions } from './migration-set.js'
 export { migrator, type SequelizeMigrator, type SequelizeMigratorOptions } from './migrator.js'
 export { SequelizeLayerError, SequelizeMigrationError } from './errors.js'
-export type { JsonValue, ModuleImport } from '../core/base/index.js'
+export type { FileMigrator, JsonValue, ModuleImport } from '../core/base/index.js'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { QueryInterface, Sequelize } from 'sequelize'
-import { importProjectModule, type JsonValue, type ModuleImport } from '../core/base/index.js'
+import { type FileMigrator, importProjectModule, type JsonValue, type ModuleImport, pendingFile } from '../core/base/index.js'
 import { SequelizeMigrationError } from './errors.js'
 import { failedAt, sequelizeOn } from './migration-set.js'
 import { CliRunner, CliStepError } from './runner.js'
@@ -19,23 +19,11 @@ export interface SequelizeMigratorOptions {
  * one at a time, for data-migration tests: migrate to a point, insert rows with the schema of
  * that point, migrate on, and check what became of them.
  */
-export interface SequelizeMigrator {
+export interface SequelizeMigrator extends FileMigrator {
   /** The Sequelize the migrations run on. */
   readonly sequelize: Sequelize
   /** Its query interface, as the migrations get it. */
   readonly queryInterface: QueryInterface
-  /** Names (file names, as `SequelizeMeta` records them) of the applied migrations, in order. */
-  applied(): Promise<string[]>
-  /** Names of the migrations not yet applied, in the order they will run. */
-  pending(): Promise<string[]>
-  /** Applies the pending migrations up to and including `name` (a file name, with or without its extension). */
-  upTo(name: string): Promise<void>
-  /** Applies every pending migration. */
-  upToLatest(): Promise<void>
-  /** Reverts the last applied migration (its `down`). */
-  down(): Promise<void>
-  /** Closes the database. */
-  close(): Promise<void>
 }
 
 /** Opens a migrator on a fresh in-memory database; nothing is applied yet. */
@@ -62,14 +50,9 @@ export function migrator(options: SequelizeMigratorOptions): SequelizeMigrator {
     applied: () => runner.applied(),
     pending: () => runner.pending(),
     async upTo(name) {
-      const files = runner.files
-      const wanted = files.find((file) => file === name || file.slice(0, -path.extname(file).length) === name)
-      const pending = await runner.pending()
-      if (wanted === undefined || !pending.includes(wanted)) {
-        const state = wanted === undefined ? `no migration in ${folder} is named "${name}"` : `"${name}" is already applied`
-        throw new SequelizeMigrationError(`sqlite-fixtures: migrator().upTo(): ${state}. Pending: ${pending.join(', ') || 'none'}.`, name)
-      }
-      await run(() => runner.up(wanted))
+      const found = pendingFile(runner.files, await runner.pending(), name, folder)
+      if ('problem' in found) throw new SequelizeMigrationError(found.problem, name)
+      await run(() => runner.up(found.file))
     },
     upToLatest: () => run(() => runner.up()),
     down: () => run(() => runner.down()),

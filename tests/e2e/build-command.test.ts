@@ -1,22 +1,8 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { expect, test } from 'vitest'
-import { makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
-
-const run = promisify(execFile)
-const cli = path.join(repoRoot, 'dist/cli.mjs')
-
-/** Runs `sqlite-fixtures <args>` as npx would, with the scratch cache dir. */
-function sqliteFixtures(args: string[], cacheDir: string, env: Record<string, string> = {}) {
-  return run(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, SQLITE_FIXTURES_CACHE_DIR: cacheDir, ...env } })
-}
-
-/** The verbose log's lines about templates (not the per-test lines, whose test names may say "template"). */
-function templateLines(log: string): string[] {
-  return fs.readFileSync(log, 'utf8').split('\n').filter((line) => /^\[sqlite-fixtures \d+\] template /.test(line))
-}
+import { sqliteFixturesCli as sqliteFixtures, templateLines } from '../support/build-command.js'
+import { makeScratch, runFixture } from '../support/run-vitest.js'
 
 test('sqlite-fixtures build builds the template from the Vitest config and prints where it is; the run then reuses it', async () => {
   const scratch = makeScratch()

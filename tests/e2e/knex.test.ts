@@ -1,31 +1,21 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
+import { sqliteFixturesCli, templateLines } from '../support/build-command.js'
 import { runJest } from '../support/run-jest.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
 
-const execFileAsync = promisify(execFile)
 const project = path.join(repoRoot, 'fixtures/knex-app')
 /** Where the app's `knex({ connection: { filename: process.env.APP_DB ?? 'app.db' } })` would create its file. */
 const appFiles = [path.join(project, 'app.db'), path.join(repoRoot, 'app.db')]
 const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia']
 const failing = 'fails on purpose: its report shows the statements Knex ran'
 
-/** The verbose log's lines about templates (not the per-test lines, whose test names may say "template"). */
-function templateLines(log: string): string[] {
-  return fs.readFileSync(log, 'utf8').split('\n').filter((line) => /^\[sqlite-fixtures \d+\] template /.test(line))
-}
-
 describe("an app on Knex, through testKnex() on the app's own instance", () => {
   test('after `sqlite-fixtures build` (Knex migrations and seeds, on each client), both clients run on a fresh database per test, and no worker migrates', { timeout: 180_000 }, async () => {
     const scratch = makeScratch()
     const cacheDir = path.join(scratch, 'cache')
-    const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'dist/cli.mjs'), 'build', '--root', 'fixtures/knex-app'], {
-      cwd: repoRoot,
-      env: { ...process.env, SQLITE_FIXTURES_CACHE_DIR: cacheDir },
-    })
+    const { stdout } = await sqliteFixturesCli(['build', '--root', 'fixtures/knex-app'], cacheDir)
     for (const client of ['better-sqlite3', 'sqlite3']) expect(stdout).toMatch(new RegExp(`template of project "${client}": .*\\n.*\\n.*built from knex migrations \\(3\\), knex seeds \\(1\\)`))
 
     const runLog = path.join(scratch, 'run.log')

@@ -1,29 +1,19 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
+import { sqliteFixturesCli, templateLines } from '../support/build-command.js'
 import { runJest } from '../support/run-jest.js'
 import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
 
-const execFileAsync = promisify(execFile)
 const project = path.join(repoRoot, 'fixtures/sequelize-app')
 const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia']
 const failing = 'fails on purpose: its report shows the statements Sequelize ran'
-
-/** The verbose log's lines about templates (not the per-test lines, whose test names may say "template"). */
-function templateLines(log: string): string[] {
-  return fs.readFileSync(log, 'utf8').split('\n').filter((line) => /^\[sqlite-fixtures \d+\] template /.test(line))
-}
 
 describe("apps on Sequelize, through sequelizeLayer() on the app's own instance", () => {
   test('after `sqlite-fixtures build`, an app on migrations and seeders and a NestJS-style app on sync() run on a fresh database per test', { timeout: 180_000 }, async () => {
     const scratch = makeScratch()
     const cacheDir = path.join(scratch, 'cache')
-    const { stdout } = await execFileAsync(process.execPath, [path.join(repoRoot, 'dist/cli.mjs'), 'build', '--root', 'fixtures/sequelize-app'], {
-      cwd: repoRoot,
-      env: { ...process.env, SQLITE_FIXTURES_CACHE_DIR: cacheDir },
-    })
+    const { stdout } = await sqliteFixturesCli(['build', '--root', 'fixtures/sequelize-app'], cacheDir)
     expect(stdout).toMatch(/template of project "sequelize": .*\n.*\n.*built from sequelize migrations \(3\), sequelize seeders \(1\)/)
 
     const runLog = path.join(scratch, 'run.log')

@@ -1,59 +1,25 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import knex from 'knex'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
-import { runInScope } from '../../src/core/lifecycle/owner.js'
-import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import { describe, expect, test } from 'vitest'
 import { knexMigrations, knexSeeds, migrator, testKnex } from '../../src/knex/index.js'
-import { ormMigrationSteps } from '../../src/orm-migrations.js'
+import { inTest, scratchProject } from '../support/runtime.js'
 
-let root: string
-const runtimes: FixtureRuntime[] = []
-
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-knex-'))
-  fs.mkdirSync(path.join(root, 'migrations'))
-  fs.mkdirSync(path.join(root, 'seeds'))
-  fs.writeFileSync(
-    path.join(root, 'migrations', '001_customers.js'),
+const project = scratchProject('sqlite-fixtures-knex-', {
+  'migrations/001_customers.js':
     "export const up = (knex) => knex.schema.createTable('customers', (t) => { t.increments('id'); t.string('name').notNullable() })\n" +
-      "export const down = (knex) => knex.schema.dropTable('customers')\n",
-  )
-  fs.writeFileSync(
-    path.join(root, 'migrations', '002_orders.js'),
+    "export const down = (knex) => knex.schema.dropTable('customers')\n",
+  'migrations/002_orders.js':
     "export async function up(knex) {\n  await knex.schema.createTable('orders', (t) => { t.increments('id'); t.integer('customer_id').notNullable().references('customers.id'); t.integer('total').notNullable() })\n}\n" +
-      "export const down = (knex) => knex.schema.dropTable('orders')\n",
-  )
-  fs.writeFileSync(path.join(root, 'seeds', '01_customers.js'), "export const seed = (knex) => knex('customers').insert([{ name: 'Seeded' }])\n")
+    "export const down = (knex) => knex.schema.dropTable('orders')\n",
+  'seeds/01_customers.js': "export const seed = (knex) => knex('customers').insert([{ name: 'Seeded' }])\n",
 })
-
-afterAll(() => {
-  for (const runtime of runtimes) runtime.close()
-  fs.rmSync(root, { recursive: true, force: true })
-})
-
-async function makeRuntime(options: SqliteFixturesOptions): Promise<FixtureRuntime> {
-  const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', tempDir: path.join(root, 'tmp'), ...options }), [], undefined, ormMigrationSteps)
-  runtimes.push(runtime)
-  await runtime.prepare()
-  return runtime
-}
-
-async function inTest<T>(runtime: FixtureRuntime, name: string, fn: () => Promise<T>): Promise<T> {
-  const scope = runtime.openScope(name)
-  try {
-    return await runInScope(scope, fn)
-  } finally {
-    await scope.dispose()
-  }
-}
+const { root } = project
 
 for (const client of ['better-sqlite3', 'sqlite3'] as const) {
   describe(`client ${client}`, () => {
     test("Knex's migrations and seeds build the template, with its knex_migrations rows", async () => {
-      const runtime = await makeRuntime({ migrations: [knexMigrations({ directory: 'migrations', client }), knexSeeds({ directory: 'seeds', client })] })
+      const runtime = await project.runtime({ migrations: [knexMigrations({ directory: 'migrations', client }), knexSeeds({ directory: 'seeds', client })] })
       const app = testKnex(knex({ client, connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
       const rows = await inTest(runtime, 'reads', async () => ({
         migrations: (await app('knex_migrations').select('name', 'batch')) as unknown[],
@@ -64,7 +30,7 @@ for (const client of ['better-sqlite3', 'sqlite3'] as const) {
     })
 
     test('concurrent tests through one Knex each reach their own database, transactions included', async () => {
-      const runtime = await makeRuntime({ migrations: [knexMigrations({ directory: 'migrations', client })] })
+      const runtime = await project.runtime({ migrations: [knexMigrations({ directory: 'migrations', client })] })
       const app = testKnex(knex({ client, connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
       const names = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald']
       const seen = await Promise.all(

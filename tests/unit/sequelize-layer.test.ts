@@ -1,52 +1,18 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { DataTypes, Sequelize, Transaction } from 'sequelize'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
-import { runInScope } from '../../src/core/lifecycle/owner.js'
-import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
+import { describe, expect, test } from 'vitest'
 import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders } from '../../src/sequelize/index.js'
-import { ormMigrationSteps } from '../../src/orm-migrations.js'
+import { inTest, scratchProject } from '../support/runtime.js'
 
-let root: string
-const runtimes: FixtureRuntime[] = []
-
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-sequelize-'))
-  fs.mkdirSync(path.join(root, 'migrations'))
-  fs.mkdirSync(path.join(root, 'seeders'))
-  fs.writeFileSync(
-    path.join(root, 'migrations', '20240101000000-create-customers.cjs'),
+const project = scratchProject('sqlite-fixtures-sequelize-', {
+  'migrations/20240101000000-create-customers.cjs':
     "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.createTable('Customers', { id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true }, name: { type: Sequelize.STRING, allowNull: false } })\n  },\n  async down(queryInterface) {\n    await queryInterface.dropTable('Customers')\n  },\n}\n",
-  )
-  fs.writeFileSync(
-    path.join(root, 'migrations', '20240102000000-create-orders.cjs'),
+  'migrations/20240102000000-create-orders.cjs':
     "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.createTable('Orders', { id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true }, customerId: { type: Sequelize.INTEGER, allowNull: false, references: { model: 'Customers', key: 'id' } } })\n  },\n  async down(queryInterface) {\n    await queryInterface.dropTable('Orders')\n  },\n}\n",
-  )
-  fs.writeFileSync(path.join(root, 'seeders', '20240103000000-customers.cjs'), "module.exports = { up: (queryInterface) => queryInterface.bulkInsert('Customers', [{ name: 'Seeded' }]) }\n")
+  'seeders/20240103000000-customers.cjs': "module.exports = { up: (queryInterface) => queryInterface.bulkInsert('Customers', [{ name: 'Seeded' }]) }\n",
 })
-
-afterAll(() => {
-  for (const runtime of runtimes) runtime.close()
-  fs.rmSync(root, { recursive: true, force: true })
-})
-
-async function makeRuntime(options: SqliteFixturesOptions): Promise<FixtureRuntime> {
-  const runtime = new FixtureRuntime(resolveOptions({ rootDir: root, cacheDir: 'cache', tempDir: path.join(root, 'tmp'), ...options }), [], undefined, ormMigrationSteps)
-  runtimes.push(runtime)
-  await runtime.prepare()
-  return runtime
-}
-
-async function inTest<T>(runtime: FixtureRuntime, name: string, fn: () => Promise<T>): Promise<T> {
-  const scope = runtime.openScope(name)
-  try {
-    return await runInScope(scope, fn)
-  } finally {
-    await scope.dispose()
-  }
-}
+const { root } = project
 
 function appSequelize(storage: string) {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage, logging: false })
@@ -57,7 +23,7 @@ function appSequelize(storage: string) {
 
 test('migrations and seeders in sequelize-cli format build the template, with SequelizeMeta rows', async () => {
   const app = appSequelize(':memory:')
-  const runtime = await makeRuntime({ migrations: [sequelizeMigrations({ folder: 'migrations' }), sequelizeSeeders({ folder: 'seeders' })], layers: [sequelizeLayer({ sequelize: app.sequelize })] })
+  const runtime = await project.runtime({ migrations: [sequelizeMigrations({ folder: 'migrations' }), sequelizeSeeders({ folder: 'seeders' })], layers: [sequelizeLayer({ sequelize: app.sequelize })] })
   const rows = await inTest(runtime, 'reads', async () => ({
     meta: await app.sequelize.query('select name from SequelizeMeta order by name', { type: 'SELECT' }),
     customers: (await app.Customer.findAll()).map((c) => c.get('name')),
@@ -69,7 +35,7 @@ for (const storage of [':memory:', 'app.sqlite']) {
   describe(`storage ${storage}`, () => {
     test('sync() builds the template; concurrent tests each reach their own database, transactions included', async () => {
       const app = appSequelize(path.join(root, storage) === path.join(root, ':memory:') ? ':memory:' : path.join(root, storage))
-      const runtime = await makeRuntime({ layers: [sequelizeLayer({ sequelize: app.sequelize, sync: true })] })
+      const runtime = await project.runtime({ layers: [sequelizeLayer({ sequelize: app.sequelize, sync: true })] })
       const names = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald']
       const seen = await Promise.all(
         names.map((name) =>
