@@ -227,6 +227,9 @@ async function aroundConcurrentTest(run: () => Promise<unknown>): Promise<unknow
   const test = runningTest()
   const jestState = expect.getState() as { currentConcurrentTestName?: () => string | undefined }
   const { scope, ready } = openTestScope(test, jestState.currentConcurrentTestName?.() ?? 'unnamed test')
+  // Jest 30 refuses to load code in a concurrent test once another has finished ("outside of
+  // the scope of the test code"): what the database needs is loaded now, while it may.
+  if (scope.hasDatabase) currentRuntime().preloadCode()
   state.concurrentScopes.add(scope)
   const errors = test.errors
   let settled = false

@@ -175,6 +175,11 @@ describe('the client', () => {
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/uses Prisma while other tests \(or describe blocks' beforeAll hooks\) run at the same time/)
     for (const block of blocks) await block.drop()
+    // Refusals, kept for the file to report even if the app swallowed Prisma's errors.
+    expect((await finishFile(undefined)).map((error) => error.message)).toEqual([
+      expect.stringContaining('"block A (beforeAll)" uses Prisma while other tests'),
+      expect.stringContaining('"block B (beforeAll)" uses Prisma while other tests'),
+    ])
   })
 
   test('a client on the app database is refused by the layer', () => {

@@ -14,10 +14,15 @@ type Connection = BetterSqlite3.Database
 let driver: typeof BetterSqlite3 | undefined
 const require = createRequire(import.meta.url)
 
+/** Loads better-sqlite3 now, if it is not loaded: before a moment where loading code is refused (see `preloadCode`). */
+export function loadDriver(): typeof BetterSqlite3 {
+  driver ??= require('better-sqlite3') as typeof BetterSqlite3
+  return driver
+}
+
 /** Opens a database: a file, `':memory:'`, or a deserialized image (an in-memory copy of its bytes). */
 export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Options): Connection {
-  driver ??= require('better-sqlite3') as typeof BetterSqlite3
-  return new driver(source, options)
+  return new (loadDriver())(source, options)
 }
 
 /**

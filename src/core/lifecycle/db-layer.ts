@@ -76,12 +76,19 @@ export function dbLayer(
       const made = clone(test)
       let unbind = () => {}
       let baseline: IntegrityBaseline | undefined
+      // The plugin's own set-up, unrecorded and unguarded: on a kept connection (isolation
+      // 'savepoint') the log still holds the last test's guard until this test starts.
+      const log = statementLogOf(made.db)
       try {
         if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
-        baseline = integrity?.baseline(made.db, made.file)
-        // What was registered for every new database (the handle's set-up calls, made at
-        // import) holds for ctx.db and the other layers too, not only once the handle is used.
-        setUpNewDatabase(made.db, test.name)
+        const setUp = () => {
+          baseline = integrity?.baseline(made.db, made.file)
+          // What was registered for every new database (the handle's set-up calls, made at
+          // import) holds for ctx.db and the other layers too, not only once the handle is used.
+          setUpNewDatabase(made.db, test.name)
+        }
+        if (log) log.paused(setUp)
+        else setUp()
       } catch (error) {
         unbind()
         made.dispose()
@@ -89,7 +96,7 @@ export function dbLayer(
       }
       made.begin?.()
       const guard = ownedBy(test, made.kept === true)
-      statementLogOf(made.db)?.startTest(guard)
+      log?.startTest(guard)
       open.set(made.db, { clone: made, unbind, baseline, guard })
       // Per test: the message is built only when someone reads it.
       if (verboseEnabled) verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)

@@ -108,6 +108,11 @@ export class TestScope {
     )
   }
 
+  /** Whether the test gets a database: it did not opt out. */
+  get hasDatabase(): boolean {
+    return this.#optedOut === undefined
+  }
+
   /** Whether the layer's value was built in this test. */
   built(name: string): boolean {
     return this.#values.has(name)
