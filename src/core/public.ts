@@ -4,6 +4,7 @@ export { captureQueries, currentDb, currentLayer, expectQueries, expectRefusal, 
 export type { CapturedQueries, QueryExpectation, StatementPattern } from './access/index.js'
 export {
   CrossTestError,
+  DriverUnavailableError,
   defineLayer,
   FixtureUnavailableError,
   LateWorkError,

@@ -5,6 +5,7 @@
 export { monotonicClock, sleep, wallClock } from './clock.js'
 export {
   CrossTestError,
+  DriverUnavailableError,
   FixtureUnavailableError,
   LateWorkError,
   LayerError,

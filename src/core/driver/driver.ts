@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type BetterSqlite3 from 'better-sqlite3'
+import { driverUnavailable } from './missing-driver.js'
 
 // The driver seam: every database the plugin itself opens, copies, snapshots or deletes
 // goes through this module (the template, each test's clone, the ORM layers' migrators).
@@ -14,10 +16,23 @@ type Connection = BetterSqlite3.Database
 let driver: typeof BetterSqlite3 | undefined
 const require = createRequire(import.meta.url)
 
+/**
+ * Runs what loads better-sqlite3 (its module, or its native addon, which it loads with the
+ * first database): a driver that is not installed, never built or built for another Node
+ * fails with the plugin's own error, naming the fix for the package manager in use.
+ */
+function loading<T>(load: () => T): T {
+  try {
+    return load()
+  } catch (error) {
+    throw driverUnavailable(error, fileURLToPath(import.meta.url)) ?? error
+  }
+}
+
 /** Opens a database: a file, `':memory:'`, or a deserialized image (an in-memory copy of its bytes). */
 export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Options): Connection {
-  driver ??= require('better-sqlite3') as typeof BetterSqlite3
-  return new driver(source, options)
+  const loaded = (driver ??= loading(() => require('better-sqlite3') as typeof BetterSqlite3))
+  return loading(() => new loaded(source, options))
 }
 
 /**
@@ -69,5 +84,5 @@ export function removeDatabaseFile(file: string): void {
  * part of the template's cache key. Read from its package.json: it costs no connection.
  */
 export function driverVersion(): string {
-  return (require('better-sqlite3/package.json') as { version: string }).version
+  return loading(() => require('better-sqlite3/package.json') as { version: string }).version
 }
