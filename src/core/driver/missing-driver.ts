@@ -38,11 +38,11 @@ function buildAdvice({ name, version }: PackageManager): string {
   switch (name) {
     case 'pnpm':
       return (
-        'pnpm runs no build script of a dependency you have not allowed (it said "Ignored build scripts: better-sqlite3" at install). ' +
+        'pnpm runs no build script of a dependency until you allow it (at install it said "Ignored build scripts: better-sqlite3"). ' +
         (major(version) === 10
-          ? 'Allow it, and pnpm builds it at once:\n\n  pnpm approve-builds\n\nand choose better-sqlite3 (pnpm writes it under allowBuilds in pnpm-workspace.yaml, so later installs build it too).'
-          : 'Allow it, and pnpm builds it at once:\n\n  pnpm approve-builds better-sqlite3\n\n' +
-            '(pnpm 10: `pnpm approve-builds`, then choose it). pnpm writes it under allowBuilds in pnpm-workspace.yaml, so later installs build it too.')
+          ? 'Allow it, and pnpm builds it:\n\n  pnpm approve-builds\n\nand choose better-sqlite3. '
+          : 'Allow it, and pnpm builds it:\n\n  pnpm approve-builds better-sqlite3\n\n(pnpm 10 asks instead: run `pnpm approve-builds` and choose better-sqlite3.) ') +
+        'pnpm records it under allowBuilds in pnpm-workspace.yaml, so later installs build it too.'
       )
     case 'yarn':
       return major(version) === 1
