@@ -52,10 +52,14 @@ export function drizzleMigrations(options: DrizzleMigrationsOptions): MigrationS
   return drizzleSet(folder, migrationsTable)
 }
 
-/** The template step that applies the folder's migrations with Drizzle's own migrator. */
-export function migrationStep(folder: MigrationsFolder, migrationsTable: string): TemplateStep {
+/**
+ * The template step that applies the folder's migrations with Drizzle's own migrator. Its name
+ * (shown by `sqlite-fixtures build`, and part of the cache key) gives the folder relative to
+ * the project's root.
+ */
+export function migrationStep(folder: MigrationsFolder, migrationsTable: string, rootDir: string): TemplateStep {
   return {
-    name: `drizzle migrations (${folder.migrations.length})`,
+    name: `drizzle migrations in ${path.relative(rootDir, folder.folder) || '.'} (${folder.migrations.length})`,
     fingerprint: fingerprintOf(folder, migrationsTable),
     files: [folder.folder],
     apply: (db, scratch) => {
@@ -72,5 +76,5 @@ export function migrationStep(folder: MigrationsFolder, migrationsTable: string)
 /** The steps of a Drizzle migration set: the folder, read as Drizzle reads it. */
 export const migrationSteps: MigrationSteps = async (set, { rootDir }) => {
   const table = typeof set.settings?.migrationsTable === 'string' ? set.settings.migrationsTable : defaultTable
-  return [migrationStep(checkReadable(readMigrationsFolder(path.resolve(rootDir, set.folder))), table)]
+  return [migrationStep(checkReadable(readMigrationsFolder(path.resolve(rootDir, set.folder))), table, rootDir)]
 }

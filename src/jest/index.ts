@@ -1,4 +1,4 @@
-import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
+import { noteUseSqliteFixtures, type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
 import { configure, installHooks } from './hooks.js'
 import { jestImport } from './module-import.js'
 
@@ -26,5 +26,6 @@ export function configureSqliteFixtures(options: SqliteFixturesOptions = {}): vo
  * rule does not take for a hook. This alias will be removed in a later major version.
  */
 export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  noteUseSqliteFixtures('sqlite-fixtures/jest')
   configureSqliteFixtures(options)
 }

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { testDatabase as handle } from '../core/access/index.js'
-import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
+import { noteUseSqliteFixtures, type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
 import { checkInstalledAtStart } from './installed.js'
 import { configure } from './runtime.js'
 import { vitestImport } from './module-import.js'
@@ -33,6 +33,7 @@ export function configureSqliteFixtures(options: SqliteFixturesOptions = {}): vo
  * rule does not take for a hook. This alias will be removed in a later major version.
  */
 export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  noteUseSqliteFixtures('sqlite-fixtures/vitest')
   configureSqliteFixtures(options)
 }
 

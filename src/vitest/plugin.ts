@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node'
 import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
 import type { TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
+import { sayNotices } from './notices.js'
 import { providedKey, type SerializableOptions } from './provided.js'
 import { watchTemplate } from './watch.js'
 
@@ -68,6 +69,7 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
     async configureVitest({ vitest, project }) {
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
+      sayNotices(vitest, resolved.cacheDir)
       const build = buildIn(project, resolved)
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template })

@@ -33,9 +33,12 @@ test.each([
   for (const file of appDbs) expect(fs.existsSync(file)).toBe(false)
   const scratch = makeScratch()
   const probe = probeLoads(scratch)
-  const run = await runFixture('kysely-app', { scratch, env: { ...env, ...probe.env }, config: probe.config })
+  const run = await runFixture('kysely-app', { scratch, env: { ...env, ...probe.env }, config: probe.config, captureOutput: true })
   expect(run.errors).toEqual([])
   expect(run.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
+  // The older way says so, once for the run (its workers each noted it), naming the plugin's way.
+  const notices = run.output.match(/the Kysely migrations in migrations are applied in the test workers.*kyselyMigrations\(\{ folder: 'migrations' \}\)/g) ?? []
+  expect(notices).toHaveLength(pureLoads ? 0 : 1)
   expect(run.tests.map((t) => t.name).sort()).toEqual(
     [
       "app code on the app's own Kysely reaches each test's own database > a test registers a customer and places orders",

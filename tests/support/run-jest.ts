@@ -31,12 +31,13 @@ export async function runJest(
   const jest = path.join(repoRoot, 'node_modules/jest/bin/jest.js')
   const config = path.join(repoRoot, 'fixtures', project, 'jest.config.cjs')
   const args = ['--config', config, '--json', `--outputFile=${output}`, '--ci', `--cacheDirectory=${path.join(scratch, 'jest-cache')}`]
-  await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
+  const printed = await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env },
-  }).catch((error: { code?: number }) => {
+  }).catch((error: { code?: number; stdout: string; stderr: string }) => {
     // Jest exits 1 when a test fails; the JSON says which.
     if (error.code !== 1) throw error
+    return error
   })
   const report = JSON.parse(fs.readFileSync(output, 'utf8')) as JestJson
   // Files in path order (Jest lists them as they finish), each file's tests in its own order.
@@ -53,5 +54,5 @@ export async function runJest(
   const errors = report.testResults
     .filter((file) => file.message && (file.assertionResults.length === 0 || file.message.includes('Test suite failed to run')))
     .map((file) => file.message)
-  return innerRun({ tests, errors, fileMeta: {}, logs: [], tmpDir, cacheDir }, eventLog)
+  return innerRun({ tests, errors, fileMeta: {}, logs: [], output: printed.stdout + printed.stderr, tmpDir, cacheDir }, eventLog)
 }

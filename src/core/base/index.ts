@@ -23,6 +23,8 @@ export {
   type MigrationSet,
   type MigrationSteps,
 } from './migration-set.js'
+export { collectNotices, deprecated } from './notices.js'
+export { noteUseSqliteFixtures } from './renamed.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'
 export {

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import {
+  DriverUnavailableError,
   type MigrationSet,
   migrationSetId,
   type ResolvedOptions,
@@ -95,6 +96,7 @@ export function receiveTemplate(handoff: TemplateHandoff): Template {
   const { code, message, location } = handoff.error
   if (code === 'SQLITE_FIXTURES_SCHEMA') throw new SchemaError(message, location)
   if (code === 'SQLITE_FIXTURES_CONFIG') throw new SqliteFixturesConfigError(message)
+  if (code === 'SQLITE_FIXTURES_DRIVER') throw new DriverUnavailableError(message)
   throw new SqliteFixturesError(message, code)
 }
 
