@@ -52,6 +52,7 @@ test.each([
       'and the next test starts clean',
       'the email migration fills an email for every existing customer',
       'a pure function needs no database',
+      "a helper reaches the app's own Kysely in a file that imports no app module",
       ...names.map((name) => `concurrent app test ${name} sees only its own customer`),
       ...names.map((name) => `concurrent ctx.kysely test ${name} sees only its own customer`),
     ].sort(),
