@@ -99,7 +99,8 @@ function driverMessage(output) {
   if (start === -1) return undefined
   const lines = output.slice(start).split('\n')
   const end = lines.findIndex((line, i) => i > 0 && /build it too\.|builds it\.|trust better-sqlite3`, if/.test(line))
-  return lines.slice(0, end === -1 ? 6 : end + 1).join('\n').replace(/\u001b\[[0-9;]*m/g, '')
+  // NO_COLOR is set: the lines are plain text.
+  return lines.slice(0, end === -1 ? 6 : end + 1).join('\n')
 }
 
 /**

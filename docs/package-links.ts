@@ -9,7 +9,7 @@ import path from 'node:path'
 const repositoryOnly = /^(fixtures|bench|compat|\.ci)\/|^tests\/(e2e|unit|support)\/|^CONTRIBUTING\.md$|^src\/(core|vitest|jest|libsql|broker|typeorm|drizzle|kysely|prisma)\//
 
 /** A heading's anchor, as VitePress makes it (GitHub's agrees for the headings used here). */
-export function slugOf(heading: string): string {
+function slugOf(heading: string): string {
   return heading
     .replace(/`([^`]*)`/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
@@ -42,7 +42,7 @@ function anchorsOf(file: string): Set<string> {
 }
 
 /** The Markdown pages of an unpacked package, relative to its root. */
-export function packagePages(root: string): string[] {
+function packagePages(root: string): string[] {
   return fs
     .readdirSync(root, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md') && !name.split(path.sep).includes('node_modules'))

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 /** The package managers whose own commands the plugin's install errors name. */
-export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'bun'
+type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'bun'
 
 export interface PackageManager {
   readonly name: PackageManagerName
