@@ -47,4 +47,7 @@ test('Jest: the same Kysely app on libSQL through jest.mock, and currentLayer("k
   )
   expect(fs.existsSync(appDb)).toBe(false)
   expect(leftovers(run.tmpDir)).toEqual([])
+  // Its migrations are the layer's, with no global setup to take them: the run's first worker
+  // says so, once, naming the way that builds them once per run.
+  expect(run.output.match(/sqlite-fixtures: the Kysely migrations in \S+ are applied in the test workers/g)).toHaveLength(1)
 })

@@ -15,13 +15,18 @@ interface Notice {
   readonly text: string
 }
 
-/** The notices this process has passed on already. */
-const given = new Set<string>()
+/**
+ * The notices this process has passed on already. Jest gives each test file fresh modules and
+ * globals; a built-in module is the one object the test files of a worker share, so the set
+ * lives on it (under a registered symbol, which every realm of the process resolves alike).
+ */
+const shared = fs as unknown as Record<symbol, Set<string> | undefined>
+const given = (shared[Symbol.for('sqlite-fixtures.notices-given')] ??= new Set<string>())
 
 /**
  * Notes a deprecated call or set-up, for the main process to print once per run. With no main
- * process to collect it (Vitest without the plugin, Jest without the global setup), this
- * process prints it, once.
+ * process to collect it (Vitest without the plugin, Jest without the global setup), the run's
+ * first worker prints it (every worker sees what a setup file does), once.
  */
 export function deprecated(id: string, text: string): void {
   if (given.has(id)) return
@@ -35,7 +40,8 @@ export function deprecated(id: string, text: string): void {
       // The main process is gone, or its cache dir: say it here.
     }
   }
-  process.stderr.write(`${text}\n`)
+  const worker = process.env.JEST_WORKER_ID ?? process.env.VITEST_POOL_ID
+  if (worker === undefined || Number(worker) <= 1) process.stderr.write(`${text}\n`)
 }
 
 /**
