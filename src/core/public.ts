@@ -3,6 +3,7 @@
 export { captureQueries, currentDb, currentLayer, expectQueries, expectRefusal, QueryAssertionError } from './access/index.js'
 export type { CapturedQueries, QueryExpectation, StatementPattern } from './access/index.js'
 export {
+  CaughtRefusalError,
   CrossTestError,
   DriverUnavailableError,
   defineLayer,

@@ -1,62 +1,99 @@
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeEach, expect, test } from '@jest/globals'
-import { type Block, FixtureRuntime, pushRunning, runAsNobody, setNoOwnerExplanation, setRunnerOwner, takeUnreported, type TestScope } from '../core/lifecycle/index.js'
-import { FixtureUnavailableError, SqliteFixturesConfigError, type SqliteFixturesOptions } from '../core/base/index.js'
+import {
+  type Block,
+  bindFakeTimers,
+  finishFile,
+  type FixtureRuntime,
+  pushRunning,
+  runAs,
+  runAsNobody,
+  runInScope,
+  setNoOwnerExplanation,
+  setRunnerOwner,
+  startFile,
+  type TestScope,
+} from '../core/lifecycle/index.js'
+import { FixtureUnavailableError, realmState, SqliteFixturesConfigError, type SqliteFixturesOptions } from '../core/base/index.js'
 import { wrapConcurrentTests } from './concurrent.js'
 import { newRuntime } from './runtime.js'
 
-/** Options from the user's setup file. Jest re-runs setup files for every test file. */
-let userOptions: SqliteFixturesOptions | undefined
-let runtime: FixtureRuntime | undefined
-/** Each test's scope, by the test Jest keeps in its own async context (`currentTestIdentity()`). */
-const scopes = new WeakMap<object, TestScope>()
-/** The test between its beforeEach and afterEach: Jest runs one at a time per worker (see aroundConcurrentTest for the others). */
-let running: { scope: TestScope; test: TestIdentity } | undefined
-/** The scopes of concurrent tests still running, or given up on by Jest (a timeout). */
-const concurrentScopes = new Set<TestScope>()
+/**
+ * The running test as Jest keeps it in its own async context (`expect.getState().currentTestIdentity()`,
+ * Jest 30.5 and later): jest-circus's own record of the test, the same object for every
+ * attempt (`retryTimes`), with a fresh `errors` list per attempt.
+ */
+interface TestIdentity {
+  readonly concurrent?: boolean
+  /** Declared with `.failing`: it passes by throwing. */
+  readonly failing?: boolean
+  readonly errors: unknown[]
+  /** The test's function, which Jest calls for each attempt. */
+  fn?: unknown
+  /** The describe block the test is in, with its hooks. */
+  readonly parent?: DescribeBlock
+}
+
+interface DescribeBlock {
+  readonly hooks?: { type: string; fn: unknown }[]
+  readonly parent?: DescribeBlock
+}
+
+/**
+ * What the adapter keeps for the running test file. Per realm (Jest gives each test file its
+ * own): a copy of the package loaded after `jest.resetModules()` or in `jest.isolateModules()`
+ * sees the same tests, scopes and file.
+ */
+const state = realmState('jest', () => ({
+  /** Options from the user's setup file. */
+  userOptions: undefined as SqliteFixturesOptions | undefined,
+  runtime: undefined as FixtureRuntime | undefined,
+  installed: false,
+  /** The scope of each test's attempt running now, by the test: opened before its hooks, closed after. */
+  attempts: new WeakMap<object, TestScope>(),
+  /** The sequential test between its beforeEach and afterEach: Jest runs one at a time per file. */
+  running: undefined as { scope: TestScope; test: TestIdentity } | undefined,
+  /** The scopes of concurrent tests still running, or given up on by Jest (a timeout). */
+  concurrentScopes: new Set<TestScope>(),
+  /** Functions (tests, hooks) already made to run in their test's attempt. */
+  bound: new WeakSet<object>(),
+  /** The blocks (`deriveTemplate()` calls) whose tests are running, innermost last. */
+  activeBlocks: [] as Block[],
+  /** Whether the test file's docblock says `@sqlite-fixtures no-db`, read once. */
+  fileOptsOut: undefined as boolean | undefined,
+}))
 
 export function configure(options: SqliteFixturesOptions): void {
-  runtime?.close()
-  runtime = undefined
-  userOptions = options
+  state.runtime?.close()
+  state.runtime = undefined
+  state.userOptions = options
 }
 
 /** The runtime of this test file, made on first need; it uses the template a global setup built, if any. */
 export function currentRuntime(): FixtureRuntime {
-  runtime ??= newRuntime(userOptions)
-  return runtime
+  state.runtime ??= newRuntime(state.userOptions)
+  return state.runtime
 }
-
-/**
- * The blocks (`deriveTemplate()` calls) whose tests are running, innermost last: Jest runs
- * one describe block at a time, so a test starts from the innermost one's template.
- */
-const activeBlocks: Block[] = []
 
 /** Marks a block's tests as running, from its beforeAll; the returned function ends that, from its afterAll. */
 export function activateBlock(block: Block): () => void {
-  return pushRunning(activeBlocks, block)
+  return pushRunning(state.activeBlocks, block)
 }
 
-/** The innermost block whose tests are running. */
+/** The innermost block whose tests are running: Jest runs one describe block at a time. */
 export function activeBlock(): Block | undefined {
-  return activeBlocks.at(-1)
+  return state.activeBlocks.at(-1)
 }
-
-/** Test files whose docblock says `@sqlite-fixtures no-db`, read once per file. */
-const fileOptOut = new Map<string, boolean>()
 
 function fileOptsOut(testPath: string | undefined): boolean {
   if (testPath === undefined) return false
-  let optsOut = fileOptOut.get(testPath)
-  if (optsOut === undefined) {
+  if (state.fileOptsOut === undefined) {
     // Only the file's first comment, as Jest reads `@jest-environment`: a later comment that
     // mentions the pragma does not count.
     const docblock = /^\s*\/\*[\s\S]*?\*\//.exec(fs.readFileSync(testPath, 'utf8'))?.[0] ?? ''
-    optsOut = /@sqlite-fixtures\s+no-db\b/.test(docblock)
-    fileOptOut.set(testPath, optsOut)
+    state.fileOptsOut = /@sqlite-fixtures\s+no-db\b/.test(docblock)
   }
-  return optsOut
+  return state.fileOptsOut
 }
 
 /**
@@ -70,23 +107,10 @@ function optOutReason(name: string, testPath: string | undefined, auto: boolean)
   return undefined
 }
 
-/**
- * The running test as Jest keeps it in its own async context (`expect.getState().currentTestIdentity()`,
- * Jest 30.5 and later): a timer or promise a test started still answers that test after it ended.
- */
-interface TestIdentity {
-  readonly concurrent?: boolean
-  /** Declared with `.failing`: it passes by throwing. */
-  readonly failing?: boolean
-  readonly errors: unknown[]
-  /** `'done'` once Jest has run the test and all its hooks. */
-  readonly status?: string | null
-}
-
 /** The running test; `undefined` outside one (and before Jest starts running: at import, in setup files). */
 function testIdentity(): TestIdentity | undefined {
-  const state = expect.getState() as { currentTestIdentity?: () => TestIdentity | undefined }
-  return state.currentTestIdentity?.()
+  const jestState = expect.getState() as { currentTestIdentity?: () => TestIdentity | undefined }
+  return jestState.currentTestIdentity?.()
 }
 
 /** The running test, in a hook that runs for one: Jest before 30.5 cannot say which it is. */
@@ -101,22 +125,58 @@ function runningTest(): TestIdentity {
   return test
 }
 
-/** Whether Jest already shows `error` for `test`: the test threw it, so it need not be added again. */
+/** Whether Jest already shows `error` for this attempt of `test`: the test threw it, so it need not be added again. */
 function shownAlready(test: TestIdentity, error: Error): boolean {
   return test.errors.some((shown) => (Array.isArray(shown) ? shown[0] : shown)?.message === error.message)
 }
 
+/** Whether `fn` is a generator function, which Jest runs through `co`: left as it is. */
+function isGenerator(fn: unknown): boolean {
+  return typeof fn === 'function' && fn.constructor.name === 'GeneratorFunction'
+}
+
 /**
- * Opens `test`'s scope and registers it, before any await: if the wait for the database
- * times out (a slow first template build), Jest ends the test at once, and the end must find
- * the scope. Returns it, and what to await before the test runs.
+ * `fn` (a test's function, or an each-hook's), made to run in the async context of the
+ * attempt of its test that is running when Jest calls it. Jest gives every attempt of a test
+ * (`retryTimes`) the same record of the running test, so only the plugin's own context tells
+ * a failed attempt's timer from the retry's work. Where no attempt is open (a hook that runs
+ * before the plugin's beforeEach, or after its afterEach), `fn` runs as it is.
+ */
+function inAttempt(fn: unknown): unknown {
+  if (typeof fn !== 'function' || state.bound.has(fn) || isGenerator(fn) || fn === beforeTest || fn === afterTest) return fn
+  const original = fn as (this: unknown, ...args: unknown[]) => unknown
+  const bound = function (this: unknown, ...args: unknown[]) {
+    const test = testIdentity()
+    const scope = test && state.attempts.get(test)
+    return scope && !scope.ended ? runAs(scope, () => original.apply(this, args)) : original.apply(this, args)
+  }
+  // Jest passes a `done` callback to a function that declares a parameter.
+  Object.defineProperty(bound, 'length', { value: original.length })
+  state.bound.add(bound)
+  return bound
+}
+
+/** Makes the test's function, and the each-hooks of its describe blocks, run in its attempt's context (once each). */
+function bindToAttempts(test: TestIdentity): void {
+  test.fn = inAttempt(test.fn)
+  for (let block = test.parent; block; block = block.parent) {
+    for (const hook of block.hooks ?? []) {
+      if (hook.type === 'beforeEach' || hook.type === 'afterEach') hook.fn = inAttempt(hook.fn)
+    }
+  }
+}
+
+/**
+ * Opens the scope of `test`'s attempt and registers it, before any await: if the wait for the
+ * database times out (a slow first template build), Jest ends the test at once, and the end
+ * must find the scope. Returns it, and what to await before the test runs.
  */
 function openTestScope(test: TestIdentity, name: string): { scope: TestScope; ready: () => Promise<void> } {
   const fixtures = currentRuntime()
   const optedOut = optOutReason(name, expect.getState().testPath, fixtures.options.auto)
   const block = activeBlock()
   const scope = fixtures.openScope(name, optedOut, block)
-  scopes.set(test, scope)
+  state.attempts.set(test, scope)
   const ready = async () => {
     // The block's setup ends when its first test starts, even one that uses no database.
     await block?.freeze()
@@ -125,92 +185,83 @@ function openTestScope(test: TestIdentity, name: string): { scope: TestScope; re
   return { scope, ready }
 }
 
-/** Ends `test`'s scope: tears its database down, and throws what the test must fail with. */
-async function endTestScope(test: TestIdentity, scope: TestScope, reported: (error: Error) => boolean): Promise<void> {
+/**
+ * Ends the scope of `test`'s attempt: tears its database down, and throws what the test must
+ * fail with. A test declared with `.failing` that met a refusal fails with it, however Jest
+ * inverts the failure of its function.
+ */
+async function endTestScope(test: TestIdentity, scope: TestScope, shown: (error: Error) => boolean): Promise<void> {
   if (scope.ended) return
-  concurrentScopes.delete(scope)
+  state.concurrentScopes.delete(scope)
+  if (state.attempts.get(test) === scope) state.attempts.delete(test)
   // Jest keeps the test's errors (a failed assertion, a timeout) where the end can see them.
   if (test.errors.length > 0) scope.markFailed()
+  const failing = test.failing === true && scope.refusals.length > 0 ? 'test.failing' : undefined
   // The plugin's own work: what the teardown runs belongs to no test.
-  await runAsNobody(() => scope.dispose(reported))
+  await runAsNobody(() => scope.dispose({ shown, runner: 'jest', ...(failing && { failing }) }))
 }
 
 async function beforeTest(): Promise<void> {
   const test = runningTest()
+  bindToAttempts(test)
   const { scope, ready } = openTestScope(test, expect.getState().currentTestName ?? 'unnamed test')
-  running = { scope, test }
+  state.running = { scope, test }
   await ready()
 }
 
 async function afterTest(): Promise<void> {
-  const ending = running
-  running = undefined
+  const ending = state.running
+  state.running = undefined
   if (!ending) return
   await endTestScope(ending.test, ending.scope, (error) => shownAlready(ending.test, error))
 }
 
 /**
  * Runs a test.concurrent test's function inside its own scope: Jest runs no beforeEach or
- * afterEach for it, so the scope opens before the function and ends after it.
+ * afterEach for it, so the scope opens before the function and ends after it, once per
+ * attempt. Jest may give up on the function (a timeout) while it still runs: it pushes the
+ * timeout to the attempt's errors, or starts a retry with a fresh list; from then on the
+ * attempt's work is late.
  */
 async function aroundConcurrentTest(run: () => Promise<unknown>): Promise<unknown> {
   const test = runningTest()
-  const state = expect.getState() as { currentConcurrentTestName?: () => string | undefined }
-  const { scope, ready } = openTestScope(test, state.currentConcurrentTestName?.() ?? 'unnamed test')
-  concurrentScopes.add(scope)
+  const jestState = expect.getState() as { currentConcurrentTestName?: () => string | undefined }
+  const { scope, ready } = openTestScope(test, jestState.currentConcurrentTestName?.() ?? 'unnamed test')
+  // Jest 30 refuses to load code in a concurrent test once another has finished ("outside of
+  // the scope of the test code"): what the database needs is loaded now, while it may.
+  if (scope.hasDatabase) currentRuntime().preloadCode()
+  state.concurrentScopes.add(scope)
+  const errors = test.errors
+  let settled = false
+  scope.endWhen(
+    () => !settled && (test.errors !== errors || errors.length > 0),
+    () => void abandon(scope),
+  )
   let result: unknown
   try {
-    await ready()
-    result = await run()
+    result = await runInScope(scope, async () => {
+      await ready()
+      return run()
+    })
   } catch (error) {
+    settled = true
     // The test fails with its own error, and what the end adds (its SQL, a refusal it caught)
-    // goes with it. A `.failing` test is meant to throw: Jest counts that as its pass, and a
-    // refusal it threw still fails it, as in a test with hooks.
-    const expected = test.failing === true
-    if (!expected) scope.markFailed()
-    const reported = (refusal: Error) => (!expected && refusal === error) || shownAlready(test, refusal)
-    await endTestScope(test, scope, reported).catch((end: unknown) => failTest(test, end as Error))
+    // goes with it. A `.failing` test is meant to throw: Jest counts that as its pass.
+    if (test.failing !== true) scope.markFailed()
+    const shown = (refusal: Error) => (test.failing !== true && refusal === error) || shownAlready(test, refusal)
+    await endTestScope(test, scope, shown).catch((end: unknown) => failTest(test, end as Error))
     throw error
   }
+  settled = true
   await endTestScope(test, scope, (refusal) => shownAlready(test, refusal))
   return result
 }
 
-/**
- * Ends the scope of a concurrent test Jest gave up on (it timed out, and its function carries
- * on): from now on its work is late, and refused. Its failure is Jest's timeout, shown already.
- */
+/** Ends the scope of a concurrent test Jest gave up on: its failure is Jest's (a timeout), shown already. */
 async function abandon(scope: TestScope): Promise<void> {
-  concurrentScopes.delete(scope)
-  await runAsNobody(() => scope.dispose(() => true)).catch(() => {})
+  state.concurrentScopes.delete(scope)
+  await runAsNobody(() => scope.dispose({ shown: () => true })).catch(() => {})
 }
-
-/**
- * Fails the file with the refusals no test carried: work a test left running reached for its
- * database after the test ended (the code that got the error may have swallowed it).
- */
-function failWithUnreported(): void {
-  const refusals = takeUnreported()
-  if (refusals.length === 1) throw refusals[0]
-  if (refusals.length > 1) {
-    throw new AggregateError(refusals, `sqlite-fixtures: ${refusals.length} refusals of work left running: ${refusals.map((error) => error.message).join('; ')}`)
-  }
-}
-
-let installed = false
-
-// Who owns the code running here: the test Jest keeps in its async context, through its scope.
-// A scope that ended while Jest still runs the test's hooks belongs to a hook declared after
-// ours (a top-level afterEach): it has no database, and the explanation below says why.
-setRunnerOwner(() => {
-  const test = testIdentity()
-  const scope = test && scopes.get(test)
-  if (scope && test?.concurrent === true) {
-    if (test.status === 'done' && !scope.ended) void abandon(scope)
-    return scope
-  }
-  return scope?.ended && test?.status !== 'done' ? undefined : scope
-})
 
 /** Fails `test` with `error` when it ends, even if its code catches the error; returns the error, to throw. */
 function failTest(test: TestIdentity, error: Error): Error {
@@ -218,9 +269,20 @@ function failTest(test: TestIdentity, error: Error): Error {
   return error
 }
 
+/**
+ * Who owns code the plugin's own context does not reach (a hook that runs before its
+ * beforeEach, a generator test): the test Jest keeps in its async context, while an attempt
+ * of it is open.
+ */
+function runnerOwner(): TestScope | undefined {
+  const test = testIdentity()
+  const scope = test && state.attempts.get(test)
+  return scope?.ended ? undefined : scope
+}
+
 // Where a Jest test has no scope, say why: Jest runs the hooks of one level in the order they
 // were declared, and starts test.concurrent tests apart from them (the plugin wraps those).
-setNoOwnerExplanation(() => {
+function explainNoOwner(): Error {
   const test = testIdentity()
   if (test === undefined) {
     return new FixtureUnavailableError(
@@ -230,7 +292,7 @@ setNoOwnerExplanation(() => {
         'or at the top of the file. At import time no test is running yet.',
     )
   }
-  if (!installed) {
+  if (!state.installed) {
     return failTest(
       test,
       new SqliteFixturesConfigError(
@@ -253,19 +315,41 @@ setNoOwnerExplanation(() => {
             'before the database exists. Move the hook into a describe block, or list sqlite-fixtures first.',
     ),
   )
-})
+}
 
-/** Registers the hooks once per test file (Jest runs the setup files for each). */
+// Registered as the module loads (the entry may be imported without the hooks installed, and
+// then says so); both read the realm's state, so a copy loaded after a module reset answers alike.
+setRunnerOwner(runnerOwner)
+setNoOwnerExplanation(explainNoOwner)
+
+/** Fails the file with refusals no test carried: work a test left running reached for its database after it ended. */
+function failWith(refusals: readonly Error[]): void {
+  if (refusals.length === 1) throw refusals[0]
+  if (refusals.length > 1) {
+    throw new AggregateError(refusals, `sqlite-fixtures: ${refusals.length} refusals of work left running: ${refusals.map((error) => error.message).join('; ')}`)
+  }
+}
+
+/**
+ * Registers the hooks once per test file (Jest runs the setup files for each, and gives each
+ * its own realm; a copy of the package loaded after a module reset finds them registered).
+ */
 export function installHooks(): void {
-  if (installed) return
-  installed = true
+  if (state.installed) return
+  state.installed = true
+  const testPath = expect.getState().testPath
+  if (testPath !== undefined) startFile(testPath)
+  // Before the project's setup files, which may fake timers.
+  bindFakeTimers()
   beforeEach(beforeTest)
   afterEach(afterTest)
   wrapConcurrentTests(test, aroundConcurrentTest)
   afterAll(async () => {
+    // What the file left queued runs first, so the file can fail with its refusals.
+    const refusals = await finishFile(testPath)
     // Concurrent tests Jest gave up on whose work never came back: their databases go now.
-    await Promise.all([...concurrentScopes].map(abandon))
-    runtime?.close()
-    failWithUnreported()
+    await Promise.all([...state.concurrentScopes].map(abandon))
+    state.runtime?.close()
+    failWith(refusals)
   })
 }

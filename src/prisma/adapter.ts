@@ -1,4 +1,4 @@
-import { currentScope, liveOwners, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, liveOwners, refuse, type TestScope } from '../core/lifecycle/index.js'
 import { testConnection } from './connection.js'
 import { PrismaLayerError } from './errors.js'
 import { officialAdapterClass } from './official.js'
@@ -42,7 +42,8 @@ class TestFollowingAdapter implements DriverAdapter {
 
   #current(): DriverAdapter {
     const scope = currentScope()
-    if (!this.#state.batchesKept && liveOwners() > 1) throw unsafeConcurrency(scope.test.name)
+    // A refusal: the test fails with it even if the app swallows Prisma's error.
+    if (!this.#state.batchesKept && liveOwners() > 1) throw refuse(unsafeConcurrency(scope.test.name))
     let adapter = this.#perTest.get(scope)
     if (!adapter) {
       adapter = this.#make(scope)

@@ -1,5 +1,5 @@
 import { TestRunner, type RunnerTestSuite } from 'vitest'
-import { Block, runInBlock, takeUnreported } from '../core/lifecycle/index.js'
+import { Block, finishFile, runInBlock, startFile } from '../core/lifecycle/index.js'
 import { recordDatabaseUse } from './file-meta.js'
 import { currentRuntime, existingRuntime, refreshRuntime } from './runtime.js'
 
@@ -80,18 +80,21 @@ function wrapDescribeBlocks(suite: Suite): void {
 export async function aroundFile(runSuite: () => Promise<void>, {}: object, file: Suite): Promise<void> {
   if (wrappedFiles.has(file)) return runSuite()
   wrappedFiles.add(file)
+  startFile(file.file.filepath)
   refreshRuntime()
   const openedBefore = existingRuntime()?.databasesOpened ?? 0
   wrapDescribeBlocks(file)
   try {
     await aroundBlock(runSuite, file)
   } finally {
+    // First, so that what the file left queued is refused while the file can still fail with it.
+    const refusals = await finishFile(file.file.filepath)
     const fixtures = existingRuntime()
     if (fixtures) {
       recordDatabaseUse(file.file, { opened: fixtures.databasesOpened > openedBefore, templateFiles: fixtures.templateFiles })
       fixtures.close()
     }
-    failWithUnreported()
+    failWithRefusals(refusals)
   }
 }
 
@@ -100,8 +103,7 @@ export async function aroundFile(runSuite: () => Promise<void>, {}: object, file
  * database after the test ended (the code that got the error may have swallowed it), or a
  * block's setup was used after its tests started.
  */
-function failWithUnreported(): void {
-  const refusals = takeUnreported()
+function failWithRefusals(refusals: readonly Error[]): void {
   if (refusals.length === 1) throw refusals[0]
   if (refusals.length > 1) {
     throw new AggregateError(refusals, `sqlite-fixtures: ${refusals.length} refusals of work left running: ${refusals.map((error) => error.message).join('; ')}`)

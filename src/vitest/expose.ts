@@ -1,6 +1,6 @@
 import type { TestContext } from 'vitest'
-import { FixtureUnavailableError, LayerError } from '../core/base/index.js'
-import type { TestScope } from '../core/lifecycle/index.js'
+import { LateWorkError, LayerError } from '../core/base/index.js'
+import { refuse, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
 
 /** Names Vitest's context already uses; a layer may not hide them. */
 const reservedContextNames = new Set(['task', 'signal', 'onTestFailed', 'onTestFinished', 'skip', 'annotate', 'expect'])
@@ -24,7 +24,9 @@ export function checkLayerNames(names: readonly string[]): void {
 export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): () => void {
   const exposed: string[] = []
   for (const name of names) {
-    if (Object.prototype.hasOwnProperty.call(ctx, name)) continue
+    // A fixture of the test's own holds the name; an earlier attempt's ended getter (retry) does not.
+    const held = Object.getOwnPropertyDescriptor(ctx, name)
+    if (held && held.get !== endedGetters.get(name)) continue
     Object.defineProperty(ctx, name, {
       configurable: true,
       enumerable: false,
@@ -44,12 +46,18 @@ export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly
 
 const endedGetters = new Map<string, () => never>()
 
-/** One shared getter per name, so an ended test's context keeps nothing of its own alive. */
+/**
+ * One shared getter per name, so an ended test's context keeps nothing of its own alive. A
+ * read is refused as the rest of the plugin refuses late work: by the test whose work it is,
+ * so the run reports it even if the code that read it swallows the error.
+ */
 function endedGetter(name: string): () => never {
   let getter = endedGetters.get(name)
   if (!getter) {
     getter = () => {
-      throw new FixtureUnavailableError(`sqlite-fixtures: ctx.${name} was used after its test ended.`)
+      // Work of an ended test: refused as its late work, naming it.
+      scopeIfAny()
+      throw refuse(new LateWorkError(`sqlite-fixtures: ctx.${name} was used after its test ended, by work it left running or a context handed to another test.`))
     }
     endedGetters.set(name, getter)
   }

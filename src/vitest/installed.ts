@@ -1,9 +1,12 @@
 import { beforeAll, onTestFinished, TestRunner } from 'vitest'
-import { SqliteFixturesConfigError } from '../core/base/index.js'
+import { realmState, SqliteFixturesConfigError } from '../core/base/index.js'
 import { setNoOwnerExplanation } from '../core/lifecycle/index.js'
 
-/** Whether the setup file ran in this worker: the hooks that give each test its scope are registered. */
-let installed = false
+/**
+ * Whether the setup file ran in this worker: the hooks that give each test its scope are
+ * registered. Per realm: a copy of the package loaded after `vi.resetModules()` knows it too.
+ */
+const hooks = realmState('vitest-hooks', () => ({ installed: false }))
 /** Test files whose start checks that the hooks are installed. */
 const checkedFiles = new WeakSet<object>()
 /** Tests already failed for a missing setup file, so each is failed once. */
@@ -24,7 +27,7 @@ export function missingHooks(): never {
 
 /** Records that the setup file installed the hooks in this worker. */
 export function markInstalled(): void {
-  installed = true
+  hooks.installed = true
 }
 
 /**
@@ -33,7 +36,7 @@ export function markInstalled(): void {
  * its code catches the error (`rejects.toThrow()` must not pass on it).
  */
 function explainMissingHooks(): Error | undefined {
-  if (installed) return undefined
+  if (hooks.installed) return undefined
   const error = notInstalled()
   const test = TestRunner.getCurrentTest()
   if (test && !failedTests.has(test)) {
@@ -52,13 +55,13 @@ function explainMissingHooks(): Error | undefined {
  */
 export function checkInstalledAtStart(): void {
   setNoOwnerExplanation(explainMissingHooks)
-  if (installed || TestRunner.getCurrentTest()) return
+  if (hooks.installed || TestRunner.getCurrentTest()) return
   const suite = TestRunner.getCurrentSuite() as { file?: object } | undefined
   const file = suite?.file ?? suite
   // Only while a file is collected: not in vitest.config.ts, nor once its tests run.
   if (!file || checkedFiles.has(file)) return
   checkedFiles.add(file)
   beforeAll(() => {
-    if (!installed) throw notInstalled()
+    if (!hooks.installed) throw notInstalled()
   })
 }

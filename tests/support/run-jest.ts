@@ -10,7 +10,13 @@ interface JestJson {
   testResults: {
     name: string
     message: string
-    assertionResults: { fullName: string; status: 'passed' | 'failed' | 'pending' | 'skipped'; failureMessages: string[] }[]
+    assertionResults: {
+      fullName: string
+      title: string
+      ancestorTitles: string[]
+      status: 'passed' | 'failed' | 'pending' | 'skipped'
+      failureMessages: string[]
+    }[]
   }[]
 }
 
@@ -33,6 +39,8 @@ export async function runJest(
   const args = ['--config', config, '--json', `--outputFile=${output}`, '--ci', `--cacheDirectory=${path.join(scratch, 'jest-cache')}`]
   const printed = await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
     cwd: repoRoot,
+    // Jest prints every failure to stderr; the JSON report is what is read.
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env },
   }).catch((error: { code?: number; stdout: string; stderr: string }) => {
     // Jest exits 1 when a test fails; the JSON says which.
@@ -47,12 +55,20 @@ export async function runJest(
       name: test.fullName,
       state: test.status === 'pending' ? 'skipped' : test.status,
       errors: test.failureMessages,
+      ancestors: test.ancestorTitles,
+      title: test.title,
     })),
   )
   // A file's message repeats its failed tests' messages; it is the file's own error when the
   // file failed to load, or when a hook of the whole file (an afterAll) failed.
-  const errors = report.testResults
-    .filter((file) => file.message && (file.assertionResults.length === 0 || file.message.includes('Test suite failed to run')))
-    .map((file) => file.message)
-  return innerRun({ tests, errors, fileMeta: {}, logs: [], output: printed.stdout + printed.stderr, tmpDir, cacheDir }, eventLog)
+  const ownError = (file: JestJson['testResults'][number]) =>
+    file.message !== '' && (file.assertionResults.length === 0 || file.message.includes('Test suite failed to run'))
+  const errors = report.testResults.filter(ownError).map((file) => file.message)
+  // Jest's report names no project: a file's first test names it, where the sample's test names start with it.
+  const files = report.testResults.map((file) => ({
+    project: file.assertionResults[0]?.fullName.split(' ')[0] ?? '',
+    file: path.relative(path.dirname(config), file.name),
+    errors: ownError(file) ? [file.message] : [],
+  }))
+  return innerRun({ tests, errors, fileMeta: {}, files, logs: [], output: printed.stdout + printed.stderr, tmpDir, cacheDir }, eventLog)
 }

@@ -14,6 +14,10 @@ export interface InnerTest {
   name: string
   state: 'passed' | 'failed' | 'skipped' | 'pending'
   errors: string[]
+  /** The names of the describe blocks around it, outermost first. */
+  ancestors: string[]
+  /** Its own name, without its describe blocks'. */
+  title: string
 }
 
 export interface InnerRun {
@@ -22,6 +26,8 @@ export interface InnerRun {
   errors: string[]
   /** What each test file's worker reported in its task meta, by file path relative to the project. */
   fileMeta: Record<string, Record<string, unknown>>
+  /** Each test file's own errors (an afterAll or the plugin's file-end report), by project and file relative to the project. */
+  files: { project: string; file: string; errors: string[] }[]
   /** Lines the sample project appended to the event log (`SQLITE_FIXTURES_EVENT_LOG`). */
   events: string[]
   /** What tests and hooks wrote to the console (stdout and stderr), one entry per write. */
@@ -99,19 +105,25 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
     const tests: InnerTest[] = []
     const errors: string[] = vitest.state.getUnhandledErrors().map(String)
     const fileMeta: InnerRun['fileMeta'] = {}
+    const files: InnerRun['files'] = []
     for (const module of vitest.state.getTestModules()) {
       errors.push(...module.errors().map((error) => error.message))
       fileMeta[path.relative(root, module.moduleId)] = { ...module.meta() }
+      files.push({ project: module.project.name, file: path.relative(root, module.moduleId), errors: module.errors().map((error) => error.message) })
       for (const test of module.children.allTests()) {
         const result = test.result()
+        const ancestors: string[] = []
+        for (let parent = test.parent; parent.type === 'suite'; parent = parent.parent) ancestors.unshift(parent.name)
         tests.push({
           name: test.fullName,
           state: result.state,
           errors: (result.errors ?? []).map((error) => error.message),
+          ancestors,
+          title: test.name,
         })
       }
     }
-    return innerRun({ tests, errors, fileMeta, logs, output: output?.text() ?? '', tmpDir, cacheDir }, eventLog)
+    return innerRun({ tests, errors, fileMeta, files, logs, output: output?.text() ?? '', tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
   }

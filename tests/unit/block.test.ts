@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { currentDb } from '../../src/core/access/current.js'
 import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
-import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
+import { finishFile } from '../../src/core/lifecycle/refusals.js'
 import { prebuildTemplate as prebuild } from '../../src/core/template/prebuild.js'
 import { importProjectModule } from '../../src/core/base/module-import.js'
 import type { ResolvedOptions } from '../../src/core/base/options.js'
@@ -130,7 +130,7 @@ describe('a block', () => {
       await block.freeze()
       expect(() => currentDb()).toThrow('sqlite-fixtures: "customers" has started its tests, so its setup has ended')
     })
-    expect(takeUnreported().map((error) => error.name)).toEqual(['LateWorkError'])
+    expect((await finishFile(undefined)).map((error) => error.name)).toEqual(['LateWorkError'])
     expect(await asTest(runtime, block, names)).toEqual(['Seeded', 'From currentDb'])
   })
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
 import { statementLogOf } from '../../src/core/diagnostics/sql-log.js'
 import { Block } from '../../src/core/lifecycle/block.js'
+import { runInScope } from '../../src/core/lifecycle/owner.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 const schema =
@@ -35,7 +36,7 @@ async function runtimeWith(options: SqliteFixturesOptions = {}, schemaSql = sche
 /** Runs `body` as a passing test; resolves to the error its teardown threw, if any. */
 async function passingTest(runtime: FixtureRuntime, body: (db: Database.Database) => void): Promise<Error | undefined> {
   const scope = runtime.openScope('a passing test')
-  body(scope.get('db'))
+  await runInScope(scope, async () => body(scope.get('db')))
   return scope.dispose().then(() => undefined, (error: Error) => error)
 }
 
@@ -87,7 +88,7 @@ describe('the teardown check', () => {
     block.setupScope().get('db').exec('create table tags (id integer primary key, note_id integer references notes(id) deferrable initially deferred)')
     await block.freeze()
     const scope = runtime.openScope('in the block', undefined, block)
-    scope.get('db').prepare('insert into tags (note_id) values (7)').run()
+    await runInScope(scope, async () => scope.get('db').prepare('insert into tags (note_id) values (7)').run())
     await expect(scope.dispose()).rejects.toThrow('tags rowid 1: note_id = 7 has no match in notes(id)')
     await block.drop()
   })

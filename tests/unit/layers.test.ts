@@ -3,7 +3,7 @@ import { FixtureUnavailableError, LayerError } from '../../src/core/base/errors.
 import { defineLayer, type AnyLayer } from '../../src/core/base/layer.js'
 import { LayerGraph } from '../../src/core/lifecycle/layers.js'
 import { TestScope } from '../../src/core/lifecycle/scope.js'
-import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
+import { finishFile } from '../../src/core/lifecycle/refusals.js'
 
 /** Layers that record their setups and teardowns in `log`. */
 function recorded(log: string[], specs: Record<string, { deps?: string[]; setupThrows?: boolean; teardownThrows?: boolean; async?: boolean }>): AnyLayer[] {
@@ -125,7 +125,7 @@ describe('a test scope', () => {
     const scope = scopeOf(recorded([], { db: {} }))
     await scope.dispose()
     expect(() => scope.get('db')).toThrow('test "a test" has ended, but work it left running')
-    expect(takeUnreported().map((error) => error.name)).toEqual(['LateWorkError'])
+    expect((await finishFile(undefined)).map((error) => error.name)).toEqual(['LateWorkError'])
   })
 
   test('defineLayer passes typed dependencies', () => {

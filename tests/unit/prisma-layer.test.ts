@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { PrismaClient } from '../../fixtures/prisma-app/src/generated/prisma/client.js'
 import { Block } from '../../src/core/lifecycle/block.js'
 import { runInBlock, runInScope } from '../../src/core/lifecycle/owner.js'
-import { takeUnreported } from '../../src/core/lifecycle/refusals.js'
+import { finishFile } from '../../src/core/lifecycle/refusals.js'
 import { SchemaError, SqliteFixturesConfigError } from '../../src/core/base/errors.js'
 import type { SqliteFixturesOptions } from '../../src/core/base/options.js'
 import { resolveOptions } from '../../src/core/base/options.js'
@@ -175,6 +175,11 @@ describe('the client', () => {
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/uses Prisma while other tests \(or describe blocks' beforeAll hooks\) run at the same time/)
     for (const block of blocks) await block.drop()
+    // Refusals, kept for the file to report even if the app swallowed Prisma's errors.
+    expect((await finishFile(undefined)).map((error) => error.message)).toEqual([
+      expect.stringContaining('"block A (beforeAll)" uses Prisma while other tests'),
+      expect.stringContaining('"block B (beforeAll)" uses Prisma while other tests'),
+    ])
   })
 
   test('a client on the app database is refused by the layer', () => {
@@ -225,7 +230,7 @@ describe('the client', () => {
     // commit is refused as work it left running. Prisma wraps the refusal in its own
     // DriverAdapterError, keeping our code; the refusal is also kept for the file to report.
     await expect(left).rejects.toMatchObject({ cause: { originalCode: 'SQLITE_FIXTURES_LATE_WORK' } })
-    expect(takeUnreported().map((error) => error.message)).toEqual([
+    expect((await finishFile(undefined)).map((error) => error.message)).toEqual([
       expect.stringContaining('Prisma ran a query of test "leaves a transaction open" after that test ended'),
     ])
   })
@@ -239,7 +244,7 @@ describe('the client', () => {
     // with the test, so there is nothing to undo: it does nothing, and is not refused either.
     fail()
     await expect(left).rejects.toThrow('failed late')
-    expect(takeUnreported()).toEqual([])
+    expect((await finishFile(undefined))).toEqual([])
     for (const name of ['next', 'the one after']) expect(await inTest(name, () => prisma.customer.count())).toBe(0)
   })
 

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { resolveOptions } from '../../src/core/base/options.js'
+import { runInScope } from '../../src/core/lifecycle/owner.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 let root: string
@@ -29,7 +30,7 @@ afterEach(() => {
 async function asTest<T>(name: string, body: (db: import('better-sqlite3').Database) => T): Promise<T> {
   const scope = runtime.openScope(name)
   try {
-    return body(scope.get('db'))
+    return await runInScope(scope, async () => body(scope.get('db')))
   } finally {
     await scope.dispose()
   }

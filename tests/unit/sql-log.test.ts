@@ -42,8 +42,11 @@ describe('the statement log', () => {
     const runtime = await runtimeWith({ isolation: 'savepoint' })
     for (const name of ['first', 'second']) {
       const scope = runtime.openScope(name)
-      const db = scope.get('db')
-      db.prepare('select ?').get(name)
+      const db = await runInScope(scope, async () => {
+        const db = scope.get('db')
+        db.prepare('select ?').get(name)
+        return db
+      })
       expect(statementLogOf(db)?.recent().statements).toEqual([`select '${name}'`])
       await scope.dispose()
     }
@@ -102,6 +105,21 @@ describe('expectQueries and captureQueries', () => {
     await inTest(() => {
       const db = testDatabase()
       expect(captureQueries(() => db.prepare('select 10').pluck().get(), { db }).statements).toEqual(['select 10'])
+    })
+  })
+
+  test('see each statement whole, however long: only the failure report shortens it', async () => {
+    await inTest(async () => {
+      const { currentDb } = await import('../../src/core/access/current.js')
+      const db = currentDb()
+      db.exec('create table order_lines (id integer primary key, note text)')
+      // Over 8,000 characters, with the table named past the part a report keeps.
+      const columns = Array.from({ length: 900 }, (_, i) => `'${i}' as c${i}`).join(', ')
+      const sql = `select ${columns}, note from order_lines where id = 1`
+      expect(sql.length).toBeGreaterThan(8_000)
+      expect(() => expectQueries({ none: 'from order_lines where' }, () => db.prepare(sql).get())).toThrow(/but 1 of the block's 1 did/)
+      expect(captureQueries(() => db.prepare(sql).get()).statements).toEqual([sql])
+      expect(statementLogOf(db)?.recent().statements.at(-1)).toBe(shortenStatement(sql))
     })
   })
 

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
 import { currentScope, onNewDatabase, ownerHere, scopeIfAny, scopeOfOwner, type TestScope } from '../lifecycle/index.js'
 import { SqliteFixturesError } from '../base/index.js'
-import { BoundStatement, FollowingStatement, type ConnectionSource } from './test-statement.js'
+import { FollowingStatement, type ConnectionSource } from './test-statement.js'
 
 type Transaction = BetterSqlite3.Transaction<(...args: unknown[]) => unknown>
 type TransactionKind = 'default' | 'deferred' | 'immediate' | 'exclusive'
@@ -124,10 +124,10 @@ class TestDatabase {
   prepare(source: string): unknown {
     if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string')
     const scope = scopeIfAny()
-    // Made where no test runs (import time, a block's beforeAll): the block's tests use it too.
-    if (!scope || scope.blockSetup) return new FollowingStatement(this.#source, source)
-    const statement = this.#configure(scope).prepare(source)
-    return new BoundStatement(this.#source.handle, statement as BetterSqlite3.Statement<unknown[], unknown>, scope)
+    // Made in a test that has a database, it is prepared on it now (bad SQL throws here, as
+    // better-sqlite3's does); made elsewhere (import time, also of a module a test imports, a
+    // block's beforeAll, a test without a database) it waits for the first test that runs it.
+    return new FollowingStatement(this.#source, source, scope !== undefined && !scope.blockSetup && scope.hasDatabase)
   }
 
   /** A transaction function that runs on the database of the test that calls it; nests as better-sqlite3's do. */

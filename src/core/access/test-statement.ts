@@ -1,7 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from 'better-sqlite3'
-import { refuse, scopeIfAny, type TestScope } from '../lifecycle/index.js'
-import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../base/index.js'
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>
 
@@ -14,11 +12,6 @@ export interface ConnectionSource {
   readonly handle: Database
   /** The running test's database (made on first use); throws outside a test. */
   connection(): Database
-}
-
-function clip(source: string): string {
-  const text = source.replace(/\s+/g, ' ').trim()
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
 /**
@@ -95,50 +88,11 @@ abstract class HandleStatement {
 }
 
 /**
- * A statement prepared during a test: it belongs to that test's database, so running it in
- * another test (a module cache filled by the first test, work a test left running) is an
- * error that says so, never a write to the wrong database.
- */
-export class BoundStatement extends HandleStatement {
-  readonly #statement: Statement
-  readonly #scope: TestScope
-
-  constructor(database: Database, statement: Statement, scope: TestScope) {
-    super(database, statement.source)
-    this.#statement = statement
-    this.#scope = scope
-  }
-
-  protected real(): Statement {
-    // Work of a test that has ended is refused here, before anything else.
-    const here = scopeIfAny()
-    const mine = this.#scope
-    if (here === mine && !mine.ended) return this.#statement
-    const made = `a statement prepared through testDatabase() in test "${mine.test.name}" (${clip(this.source)})`
-    const fix =
-      'A statement prepared during a test belongs to that test. Prepare it at import time (a statement ' +
-      'prepared outside any test follows each test), or again in the test that runs it.'
-    if (here !== undefined && here !== mine) {
-      throw refuse(new CrossTestError(`sqlite-fixtures: ${made} was used in test "${here.test.name}". ${fix}`))
-    }
-    if (mine.ended) throw mine.refuse(new LateWorkError(`sqlite-fixtures: ${made} was used after that test ended. ${fix}`))
-    throw new FixtureUnavailableError(`sqlite-fixtures: ${made} was used outside the async context of any test. ${fix}`)
-  }
-
-  protected setMode(mode: Mode, on: boolean): void {
-    this.#statement[mode](on)
-  }
-
-  bind(...params: unknown[]): this {
-    this.#statement.bind(...params)
-    return this
-  }
-}
-
-/**
- * A statement prepared outside any test (at import time, like Drizzle's `.prepare()` or a
- * module-level `db.prepare(...)`): it follows the test it runs in, prepared once on each
- * test's database, with its modes and bound parameters carried over.
+ * A statement of the handle: it follows the test it runs in, prepared once on each test's
+ * database, with its modes and bound parameters carried over. Whether it was prepared at
+ * import time (Drizzle's `.prepare()`, a module-level `db.prepare(...)`), in a test, or while a
+ * test imported a module, each use belongs to the test whose code makes it, as every other
+ * use of the handle does: a use by work of a test that has ended is refused as late work.
  */
 export class FollowingStatement extends HandleStatement {
   readonly #source: ConnectionSource
@@ -148,9 +102,11 @@ export class FollowingStatement extends HandleStatement {
   #bound: unknown[] | undefined
   readonly #made = new WeakMap<Database, { statement: Statement; version: number }>()
 
-  constructor(source: ConnectionSource, sql: string) {
+  /** @param now whether to prepare it on the running test's database now, so bad SQL throws here, as better-sqlite3's does. */
+  constructor(source: ConnectionSource, sql: string, now = false) {
     super(source.handle, sql)
     this.#source = source
+    if (now) this.real()
   }
 
   protected real(): Statement {

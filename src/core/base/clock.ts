@@ -6,6 +6,7 @@
 const wallNow = Date.now
 const monotonicNow = performance.now.bind(performance)
 const realSetTimeout = globalThis.setTimeout
+const realSetImmediate = globalThis.setImmediate
 
 /** Milliseconds since the epoch, by the real clock: for comparing with file times. */
 export function wallClock(): number {
@@ -21,5 +22,17 @@ export function monotonicClock(): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
     realSetTimeout(resolve, ms)
+  })
+}
+
+/** Resolves once the event loop has gone round `turns` times: what was queued (immediates, due timers, their promises) has run. */
+export async function nextTurns(turns: number): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => realSetImmediate(resolve))
+}
+
+/** Throws `error` outside any caller, as an uncaught error: the runner reports it as an error of the run. */
+export function throwUncaught(error: Error): void {
+  realSetImmediate(() => {
+    throw error
   })
 }

@@ -73,6 +73,18 @@ export class CrossTestError extends SqliteFixturesError {
 }
 
 /**
+ * A test ended having caught one of the plugin's refusals (a `try`/`catch`, or an assertion
+ * such as `toThrow()` that met it instead of the app's own error), or a test declared to fail
+ * met one: it fails with it, so that no test passes on the plugin's error by accident. The
+ * refusal is the `cause`. `expectRefusal()` is how a test says it means to meet one.
+ */
+export class CaughtRefusalError extends SqliteFixturesError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'SQLITE_FIXTURES_CAUGHT_REFUSAL', options)
+  }
+}
+
+/**
  * The SQLite driver (better-sqlite3) cannot be loaded: it is not installed, its native addon
  * was never built (pnpm, Yarn and bun skip build scripts they were not told to run), or it
  * was built for another Node. The message names the command that fixes it.

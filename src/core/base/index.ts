@@ -2,8 +2,9 @@
 // template step's shape, the error classes, and small helpers (logging, SQL text). It imports
 // no other room.
 
-export { monotonicClock, sleep, wallClock } from './clock.js'
+export { monotonicClock, nextTurns, sleep, throwUncaught, wallClock } from './clock.js'
 export {
+  CaughtRefusalError,
   CrossTestError,
   DriverUnavailableError,
   FixtureUnavailableError,
@@ -41,5 +42,6 @@ export {
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
+export { realmState } from './realm.js'
 export { lineAt, numberedStatements, shortenStatement } from './sql-format.js'
 export type { Template, TemplateStep } from './template-step.js'

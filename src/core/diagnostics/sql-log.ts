@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import { type ResolvedOptions, shortenStatement } from '../base/index.js'
+import { realmState, type ResolvedOptions, shortenStatement } from '../base/index.js'
 
 /** A statement as SQLite reads its words: comments out, and the quotes around names gone. */
 const plainWords = (sql: string) => sql.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ').replace(/["'`[\]]/g, '')
@@ -24,7 +24,7 @@ function setsConnection(sql: string): boolean {
   const pragma = /^\s*pragma\s+(?:\w+\.)?(\w+)\s*([=(])/i.exec(plainWords(sql))
   return pragma !== null && (pragma[2] === '=' || !readingPragmas.test(pragma[1] as string))
 }
-/** Past this length a statement is shortened as it is recorded, so the log's memory stays small. */
+/** Past this length a statement is shortened as the report's ring keeps it, so the log's memory stays small. */
 const longStatement = 4_000
 
 /**
@@ -54,14 +54,14 @@ export class StatementLog {
   readonly record = (statement: unknown): void => {
     if (this.#paused) return
     this.#guard?.()
-    let sql = String(statement)
+    const sql = String(statement)
     if (!this.#risky && risksForeignKeys(sql)) this.#risky = true
     if (!this.#settingChanged && /^\s*pragma/i.test(sql) && setsConnection(sql)) this.#settingChanged = true
-    if (sql.length > longStatement) sql = shortenStatement(sql)
+    // Assertions see each statement whole, as it ran; only the report shortens it.
     for (const capture of this.#captures) capture.push(sql)
     this.#count += 1
     if (this.#ring.length === 0) return
-    this.#ring[this.#next] = sql
+    this.#ring[this.#next] = sql.length > longStatement ? shortenStatement(sql) : sql
     this.#next = (this.#next + 1) % this.#ring.length
   }
 
@@ -117,7 +117,8 @@ export class StatementLog {
   }
 }
 
-const logs = new WeakMap<Database, StatementLog>()
+/** Per realm: query assertions of a copy of the package loaded after a module reset find the logs the first copy made. */
+const logs = realmState('statement-logs', () => new WeakMap<Database, StatementLog>())
 
 /** Links a connection to its log, for query assertions and the teardown check. */
 export function attachLog(db: Database, log: StatementLog): void {

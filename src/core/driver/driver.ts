@@ -29,9 +29,15 @@ function loading<T>(load: () => T): T {
   }
 }
 
+/** Loads better-sqlite3 now, if it is not loaded: before a moment where loading code is refused (see `preloadCode`). */
+export function loadDriver(): typeof BetterSqlite3 {
+  driver ??= loading(() => require('better-sqlite3') as typeof BetterSqlite3)
+  return driver
+}
+
 /** Opens a database: a file, `':memory:'`, or a deserialized image (an in-memory copy of its bytes). */
 export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Options): Connection {
-  const loaded = (driver ??= loading(() => require('better-sqlite3') as typeof BetterSqlite3))
+  const loaded = loadDriver()
   return loading(() => new loaded(source, options))
 }
 

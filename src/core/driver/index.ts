@@ -5,6 +5,7 @@
 export {
   copyDatabaseFile,
   driverVersion,
+  loadDriver,
   openDatabase,
   openScratch,
   releaseDriver,

@@ -1,7 +1,7 @@
 import { LateWorkError, SqliteFixturesError } from '../base/index.js'
 import { runAsNobody } from './context.js'
 import { countLive } from './live.js'
-import { reportAtFileEnd } from './refusals.js'
+import { currentFile, reportAtFileEnd } from './refusals.js'
 import type { TestScope } from './scope.js'
 
 /** What a block needs from the runtime; reached only when the block's setup uses a layer. */
@@ -10,6 +10,14 @@ export interface BlockHost {
   openSetupScope(block: Block): TestScope
   /** Lets go of what the runtime keeps for a derived template (a kept connection). */
   release(image: Buffer): void
+}
+
+/** Marks a block, so a copy of the package loaded after a module reset recognizes one the first copy made. */
+const blockMark = Symbol.for('sqlite-fixtures.block')
+
+/** Whether an owner is a block (of this copy of the package or another). */
+export function isBlock(owner: object): owner is Block {
+  return (owner as Record<symbol, unknown>)[blockMark] === true
 }
 
 /**
@@ -21,8 +29,11 @@ export interface BlockHost {
  * setup writes nothing costs nothing: its tests clone the parent's template.
  */
 export class Block {
+  readonly [blockMark] = true
   readonly name: string
   readonly parent: Block | undefined
+  /** The test file the block is in: refusals of its setup's late work fail that file. */
+  readonly file = currentFile()
   readonly #host: () => BlockHost
   #scope: TestScope | undefined
   #image: Buffer | undefined
@@ -48,7 +59,7 @@ export class Block {
           "nothing was written. A block's data is written by its beforeAll hooks, which run before its first test, and " +
           'is dropped after the block (an afterAll need not clean it up).',
       )
-      reportAtFileEnd(error)
+      reportAtFileEnd(error, this.file)
       throw error
     }
     if (this.parent && !this.parent.#frozen) {

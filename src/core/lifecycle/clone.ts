@@ -25,6 +25,8 @@ export interface Clone {
   keep(): string
   /** Called once the plugin's own set-up is done and the test begins to use it (a kept connection starts watching). */
   begin?(): void
+  /** Whether the connection outlives its test, kept for the next (isolation 'savepoint'). */
+  readonly kept?: boolean
 }
 
 /**

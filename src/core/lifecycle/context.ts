@@ -1,14 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-
-/** Marks code that runs for no one: the plugin's own teardown. */
-const nobody: object = Object.freeze({ owner: 'nobody' })
+import { realmState } from '../base/index.js'
 
 /**
  * The async context that says who code runs for (a test's scope, or a describe block): entered
  * around each test and block, and inherited by everything they start, timers and unawaited
- * promises included. Holds plain objects; `owner.ts` tells what they are.
+ * promises included. Holds plain objects; `owner.ts` tells what they are. One per realm, so
+ * a copy of the package loaded after a module reset sees the context the first copy entered.
  */
-const storage = new AsyncLocalStorage<object>()
+const context = realmState('context', () => ({
+  storage: new AsyncLocalStorage<object>(),
+  /** Marks code that runs for no one: the plugin's own teardown. */
+  nobody: Object.freeze({ owner: 'nobody' }) as object,
+}))
+const { storage, nobody } = context
 
 /** Runs `fn`, and all it starts, for `owner`. */
 export function runFor<T>(owner: object, fn: () => T): T {

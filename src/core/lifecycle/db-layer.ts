@@ -7,11 +7,35 @@ import { defineLayer, type Layer, type LayerTestInfo, type ResolvedOptions, verb
 import { ownedBy } from './guard.js'
 import { setUpNewDatabase } from './new-database.js'
 
+/** The calls that start work on a connection: on a closed test database, late work reaches for one of them first. */
+const workMethods = ['prepare', 'exec', 'pragma', 'transaction', 'backup', 'serialize'] as const
+
+/**
+ * Makes a test's closed database refuse by name what better-sqlite3 would refuse as "not
+ * open": work its test left running that kept `ctx.db` is reported as late work of that test,
+ * even if the app swallows the error. The connection stays better-sqlite3's own object.
+ */
+function refuseWhenClosed(db: Database, guard: () => void): void {
+  for (const name of workMethods) {
+    const closed = db[name] as (...args: unknown[]) => unknown
+    Object.defineProperty(db, name, {
+      configurable: true,
+      writable: true,
+      value(this: Database, ...args: unknown[]) {
+        guard()
+        return closed.apply(this, args)
+      },
+    })
+  }
+}
+
 /** A test's clone while it is open, with what its teardown needs. */
 interface OpenClone {
   readonly clone: Clone
   readonly unbind: () => void
   readonly baseline: IntegrityBaseline | undefined
+  /** Who may run statements on it: the test's own work. */
+  readonly guard: () => void
 }
 
 /**
@@ -52,20 +76,28 @@ export function dbLayer(
       const made = clone(test)
       let unbind = () => {}
       let baseline: IntegrityBaseline | undefined
+      // The plugin's own set-up, unrecorded and unguarded: on a kept connection (isolation
+      // 'savepoint') the log still holds the last test's guard until this test starts.
+      const log = statementLogOf(made.db)
       try {
         if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
-        baseline = integrity?.baseline(made.db, made.file)
-        // What was registered for every new database (the handle's set-up calls, made at
-        // import) holds for ctx.db and the other layers too, not only once the handle is used.
-        setUpNewDatabase(made.db, test.name)
+        const setUp = () => {
+          baseline = integrity?.baseline(made.db, made.file)
+          // What was registered for every new database (the handle's set-up calls, made at
+          // import) holds for ctx.db and the other layers too, not only once the handle is used.
+          setUpNewDatabase(made.db, test.name)
+        }
+        if (log) log.paused(setUp)
+        else setUp()
       } catch (error) {
         unbind()
         made.dispose()
         throw error
       }
       made.begin?.()
-      statementLogOf(made.db)?.startTest(ownedBy(test))
-      open.set(made.db, { clone: made, unbind, baseline })
+      const guard = ownedBy(test, made.kept === true)
+      log?.startTest(guard)
+      open.set(made.db, { clone: made, unbind, baseline, guard })
       // Per test: the message is built only when someone reads it.
       if (verboseEnabled) verbose(`database for "${test.name}": ${made.file ?? 'in memory'}`)
       return made.db
@@ -78,7 +110,11 @@ export function dbLayer(
         closingDatabase(db)
         entry.unbind()
       } finally {
-        release(db, entry, test)
+        try {
+          release(db, entry, test)
+        } finally {
+          if (!db.open) refuseWhenClosed(db, entry.guard)
+        }
       }
     },
   })

@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3'
-import type { PragmaValue } from '../base/index.js'
+import { type PragmaValue, realmState } from '../base/index.js'
 
 /** Something to do before a test's database closes: close what opened its file beside `ctx.db`. */
 type BeforeClose = (db: Database) => void
 
-const beforeClose: BeforeClose[] = []
+/** Shared by every copy of the package in the realm: a driver loaded after a module reset asks the runtime the first copy made. */
+const beforeClose = realmState('file-clones', (): BeforeClose[] => [])
 
 /**
  * Asks for every test database made from now on to be a file, also in memory mode: a client

@@ -7,6 +7,7 @@ export { requestFileClones } from './file-clones.js'
 export { onNewDatabase } from './new-database.js'
 export { runAsNobody } from './context.js'
 export { liveOwners } from './live.js'
+export { bindFakeTimers } from './timers.js'
 export {
   acknowledge,
   currentScope,
@@ -14,6 +15,7 @@ export {
   ownerName,
   pushRunning,
   refuse,
+  refusalsHere,
   runAs,
   runInBlock,
   runInScope,
@@ -22,6 +24,6 @@ export {
   setNoOwnerExplanation,
   setRunnerOwner,
 } from './owner.js'
-export { takeUnreported } from './refusals.js'
+export { finishFile, startFile, unreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
-export type { TestScope } from './scope.js'
+export type { ScopeEnd, TestScope } from './scope.js'

@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3'
+import { realmState } from '../base/index.js'
 
 /** Something to do to every test database as it is made, before its test uses it. */
 type DatabaseSetup = (db: Database, testName: string) => void
 
-let setup: DatabaseSetup | undefined
+const state = realmState('new-database', () => ({ setup: undefined as DatabaseSetup | undefined }))
 
 /**
  * Registers what to do to each new test database: the handle's set-up calls, made outside
@@ -11,10 +12,10 @@ let setup: DatabaseSetup | undefined
  * never imports it.
  */
 export function onNewDatabase(made: DatabaseSetup): void {
-  setup = made
+  state.setup = made
 }
 
 /** Does to a new test database what `onNewDatabase` registered, if anything. */
 export function setUpNewDatabase(db: Database, testName: string): void {
-  setup?.(db, testName)
+  state.setup?.(db, testName)
 }

@@ -1,5 +1,5 @@
-import { FixtureUnavailableError } from '../base/index.js'
-import { Block } from './block.js'
+import { FixtureUnavailableError, realmState } from '../base/index.js'
+import { type Block, isBlock } from './block.js'
 import { contextHere, runFor } from './context.js'
 import { countLive } from './live.js'
 import { forgetUnreported, reportAtFileEnd } from './refusals.js'
@@ -13,19 +13,22 @@ import type { TestScope } from './scope.js'
 /** Who code runs for: a test, or a block's setup (its `beforeAll` hooks). */
 export type Owner = TestScope | Block
 
-/** A runner's own record of the running test, where it keeps one per async context (Jest 30.5+). */
-let runnerOwner: (() => Owner | undefined) | undefined
-/** A runner adapter's explanation of why no test owns the code running here, if it knows one. */
-let explainNoOwner: (() => Error | undefined) | undefined
+/** What the runner adapter told the core; per realm, so a copy loaded after a module reset knows it too. */
+const adapter = realmState('owner', () => ({
+  /** A runner's own record of the running test, where it keeps one per async context (Jest 30.5+). */
+  runnerOwner: undefined as (() => Owner | undefined) | undefined,
+  /** A runner adapter's explanation of why no test owns the code running here, if it knows one. */
+  explainNoOwner: undefined as (() => Error | undefined) | undefined,
+}))
 
-/** Lets a runner that tracks its running test per async context (Jest) say who owns the code here. */
+/** Lets a runner that tracks its running test per async context (Jest) say who owns code the plugin's context does not reach. */
 export function setRunnerOwner(find: () => Owner | undefined): void {
-  runnerOwner = find
+  adapter.runnerOwner = find
 }
 
 /** Lets a runner adapter explain, with the error to throw, why no test owns the code running here. */
 export function setNoOwnerExplanation(explain: () => Error | undefined): void {
-  explainNoOwner = explain
+  adapter.explainNoOwner = explain
 }
 
 /** Runs `fn` (the test, with its hooks) as the given scope's: everything it starts belongs to that test. */
@@ -48,30 +51,36 @@ export function runAs<T>(owner: Owner, fn: () => T): T {
   return runFor(owner, fn)
 }
 
-/** Who owns the code running here: a test, a block's setup, or no one (import time, the plugin's teardown). */
+/** Who owns the code running here: a test, a block's setup, or no one (import time, the plugin's own work). */
 export function ownerHere(): Owner | undefined {
   const here = contextHere()
   if (here === null) return undefined
-  return (here as Owner | undefined) ?? runnerOwner?.()
+  return (here as Owner | undefined) ?? adapter.runnerOwner?.()
+}
+
+/** Whether the code running here is the plugin's own (a teardown), which belongs to no test and may touch any database. */
+export function isPluginWork(): boolean {
+  return contextHere() === null
 }
 
 /** The scope that holds an owner's databases: a test's own, or a block's setup scope if it is open. */
 export function scopeOfOwner(owner: Owner): TestScope | undefined {
-  return owner instanceof Block ? owner.openSetup : owner
+  return isBlock(owner) ? owner.openSetup : owner
 }
 
 /** How messages name an owner. */
 export function ownerName(owner: Owner): string {
-  return owner instanceof Block ? `the beforeAll of "${owner.name}"` : `test "${owner.test.name}"`
+  return isBlock(owner) ? `the beforeAll of "${owner.name}"` : `test "${owner.test.name}"`
 }
 
 /**
  * Records a refusal where the run will report it even if the code that got it swallows it
  * (an app's try/catch, `rejects.toThrow()`): on the running test it was made in, which then
- * fails, or else for the end of the file. Returns the error, to throw.
+ * fails, or else for the end of the owner's file. Returns the error, to throw.
  */
 export function refuse<E extends Error>(error: E, owner: Owner | undefined = ownerHere()): E {
-  if (owner === undefined || owner instanceof Block) reportAtFileEnd(error)
+  if (owner === undefined) reportAtFileEnd(error)
+  else if (isBlock(owner)) reportAtFileEnd(error, owner.file)
   else owner.refuse(error)
   return error
 }
@@ -80,7 +89,13 @@ export function refuse<E extends Error>(error: E, owner: Owner | undefined = own
 export function acknowledge(error: unknown): void {
   forgetUnreported(error)
   const owner = ownerHere()
-  if (owner !== undefined && !(owner instanceof Block)) owner.forgetRefusal(error)
+  if (owner !== undefined && !isBlock(owner)) owner.forgetRefusal(error)
+}
+
+/** The refusals recorded for the code running here: its test's, and those kept for the end of the file. */
+export function refusalsHere(): readonly Error[] {
+  const owner = ownerHere()
+  return owner !== undefined && !isBlock(owner) ? owner.refusals : []
 }
 
 /**
@@ -90,7 +105,7 @@ export function acknowledge(error: unknown): void {
 export function scopeIfAny(): TestScope | undefined {
   const owner = ownerHere()
   if (owner === undefined) return undefined
-  if (owner instanceof Block) return owner.setupScope()
+  if (isBlock(owner)) return owner.setupScope()
   if (owner.ended) throw owner.refuse(owner.lateWork())
   return owner
 }
@@ -101,7 +116,7 @@ export function currentScope(): TestScope {
   if (scope) return scope
   // The runner adapter knows more (the hooks were never installed, a Jest hook out of order),
   // and reports its error where the runner shows it.
-  const explained = explainNoOwner?.()
+  const explained = adapter.explainNoOwner?.()
   if (explained) throw explained
   throw new FixtureUnavailableError(
     'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code they call and ' +

@@ -1,23 +1,76 @@
+import { LateWorkError, nextTurns, realmState, throwUncaught } from '../base/index.js'
+
+/** A refusal no running test can carry, and the test file of the test or block it refused. */
+interface Kept {
+  readonly error: Error
+  readonly file: string | undefined
+}
+
 /**
  * Refusals that no running test can carry: work a test left running reached for its database
  * after the test ended, or a block's setup was used after its tests started. The runner
- * adapter fails the test file with them, so the run reports them even when the code that got
- * the error swallowed it.
+ * adapter fails the owner's test file with them, so the run reports them even when the code
+ * that got the error swallowed it; never another file, which a worker that runs several
+ * files in turn (Vitest's `isolate: false`) could otherwise be charged with.
  */
-const unreported: Error[] = []
+const state = realmState('refusals', () => ({
+  kept: [] as Kept[],
+  /** The test file running now: a worker runs one at a time. */
+  file: undefined as string | undefined,
+  /** Files that reported already: refusals for them are errors of the run. */
+  finished: new Set<string>(),
+}))
 
-/** Keeps a refusal for the end of the test file. */
-export function reportAtFileEnd(error: Error): void {
-  unreported.push(error)
+/** Marks the start of a test file: tests and blocks opened from now on belong to it. */
+export function startFile(file: string): void {
+  state.file = file
+  // Watch mode runs a file again in the same worker.
+  state.finished.delete(file)
 }
 
-/** The refusals kept for the end of the file, handed out once. */
-export function takeUnreported(): Error[] {
-  return unreported.splice(0)
+/** The test file running now, if a runner adapter said which. */
+export function currentFile(): string | undefined {
+  return state.file
+}
+
+/** Keeps a refusal for the end of the owner's test file (by default the one running now). */
+export function reportAtFileEnd(error: Error, file: string | undefined = state.file): void {
+  if (file !== undefined && state.finished.has(file)) reportAfterItsFile(error, file)
+  else state.kept.push({ error, file })
+}
+
+/**
+ * Ends a test file: lets the work it left queued run first (immediates, due timers: an event
+ * bus that handles events after the request returned), then hands out, once, the refusals
+ * the file must fail with. Refusals for it that come later still are errors of the run.
+ */
+export async function finishFile(file: string | undefined): Promise<Error[]> {
+  await nextTurns(3)
+  if (file !== undefined) state.finished.add(file)
+  if (state.file === file) state.file = undefined
+  const mine = state.kept.filter((kept) => kept.file === file || kept.file === undefined)
+  state.kept = state.kept.filter((kept) => !mine.includes(kept))
+  return mine.map((kept) => kept.error)
 }
 
 /** Forgets a refusal a test expected (`expectRefusal()`). */
 export function forgetUnreported(error: unknown): void {
-  const index = unreported.indexOf(error as Error)
-  if (index !== -1) unreported.splice(index, 1)
+  state.kept = state.kept.filter((kept) => kept.error !== error)
+}
+
+/** The refusals kept for the end of a file: what `expectRefusal()` may match a wrapped error against. */
+export function unreported(): readonly Error[] {
+  return state.kept.map((kept) => kept.error)
+}
+
+/**
+ * A refusal whose test file has reported already: no file can fail with it any more, and no
+ * other file must, so it is thrown as an error of the run, naming its file.
+ */
+function reportAfterItsFile(error: Error, file: string): void {
+  throwUncaught(
+    new LateWorkError(`${error.message} It came after its test file, ${file}, had finished, so it is reported as an error of the run.`, {
+      cause: error,
+    }),
+  )
 }

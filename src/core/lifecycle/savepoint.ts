@@ -77,6 +77,7 @@ export class SavepointLease {
       dispose: () => this.#release(clone),
       // What the plugin sets up on the connection (the handle's functions) is not the test's change.
       begin: () => this.#settings?.reset(),
+      kept: true,
       keep: () => {
         const file = clone.keep()
         this.#clone = undefined

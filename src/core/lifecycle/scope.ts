@@ -1,9 +1,19 @@
-import { type Fixtures, FixtureUnavailableError, isPromiseLike, LateWorkError, LayerError, type LayerTestInfo, SqliteFixturesError, verbose, verboseEnabled } from '../base/index.js'
+import { CaughtRefusalError, type Fixtures, FixtureUnavailableError, isPromiseLike, LateWorkError, LayerError, type LayerTestInfo, SqliteFixturesError, verbose, verboseEnabled } from '../base/index.js'
 import { IntegrityError, takeFailureReport } from '../diagnostics/index.js'
 import type { LayerGraph } from './layers.js'
-import { reportAtFileEnd } from './refusals.js'
+import { currentFile, reportAtFileEnd } from './refusals.js'
 
 type Teardown = () => void | Promise<void>
+
+/** How the runner adapter ends a test's scope. */
+export interface ScopeEnd {
+  /** Whether the runner shows `error` for this test already (the test threw it): it is not added again. */
+  readonly shown?: (error: Error) => boolean
+  /** The runner, for the `expectRefusal()` import a caught refusal's message shows. */
+  readonly runner?: 'vitest' | 'jest'
+  /** How the test was declared to fail (`test.fails`), when it was and met a refusal: each refusal then fails it. */
+  readonly failing?: string
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
@@ -24,7 +34,12 @@ export class TestScope {
   readonly #refusals: Error[] = []
   /** Whether this is a describe block's or a file's setup (its beforeAll hooks), not a test. */
   readonly blockSetup: boolean
+  /** The test file the test is in: refusals of its late work fail that file. */
+  readonly file = currentFile()
   #disposed = false
+  /** Whether the runner gave up on the test while its code still runs (see `endWhen`). */
+  #givenUp: (() => boolean) | undefined
+  #abandon: (() => void) | undefined
 
   #failed = false
 
@@ -42,9 +57,28 @@ export class TestScope {
     this.#failed = true
   }
 
-  /** Whether the test has ended (its layers are torn down, or being torn down). */
+  /**
+   * Whether the test has ended (its layers are torn down, or being torn down), or the runner
+   * gave up on it while its code still runs: its work is late from then on.
+   */
   get ended(): boolean {
-    return this.#disposed
+    if (!this.#disposed && this.#givenUp?.() === true) this.#abandon?.()
+    return this.#disposed || this.#givenUp?.() === true
+  }
+
+  /**
+   * For a runner that can give up on a test without telling its hooks (Jest, on a
+   * `test.concurrent` test that timed out): `givenUp` says whether it has, and `abandon`
+   * then ends the scope. Checked whenever the test's work reaches for a database.
+   */
+  endWhen(givenUp: () => boolean, abandon: () => void): void {
+    this.#givenUp = givenUp
+    this.#abandon = abandon
+  }
+
+  /** The refusals the plugin made in this test so far (thrown, or caught by the test). */
+  get refusals(): readonly Error[] {
+    return this.#refusals
   }
 
   /**
@@ -53,7 +87,7 @@ export class TestScope {
    * Returns the error, to throw.
    */
   refuse<E extends Error>(error: E): E {
-    if (this.#disposed) reportAtFileEnd(error)
+    if (this.#disposed) reportAtFileEnd(error, this.file)
     else this.#refusals.push(error)
     return error
   }
@@ -72,6 +106,11 @@ export class TestScope {
         'went on after a timeout) reached for its database. It was refused: nothing was written. Await everything ' +
         'it starts, and clear its timers, before it returns.',
     )
+  }
+
+  /** Whether the test gets a database: it did not opt out. */
+  get hasDatabase(): boolean {
+    return this.#optedOut === undefined
   }
 
   /** Whether the layer's value was built in this test. */
@@ -161,6 +200,23 @@ export class TestScope {
     })
   }
 
+  /** The error a caught refusal fails its test with: what was refused, why that fails the test, and how to assert one. */
+  #caught(refusal: Error, end: ScopeEnd): CaughtRefusalError {
+    const why = end.failing
+      ? `test "${this.test.name}" is declared with ${end.failing}, and met a refusal of the plugin's, so it fails with it: ` +
+        "a test meant to fail must fail on your app's error, not pass on the plugin's own."
+      : `test "${this.test.name}" caught a refusal of the plugin's and went on, so it fails with it. A refusal fails ` +
+        "its test even when caught, so that no test passes on the plugin's own error by accident (a catch, or an " +
+        "assertion such as toThrow() that met it instead of your app's error)."
+    return new CaughtRefusalError(
+      `sqlite-fixtures: ${why} To assert a refusal, run the call through expectRefusal() from ` +
+        `'sqlite-fixtures/${end.runner ?? 'vitest'}': expect(expectRefusal(() => currentDb()).message).toMatch(/has no database/), ` +
+        'or await expectRefusal(async () => app.save()) for an async call. The refusal: ' +
+        refusal.message,
+      { cause: refusal },
+    )
+  }
+
   /** Tears down a value whose async setup was started but not awaited by the caller. */
   #adopt(name: string, building: Promise<unknown>): void {
     const { teardown } = this.#graph.get(name)
@@ -174,10 +230,10 @@ export class TestScope {
    * Tears down every built layer in reverse order of setup. Every teardown runs even when
    * one throws; their errors are thrown together afterwards, naming the layers. A failed
    * test's report (its last statements, its kept database) is thrown too, so the runner
-   * adds it to the test's failure, and so are the plugin's refusals made in the test (but
-   * those `reported` says the runner shows already, because the test threw them).
+   * adds it to the test's failure, and so are the plugin's refusals the test caught (those
+   * it threw, the runner shows already), each saying why it fails the test.
    */
-  async dispose(reported: (error: Error) => boolean = () => false): Promise<void> {
+  async dispose(end: ScopeEnd = {}): Promise<void> {
     this.#disposed = true
     const errors: Error[] = []
     while (this.#teardowns.length > 0) {
@@ -189,7 +245,8 @@ export class TestScope {
       }
     }
     this.#values.clear()
-    errors.unshift(...this.#refusals.splice(0).filter((refusal) => !reported(refusal)))
+    const shown = end.failing === undefined ? (end.shown ?? (() => false)) : () => false
+    errors.unshift(...this.#refusals.splice(0).filter((refusal) => !shown(refusal)).map((refusal) => this.#caught(refusal, end)))
     const report = takeFailureReport(this.test)
     if (report) errors.push(report)
     if (errors.length === 1) throw errors[0]

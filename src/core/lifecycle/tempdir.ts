@@ -7,7 +7,7 @@ import { sweepLeftovers } from './sweep.js'
 // Loaded on first use: a test file whose tests never make a database file skips its cost
 // (~10 ms per file, paid again in every isolated test file).
 const require = createRequire(import.meta.url)
-const loadTmp = () => require('tmp') as typeof import('tmp')
+export const loadTmp = () => require('tmp') as typeof import('tmp')
 
 /**
  * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
