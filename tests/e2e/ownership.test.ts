@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { runJest } from '../support/run-jest.js'
 import { runFixture } from '../support/run-vitest.js'
 
@@ -31,6 +32,47 @@ test('work a test left running is refused, nothing is written, and its file fail
   )
   expect(run.logs.filter((line) => line.startsWith('could not add')).length).toBe(4)
 })
+
+/** Runs test files in name order, so a worker that runs several (isolate: false) runs them in a known order. */
+class ByName extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId))
+  }
+}
+
+const lateFiles = ['tests/late-after-file.test.ts', 'tests/next-file.test.ts']
+const eventOwner = 'the last test publishes an event whose handler writes after the test'
+
+test("work a file's last test leaves for the next turn of the event loop fails that file, naming the test; no other file", async () => {
+  const run = await runFixture('ownership', { files: lateFiles })
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([
+    [eventOwner, 'passed'],
+    ["a test of the next file, while the other file's late work arrives", 'passed'],
+  ])
+  const errorsOf = (file: string) => run.files.find((candidate) => candidate.file === file)?.errors
+  expect(errorsOf('tests/late-after-file.test.ts')).toEqual([refused(eventOwner)])
+  expect(errorsOf('tests/next-file.test.ts')).toEqual([])
+})
+
+test('work that comes after its file has finished, in a worker that runs the next file, is an error of the run naming the owner and its file, not charged to the next file', async () => {
+  const run = await runFixture('ownership', { files: lateFiles, config: { isolate: false, maxWorkers: 1, sequence: { sequencer: ByName } } })
+  expect(run.tests.map((t) => t.state)).toEqual(['passed', 'passed'])
+  const errorsOf = (file: string) => run.files.find((candidate) => candidate.file === file)?.errors
+  // What the file left for the next turn: drained before the file reported, and charged to it.
+  expect(errorsOf('tests/late-after-file.test.ts')).toEqual([refused(eventOwner)])
+  // What came 300 ms later, while the next file ran: the run's error, naming the owner's file.
+  expect(errorsOf('tests/next-file.test.ts')).toEqual([])
+  const late = run.errors.filter((error) => !run.files.some((file) => file.errors.includes(error)))
+  expect(late).toEqual([
+    expect.stringMatching(
+      new RegExp(`^LateWorkError: ${escape(refused(eventOwner))} It came after its test file, .*/fixtures/ownership/tests/late-after-file\\.test\\.ts, had finished, so it is reported as an error of the run\\.$`),
+    ),
+  ])
+})
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
 test('a broken test fails: what another test left running never supplies its rows', async () => {
   const run = await runFixture('ownership', { files: ['tests/broken-register.test.ts'] })
@@ -81,6 +123,7 @@ test("Jest: the same, sequential and concurrent, through Jest's own record of th
     'concurrent C times out and carries on': 'failed',
     'concurrent Ada writes only to its own database': 'passed',
     'concurrent Grace writes only to its own database': 'passed',
+    'the last test publishes an event whose handler writes after the test': 'passed',
   })
   expect(run.test('B: register() writes a customer').errors[0]).toMatch(/Expected: 1\n\s*Received: 0/)
   expect(run.test('[no-db] a test that catches the refusal still fails').errors[0]).toMatch(/has no database: its name \(or its describe block's\) has the marker "\[no-db\]"/)
@@ -89,6 +132,8 @@ test("Jest: the same, sequential and concurrent, through Jest's own record of th
   for (const owner of [
     'A leaves two writes running', 'A registers a customer without awaiting it', 'a test that times out and carries on',
     'concurrent A leaves a write running', 'concurrent C times out and carries on',
+    // Left for the next turn of the event loop by the file's last test: drained before the file reports.
+    'the last test publishes an event whose handler writes after the test',
   ]) {
     expect(fileErrors).toContain(`test "${owner}" has ended, but work it left running`)
   }

@@ -103,7 +103,7 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   process.exitCode = exitCode
   try {
     const tests: InnerTest[] = []
-    const errors: string[] = vitest.state.getUnhandledErrors().map(String)
+    const errors: string[] = vitest.state.getUnhandledErrors().map(describeError)
     const fileMeta: InnerRun['fileMeta'] = {}
     const files: InnerRun['files'] = []
     for (const module of vitest.state.getTestModules()) {
@@ -127,6 +127,13 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   } finally {
     await vitest.close()
   }
+}
+
+/** An unhandled error as Vitest keeps it (serialized, without a prototype): `Name: message`. */
+function describeError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error)
+  const { name, message } = error as { name?: unknown; message?: unknown }
+  return typeof message === 'string' ? `${typeof name === 'string' ? name : 'Error'}: ${message}` : JSON.stringify(error)
 }
 
 /** A Vitest started in watch mode on a sample project, driven by the test. */
