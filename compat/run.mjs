@@ -169,7 +169,7 @@ try {
     const installed = Object.entries(r.versions).map(([name, version]) => `${name} ${version}`).join(', ')
     log(`| ${r.name} | ${r.node} | ${installed} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s (${r.installSeconds} s) |`)
   }
-  log(`\nThe demo, installed by each package manager from the npm registry, type-checked (skipLibCheck off) and run (${managers.seconds} s, ${managers.toolSeconds} s of it fetching the package managers):\n`)
+  log(`\nThe demo, installed by each package manager from the npm registry and run, type-checked with skipLibCheck off by npm, pnpm 11 and Plug'n'Play (${managers.seconds} s, ${managers.toolSeconds} s of it fetching the package managers):\n`)
   log('| package manager | version | tests | result | time |\n| --- | --- | --- | --- | --- |')
   for (const r of managers.results) log(`| ${r.name} | ${r.version} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s |`)
   for (const r of managers.results) {

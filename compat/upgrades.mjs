@@ -49,7 +49,7 @@ const cases = [
     project: { dependencies: { 'drizzle-orm': '~0.34.0' }, devDependencies: { vitest: '^4.1.0' } },
     install: ['--save-dev', 'PACKAGE', 'better-sqlite3'],
     shows: ['Found: drizzle-orm@0.34.', 'peerOptional drizzle-orm@">=0.35 <1 || ^1.0.0-rc" from sqlite-fixtures'],
-    overrides: { 'drizzle-orm': '$drizzle-orm' },
+    fix: [], // an upgrade, or overrides as for Kysely (checked there)
   },
   {
     name: 'TypeORM 0.3.27',
@@ -70,7 +70,7 @@ const cases = [
     project: { dependencies: { '@libsql/client': '~0.13.0' }, devDependencies: { vitest: '^4.1.0' } },
     install: ['--save-dev', 'PACKAGE', 'better-sqlite3'],
     shows: ['Found: @libsql/client@0.13.', 'peerOptional @libsql/client@">=0.14.0 <1" from sqlite-fixtures'],
-    overrides: { '@libsql/client': '$@libsql/client' },
+    fix: [], // an upgrade, or overrides of a scoped package as for Prisma (checked there)
   },
   {
     name: 'Jest 29',
