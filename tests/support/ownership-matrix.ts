@@ -9,7 +9,7 @@ import type { InnerRun, InnerTest } from './run-vitest.js'
 // - every scenario that leaves work running did leave some, so no cell holds vacuously.
 
 /** A cell: one scenario, through one access path, under one feature, in one project. */
-export interface Cell {
+interface Cell {
   readonly project: string
   readonly feature: string
   readonly path: string

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +9,8 @@ import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 
 let root: string
 let runtime: FixtureRuntime
+/** The app's own loop, started at import: what it runs carries no test's async context. */
+const appLoop = new AsyncResource('app-loop')
 
 beforeEach(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-savepoint-'))
@@ -39,6 +42,16 @@ async function asTest<T>(name: string, body: (db: import('better-sqlite3').Datab
 const countOrders = (db: import('better-sqlite3').Database) => db.prepare('select count(*) from orders').pluck().get()
 
 describe("isolation: 'savepoint'", () => {
+  test('a statement no test runs for (an interval the app started at import) is refused on the kept connection, not written into the next test\'s savepoint', async () => {
+    const handedOver = await asTest('hands its connection to the app', (db) => db)
+    const seen = await asTest('writes nothing itself', (db) => {
+      const flush = () => handedOver.prepare('insert into orders (customer_id) values (1)').run()
+      expect(() => appLoop.runInAsyncScope(flush)).toThrow(/from code that no test runs for/)
+      return countOrders(db)
+    })
+    expect(seen).toBe(0)
+  })
+
   test('rows and tables a test makes are rolled back before the next test, on the same connection', async () => {
     const first = await asTest('writes', (db) => {
       db.prepare('insert into orders (customer_id) values (1)').run()

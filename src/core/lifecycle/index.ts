@@ -26,4 +26,4 @@ export {
 } from './owner.js'
 export { finishFile, startFile, unreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
-export type { ScopeEnd, TestScope } from './scope.js'
+export type { TestScope } from './scope.js'
