@@ -259,11 +259,11 @@ export class FixtureRuntime implements BlockHost {
   #fresh(source: CloneSource): Clone {
     const log = newStatementLog(this.options)
     const clone = this.options.mode === 'file'
-      ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)
+      ? fileClone(source, this.#pragmas, this.#tempDir, log.record)
       : fileClonesRequested()
-        ? fileClone(source, this.#filePragmas, this.#tempDir, log?.record)
-        : memoryClone(source, this.#pragmas, this.#tempDir, log?.record)
-    if (log) attachLog(clone.db, log)
+        ? fileClone(source, this.#filePragmas, this.#tempDir, log.record)
+        : memoryClone(source, this.#pragmas, this.#tempDir, log.record)
+    attachLog(clone.db, log)
     return clone
   }
 
