@@ -3,7 +3,7 @@ import { handoffUse, type TemplateHandoff, type TemplateInputs } from '../../src
 
 const set = (folder: string) => JSON.stringify(['drizzle', folder, {}])
 const inputs = (extra: Partial<TemplateInputs> = {}): TemplateInputs => ({ schema: ['/app/db/schema.sql'], migrations: [set('/app/drizzle')], seed: '', cacheKey: '', ...extra })
-const handed = (extra: Partial<TemplateInputs> = {}): TemplateHandoff => ({ inputs: inputs(extra), key: 'k', file: '/cache/t.sqlite', steps: [] })
+const handed = (extra: Partial<TemplateInputs> = {}): TemplateHandoff => ({ inputs: inputs(extra), key: 'k', file: '/cache/t.sqlite', steps: [], modules: [] })
 
 test.each([
   ['the same inputs: the template as it is', handed(), inputs(), false, 'as-is'],

@@ -22,6 +22,17 @@ export {
   type MigrationSet,
   type MigrationSteps,
 } from './migration-set.js'
+export { folderEntries } from './folder-entries.js'
+export {
+  moduleGraphOver,
+  requiredModules,
+  runnerModuleGraph,
+  useRunnerModuleGraph,
+  type LoadedModule,
+  type ModuleGraph,
+  type ModuleInputs,
+  type RequiredModule,
+} from './module-graph.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'
 export {

@@ -64,8 +64,8 @@ export function memoryClone(source: CloneSource, pragmas: Readonly<Record<string
     file: undefined,
     dispose: () => db.close(),
     keep() {
-      const file = dir.nextPath('.sqlite')
-      writeDatabaseFile(file, snapshot(db))
+      const image = snapshot(db)
+      const file = dir.create('.sqlite', (path) => writeDatabaseFile(path, image))
       db.close()
       return file
     },
@@ -77,9 +77,8 @@ export function memoryClone(source: CloneSource, pragmas: Readonly<Record<string
  * with its journals on dispose. A derived template, which has no file, is written out.
  */
 export function fileClone(source: CloneSource, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
-  const file = dir.nextPath('.sqlite')
-  if (source.file === undefined) writeDatabaseFile(file, source.image)
-  else copyDatabaseFile(source.file, file)
+  const { file: template } = source
+  const file = dir.create('.sqlite', (path) => (template === undefined ? writeDatabaseFile(path, source.image) : copyDatabaseFile(template, path)))
   let db: Database.Database
   try {
     db = openDatabase(file, verbose && { verbose })

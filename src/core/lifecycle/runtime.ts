@@ -11,6 +11,7 @@ import {
   type MigrationSet,
   type MigrationSteps,
   type ResolvedOptions,
+  runnerModuleGraph,
   SqliteFixturesConfigError,
   SqliteFixturesError,
   type Template,
@@ -164,11 +165,13 @@ export class FixtureRuntime implements BlockHost {
     const recipe = templateRecipe(
       this.options,
       { schema: base === undefined, sets, layerSteps: steps, base },
-      { stepsOf: this.#migrationSteps, importModule: importProjectModule },
+      { stepsOf: this.#migrationSteps, importModule: importProjectModule, modules: runnerModuleGraph() },
     )
     this.#templateFiles = [...recipe.paths]
-    this.#loaded = await loadTemplate(recipe, this.options)
-    return this.#loaded
+    const loaded = await loadTemplate(recipe, this.options)
+    this.#templateFiles.push(...loaded.modules)
+    this.#loaded = loaded
+    return loaded
   }
 
   /**

@@ -30,7 +30,14 @@ export interface TemplateInputs {
  * Plain JSON, so it travels through Vitest's `provide` or an env var.
  */
 export type TemplateHandoff =
-  | { readonly inputs: TemplateInputs; readonly key: string; readonly file: string; readonly steps: readonly string[] }
+  | {
+      readonly inputs: TemplateInputs
+      readonly key: string
+      readonly file: string
+      readonly steps: readonly string[]
+      /** The project files the steps' modules brought in (a seed module's imports): watch mode reruns on them. */
+      readonly modules: readonly string[]
+    }
   | { readonly inputs: TemplateInputs; readonly error: HandedOverError }
 
 interface HandedOverError {

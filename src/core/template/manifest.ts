@@ -28,6 +28,8 @@ interface ManifestData {
   readonly template: { readonly size: number; readonly ino: number; readonly mtimeMs: number }
   /** The steps' names, for the build command's report. */
   readonly steps: readonly string[]
+  /** The project files the steps' modules brought in (their stats are among `inputs`). */
+  readonly modules: readonly string[]
   readonly inputs: readonly InputStat[]
   /** When the inputs were statted: one changed within the file system's time granularity of it cannot be told from unchanged. */
   readonly statted: number
@@ -38,6 +40,7 @@ export interface KnownTemplate {
   readonly key: string
   readonly file: string
   readonly steps: readonly string[]
+  readonly modules: readonly string[]
 }
 
 /** The stats of a template's inputs, taken before they were read. */
@@ -134,7 +137,8 @@ export function knownTemplate(cacheDir: string, description: string): { known: K
   if (template?.size !== recorded.size || template.ino !== recorded.ino || template.mtimeMs !== recorded.mtimeMs) return undefined
   // A folder's own stats change when an entry appears in it, goes or is renamed.
   if (!manifest.inputs.every((input) => unchanged(input, manifest.statted))) return undefined
-  return { known: { key: manifest.key, file: manifest.file, steps: manifest.steps }, stats: { inputs: manifest.inputs, statted: manifest.statted } }
+  const known = { key: manifest.key, file: manifest.file, steps: manifest.steps, modules: manifest.modules }
+  return { known, stats: { inputs: manifest.inputs, statted: manifest.statted } }
 }
 
 /** Records what a template was built from, for the next run's fast path; written atomically. */

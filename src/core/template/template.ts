@@ -6,7 +6,9 @@ import {
   type MigrationContext,
   type MigrationSet,
   type MigrationSteps,
+  type ModuleGraph,
   type ModuleImport,
+  type ModuleInputs,
   monotonicClock,
   type ResolvedOptions,
   SchemaError,
@@ -14,13 +16,15 @@ import {
   type Template,
   type TemplateStep,
   verbose,
+  wallClock,
 } from '../base/index.js'
 import { driverVersion, openScratch, snapshot } from '../driver/index.js'
 import { applyScript } from './script.js'
 import { withLock } from './lock.js'
 import { markUsed, pruneTemplates, readTemplate, sweepStaleWrites, usableCacheDir, writeTemplate } from './cache.js'
 import { templateFromFile, templateInputs, type TemplateInputs } from './handoff.js'
-import { knownTemplate, pruneManifests, recordTemplate, statInputs } from './manifest.js'
+import { type InputStats, knownTemplate, pruneManifests, recordTemplate, statInputs } from './manifest.js'
+import { knownGraph, noModules, pruneRecords, recordGraph } from './modules.js'
 import { isModulePath, readSqlSources } from './sources.js'
 
 /**
@@ -35,11 +39,16 @@ export interface TemplateRecipe {
   readonly paths: readonly string[]
   /** The template the steps go on (the one a main process handed over), if any. */
   readonly base?: Template | undefined
+  /** The loader's module graph, which tells what the modules the steps load brought in. */
+  readonly modules?: ModuleGraph | undefined
   steps(): Promise<readonly TemplateStep[]>
 }
 
-/** A loaded template, with the names of the steps it was built from. */
-export type LoadedTemplate = Template & { readonly steps: readonly string[] }
+/**
+ * A loaded template, with the names of the steps it was built from and the project files
+ * their modules brought in (watch mode reruns on them too).
+ */
+export type LoadedTemplate = Template & { readonly steps: readonly string[]; readonly modules: readonly string[] }
 
 function scriptSteps(option: string, paths: readonly string[], rootDir: string): TemplateStep[] {
   return readSqlSources(option, paths, rootDir).map((source) => ({
@@ -108,8 +117,12 @@ export function seedSteps(options: ResolvedOptions, context: MigrationContext): 
   return seed.flatMap((entry) => (isModulePath(entry) ? [moduleStep(entry, options.rootDir, context)] : scriptSteps('seed', [entry], options.rootDir)))
 }
 
-/** The cache key: a hash of every input that shapes the template (and of the template it starts from). */
-function templateKey(steps: readonly TemplateStep[], cacheKey: string, base: Template | undefined): string {
+/**
+ * The key of the steps: a hash of everything about them that is known before their modules
+ * load (and of the template they start from). The template's own key adds what those
+ * modules brought in (see `modules.ts`).
+ */
+function stepsKey(steps: readonly TemplateStep[], cacheKey: string, base: Template | undefined): string {
   // Loaded here, not imported: node:crypto costs ~15 ms to load, and a worker that uses a
   // template the main process built never hashes.
   const hash = process.getBuiltinModule('node:crypto').createHash('sha256')
@@ -118,6 +131,11 @@ function templateKey(steps: readonly TemplateStep[], cacheKey: string, base: Tem
   for (const step of steps) parts.push(`step ${step.name}`, step.fingerprint)
   for (const part of parts) hash.update(`${part.length}:${part}\n`)
   return hash.digest('hex').slice(0, 32)
+}
+
+/** The template's key: its steps' key and the digest of what their modules brought in. */
+function templateKey(stepsKey: string, modulesDigest: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(`${stepsKey}\n${modulesDigest}`).digest('hex').slice(0, 32)
 }
 
 /** What the stat fast path keys a recipe by: its inputs, the versions that shape the file, and its base. */
@@ -159,8 +177,23 @@ function publish(cacheDir: string, key: string, image: Buffer, steps: number, st
   const file = writeTemplate(cacheDir, key, image)
   pruneTemplates(cacheDir)
   pruneManifests(cacheDir)
+  pruneRecords(cacheDir)
   verbose(`template built: ${file} (${steps} steps, ${Math.round(monotonicClock() - started)} ms)`)
   return { key, file, image, built: true }
+}
+
+/** A template found or built for a recipe, with the modules its build loaded. */
+interface Found {
+  readonly template: Template
+  readonly modules: ModuleInputs
+  /** Whether the modules are recorded: not when one changed while the build loaded it. */
+  readonly recorded: boolean
+}
+
+/** The stats of both lists (a path in both once), as of the earlier of the two times they were taken. */
+function joinStats(a: InputStats, b: InputStats): InputStats {
+  const seen = new Set(a.inputs.map((input) => input.path))
+  return { inputs: [...a.inputs, ...b.inputs.filter((input) => !seen.has(input.path))], statted: Math.min(a.statted, b.statted) }
 }
 
 /**
@@ -180,31 +213,51 @@ export async function loadTemplate(recipe: TemplateRecipe, options: ResolvedOpti
     // Touched at most hourly, for pruning; the manifest then records the new time.
     if (markUsed(known.file)) recordTemplate(cacheDir, description, known, stats)
     // Assigned, not spread: the spread would read the bytes now, through the image getter.
-    return Object.assign(templateFromFile(known.key, known.file), { steps: known.steps })
+    return Object.assign(templateFromFile(known.key, known.file), { steps: known.steps, modules: known.modules })
   }
   // Statted before the steps read the files: a file changed meanwhile differs on the next run.
   const stats = description === undefined ? undefined : statInputs(recipe.paths)
   const steps = await recipe.steps()
-  const key = templateKey(steps, options.cacheKey, recipe.base)
-  let template = cachedTemplate(cacheDir, key)
-  if (template) verbose(`template cache hit: ${template.file}`)
+  const ownKey = stepsKey(steps, options.cacheKey, recipe.base)
+  let moduleStats: InputStats | undefined
+  const lookup = (): Found | undefined => {
+    // Statted before the digest reads them, as above.
+    const recorded = knownGraph(cacheDir, ownKey, options.rootDir, (inputs) => (moduleStats = statInputs([...inputs.files, ...inputs.packages])))
+    const template = recorded && cachedTemplate(cacheDir, templateKey(ownKey, recorded.digest))
+    return template && { template, modules: recorded, recorded: true }
+  }
+  let found = lookup()
+  if (found) verbose(`template cache hit: ${found.template.file}`)
   else {
-    template = await withLock(path.join(cacheDir, `template-${key}.lock`), () => cachedTemplate(cacheDir, key), async () => {
+    found = await withLock(path.join(cacheDir, `template-${ownKey}.lock`), lookup, async () => {
       sweepStaleWrites(cacheDir)
       const started = monotonicClock()
-      return publish(cacheDir, key, await build(steps, recipe.base), steps.length, started)
+      const startedWall = wallClock()
+      const image = await build(steps, recipe.base)
+      const modules = recipe.modules?.inputsOf(steps.flatMap((step) => step.files ?? [])) ?? noModules
+      moduleStats = statInputs([...modules.files, ...modules.packages])
+      // A graph that changed while it loaded is not recorded: the template goes under a key no run looks up.
+      const digest = recordGraph(cacheDir, ownKey, modules, options.rootDir, startedWall)
+      const key = templateKey(ownKey, digest ?? `unrecorded ${startedWall} ${Math.random()}`)
+      const template = cachedTemplate(cacheDir, key) ?? publish(cacheDir, key, image, steps.length, started)
+      return { template, modules, recorded: digest !== undefined }
     })
-    if (!template.built) verbose(`template cache hit: ${template.file} (built by another process)`)
+    if (!found.template.built) verbose(`template cache hit: ${found.template.file} (built by another process)`)
   }
+  const { template, modules } = found
   const names = steps.map((step) => step.name)
-  if (description !== undefined && stats) recordTemplate(cacheDir, description, { key, file: template.file, steps: names }, stats)
-  return Object.assign(template, { steps: names })
+  const known = { key: template.key, file: template.file, steps: names, modules: modules.files }
+  // No manifest for a template whose modules changed while it was built: the next run looks again.
+  if (description !== undefined && stats && moduleStats && found.recorded) recordTemplate(cacheDir, description, known, joinStats(stats, moduleStats))
+  return Object.assign(template, { steps: names, modules: modules.files })
 }
 
 /** How a process builds what the options describe: its ORMs' migration steps, and its way to load project modules. */
 export interface Builders {
   readonly stepsOf: MigrationSteps
   readonly importModule: ModuleImport
+  /** What the modules it loads bring in, as its loader records them; without it, only the steps' own files count. */
+  readonly modules?: ModuleGraph | undefined
 }
 
 /** The parts of a template: which of the options' inputs, which sets, which layers' steps, on which base. */
@@ -226,6 +279,7 @@ export function templateRecipe(options: ResolvedOptions, parts: RecipeParts, bui
     inputs: parts.layerSteps ? undefined : templateInputs({ ...options, schema }, parts.sets),
     paths: [...schema, ...parts.sets.map((set) => set.folder), ...seed],
     base: parts.base,
+    modules: builders.modules,
     steps: async () => [
       ...(parts.schema ? schemaSteps(options) : []),
       ...(await migrationSteps(parts.sets, builders.stepsOf, context)),
