@@ -2,6 +2,7 @@
 // test environment, so it must not load the hooks (which import '@jest/globals').
 import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
+import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
 import { handOver, type JestProject } from './handoff.js'
@@ -42,6 +43,8 @@ export function globalSetup(options: SqliteFixturesOptions = {}): (globalConfig?
     // Project modules (a seed module, TypeScript migrations) load with `require`, which Jest's
     // transform compiles while it runs a global setup.
     const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: jestImport, modules: jestModuleGraph })
+    // A template that cannot be built fails the run once, here: Jest reports it and runs no test.
+    if ('error' in template) throw startupFailure(template.error)
     // Jest may run the tests in this very process (in band): their realm must own SQLite's error class.
     releaseDriver()
     const { layers: _layers, seed, ...plain } = options

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
-import type { TemplateHandoff } from '../core/template/index.js'
+import { startupFailure, type TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
 import { projectModuleGraph } from './module-graph.js'
 import { providedKey, type SerializableOptions } from './provided.js'
@@ -36,7 +36,7 @@ function checkSerializable(options: SerializableOptions): void {
 function buildIn(project: TestProject, options: ResolvedOptions): () => Promise<TemplateHandoff> {
   let builds = 0
   const modules = projectModuleGraph(project)
-  const moduleSources = [...(typeof options.seed === 'function' ? [] : options.seed), ...options.migrations.map((set) => set.folder)]
+  const moduleSources = [...options.steps, ...(typeof options.seed === 'function' ? [] : options.seed), ...options.migrations.map((set) => set.folder)]
   let loaded: readonly string[] = []
   return async () => {
     // Loaded here: the workers import this module too, and never build a template.
@@ -88,6 +88,9 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       }
       const first = provide(await build())
       if (vitest.config.watch) watchTemplate(vitest, project, resolved, first, async () => provide(await build()))
+      // A template that cannot be built fails the run once, here, before any test runs on it.
+      // (In watch mode, the tests that use it fail with the error until a save fixes it.)
+      else if ('error' in first) throw startupFailure(first.error)
     },
   }
 }

@@ -41,7 +41,7 @@ export function watchTemplate(
   rebuild: () => Promise<TemplateHandoff>,
 ): void {
   // The plugin's schema and seed (files, folders of .sql files, seed modules) and migrations folders.
-  const scripts = [...options.schema, ...(typeof options.seed === 'function' ? [] : options.seed)]
+  const scripts = [...options.schema, ...options.steps, ...(typeof options.seed === 'function' ? [] : options.seed)]
   const folders = options.migrations.map((set) => set.folder)
   /** The project files the last build's modules brought in (a seed module's imports). */
   let modules = new Set('modules' in first ? first.modules : [])

@@ -46,8 +46,9 @@ export {
   type SqlLogOptions,
   type SqliteFixturesOptions,
   type SqliteMode,
+  type TemplateDriver,
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
 export { lineAt, numberedStatements, shortenStatement } from './sql-format.js'
-export type { Template, TemplateStep } from './template-step.js'
+export type { LibsqlConnection, Template, TemplateStep } from './template-step.js'

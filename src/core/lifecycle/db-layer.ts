@@ -54,10 +54,11 @@ export function dbLayer(
       let baseline: IntegrityBaseline | undefined
       try {
         if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
-        baseline = integrity?.baseline(made.db, made.file)
+        // A database only libSQL can read is neither checked nor set up through better-sqlite3.
+        baseline = made.refusal === undefined ? integrity?.baseline(made.db, made.file) : undefined
         // What was registered for every new database (the handle's set-up calls, made at
         // import) holds for ctx.db and the other layers too, not only once the handle is used.
-        setUpNewDatabase(made.db, test.name)
+        if (made.refusal === undefined) setUpNewDatabase(made.db, test.name)
       } catch (error) {
         unbind()
         made.dispose()

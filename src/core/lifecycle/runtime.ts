@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Block, BlockHost } from './block.js'
 import { snapshot } from '../driver/index.js'
-import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
+import { defaultPragmas, fileClone, libsqlOnlyClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
 import { fileClonesRequested, requestedFilePragmas } from './file-clones.js'
 import {
@@ -228,6 +228,12 @@ export class FixtureRuntime implements BlockHost {
 
   #fresh(source: CloneSource): Clone {
     const log = newStatementLog(this.options)
+    if (source.libsqlOnly !== undefined) {
+      // A file (libSQL opens files), whose better-sqlite3 connection refuses statements.
+      const clone = libsqlOnlyClone(fileClone(source, this.#filePragmas, this.#tempDir, log?.record), source.libsqlOnly)
+      if (log) attachLog(clone.db, log)
+      return clone
+    }
     const clone = this.options.mode === 'file'
       ? fileClone(source, this.#pragmas, this.#tempDir, log?.record)
       : fileClonesRequested()

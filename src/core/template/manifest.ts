@@ -30,6 +30,8 @@ interface ManifestData {
   readonly steps: readonly string[]
   /** The project files the steps' modules brought in (their stats are among `inputs`). */
   readonly modules: readonly string[]
+  /** Why better-sqlite3 cannot read the template, where libSQL built it with a feature of its own. */
+  readonly libsqlOnly?: string | undefined
   readonly inputs: readonly InputStat[]
   /** When the inputs were statted: one changed within the file system's time granularity of it cannot be told from unchanged. */
   readonly statted: number
@@ -41,6 +43,7 @@ export interface KnownTemplate {
   readonly file: string
   readonly steps: readonly string[]
   readonly modules: readonly string[]
+  readonly libsqlOnly?: string | undefined
 }
 
 /** The stats of a template's inputs, taken before they were read. */
@@ -137,7 +140,7 @@ export function knownTemplate(cacheDir: string, description: string): { known: K
   if (template?.size !== recorded.size || template.ino !== recorded.ino || template.mtimeMs !== recorded.mtimeMs) return undefined
   // A folder's own stats change when an entry appears in it, goes or is renamed.
   if (!manifest.inputs.every((input) => unchanged(input, manifest.statted))) return undefined
-  const known = { key: manifest.key, file: manifest.file, steps: manifest.steps, modules: manifest.modules }
+  const known = { key: manifest.key, file: manifest.file, steps: manifest.steps, modules: manifest.modules, libsqlOnly: manifest.libsqlOnly }
   return { known, stats: { inputs: manifest.inputs, statted: manifest.statted } }
 }
 
