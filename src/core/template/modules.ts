@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { type ModuleInputs, verbose, wallClock } from '../base/index.js'
+import { keepNewest } from './manifest.js'
 
 /**
  * The modules a build loaded, as the loader's module graph recorded them (a seed module and
@@ -116,10 +117,5 @@ export function recordGraph(cacheDir: string, stepsKey: string, inputs: ModuleIn
 
 /** Removes all but the most recently written records. */
 export function pruneRecords(cacheDir: string): void {
-  const records = fs
-    .readdirSync(cacheDir)
-    .filter((name) => recordName.test(name))
-    .map((name) => ({ file: path.join(cacheDir, name), written: fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.written - a.written)
-  for (const { file } of records.slice(keptRecords)) fs.rmSync(file, { force: true })
+  keepNewest(cacheDir, recordName, keptRecords)
 }

@@ -97,11 +97,11 @@ async function runCode(option: CodeOption, name: string, code: unknown, db: unkn
  */
 function withDriver(option: CodeOption, name: string, driver: TemplateDriver, load: () => Promise<unknown>): Pick<TemplateStep, 'apply' | 'applyLibsql'> {
   const run = async (db: unknown) => runCode(option, name, await load(), db)
-  return driver === 'libsql' ? { apply: () => libsqlOnly(name), applyLibsql: run } : { apply: run }
+  return driver === 'libsql' ? { apply: () => needsLibsql(name), applyLibsql: run } : { apply: run }
 }
 
 /** A libSQL step reached without libSQL: only a build by better-sqlite3 would, which `driver: 'libsql'` never makes. */
-function libsqlOnly(name: string): never {
+function needsLibsql(name: string): never {
   throw new SqliteFixturesConfigError(`sqlite-fixtures: ${name} takes a libSQL client (driver: 'libsql'), but this template is built with better-sqlite3.`)
 }
 
