@@ -62,13 +62,17 @@ test("an edited import of a TypeORM migration class (a setup file's layer) rebui
   expect((await run()).events).toEqual(['typeorm tags red,green,blue'])
 })
 
-test('a dangling symlink in the schema folder fails the run, naming the link', async () => {
+test('a dangling symlink in the schema folder fails the run at its start, naming the link', async () => {
   const scratch = makeScratch()
   const inputs = path.join(scratch, 'inputs')
   writeTemplateInputs(inputs)
   fs.symlinkSync('../shared/003_gone.sql', path.join(inputs, 'schema/003_gone.sql'))
-  const run = await runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs }, files: ['tests/data.test.ts'] })
-  expect(run.test('the template holds every input: the tables, the seed rows and the rows a migration wrote').errors.join('\n')).toContain(
+  const failure = await runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs }, files: ['tests/data.test.ts'] }).then(
+    (run) => run.tests,
+    (error: unknown) => error,
+  )
+  expect(failure).toMatchObject({ name: 'SqliteFixturesConfigError' })
+  expect((failure as Error).message).toContain(
     `${path.join(inputs, 'schema/003_gone.sql')} in the folder of option "schema" is a symbolic link to ../shared/003_gone.sql, which does not exist`,
   )
 })
