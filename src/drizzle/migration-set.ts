@@ -1,10 +1,11 @@
 import path from 'node:path'
 import { type MigrationSet, type MigrationSteps, type TemplateStep, unknownOption } from '../core/base/index.js'
 import { DrizzleLayerError } from './errors.js'
-import { drizzleOver } from './database.js'
-import { migrationFailure } from './failure.js'
+import type { Client } from '@libsql/client'
+import { drizzleConfig, drizzleOver } from './database.js'
+import { libsqlMigrationFailure, migrationFailure } from './failure.js'
 import { checkReadable, fingerprintOf, readMigrationsFolder, type MigrationsFolder } from './migrations.js'
-import { migratorModule } from './orm.js'
+import { libsqlDrizzleModule, libsqlMigratorModule, migratorModule } from './orm.js'
 
 export interface DrizzleMigrationsOptions {
   /**
@@ -68,6 +69,16 @@ export function migrationStep(folder: MigrationsFolder, migrationsTable: string,
         migratorModule().migrate(drizzleOver(db, {}), { migrationsFolder: folder.folder, migrationsTable })
       } catch (error) {
         throw migrationFailure(folder.folder, folder.migrations, error, scratch)
+      }
+    },
+    // Where libSQL builds the template: Drizzle's libSQL migrator, which runs the libSQL SQL
+    // drizzle-kit's 'turso' dialect writes (ALTER COLUMN).
+    applyLibsql: async (client) => {
+      const database = libsqlDrizzleModule().drizzle(drizzleConfig(client, {}) as unknown as { client: Client })
+      try {
+        await libsqlMigratorModule().migrate(database, { migrationsFolder: folder.folder, migrationsTable })
+      } catch (error) {
+        throw await libsqlMigrationFailure(folder.folder, folder.migrations, error, client)
       }
     },
   }

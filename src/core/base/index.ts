@@ -26,6 +26,17 @@ export {
 } from './migration-set.js'
 export { collectNotices, deprecated } from './notices.js'
 export { noteUseSqliteFixtures } from './renamed.js'
+export { folderEntries } from './folder-entries.js'
+export {
+  moduleGraphOver,
+  requiredModules,
+  runnerModuleGraph,
+  useRunnerModuleGraph,
+  type LoadedModule,
+  type ModuleGraph,
+  type ModuleInputs,
+  type RequiredModule,
+} from './module-graph.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'
 export {
@@ -39,9 +50,10 @@ export {
   type SqlLogOptions,
   type SqliteFixturesOptions,
   type SqliteMode,
+  type TemplateDriver,
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
 export { realmState } from './realm.js'
 export { lineAt, numberedStatements, shortenStatement } from './sql-format.js'
-export type { Template, TemplateStep } from './template-step.js'
+export type { LibsqlConnection, Template, TemplateStep } from './template-step.js'

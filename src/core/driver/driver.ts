@@ -67,6 +67,24 @@ export function snapshot(db: Connection): Buffer {
   return db.serialize()
 }
 
+/**
+ * Why better-sqlite3 cannot read a database file's schema (a libSQL-only feature in it, such
+ * as a vector index or a `RANDOM ROWID` table), or `undefined` when it can.
+ */
+export function unreadableSchema(file: string): string | undefined {
+  let db: Connection | undefined
+  try {
+    db = openDatabase(file, { readonly: true, fileMustExist: true })
+    // Any statement makes SQLite parse the whole schema.
+    db.prepare('select count(*) from sqlite_master').get()
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  } finally {
+    db?.close()
+  }
+}
+
 /** Journals SQLite may leave beside a database file. */
 const sidecars = ['-journal', '-wal', '-shm']
 

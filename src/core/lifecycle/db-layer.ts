@@ -94,6 +94,8 @@ export function dbLayer(
       try {
         if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
         const setUp = () => {
+          // A database only libSQL can read is neither checked nor set up through better-sqlite3.
+          if (made.refusal !== undefined) return
           baseline = integrity?.baseline(made.db, made.file)
           // What was registered for every new database (the handle's set-up calls, made at
           // import) holds for ctx.db and the other layers too, not only once the handle is used.

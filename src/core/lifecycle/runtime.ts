@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Block, BlockHost } from './block.js'
 import { loadDriver, snapshot } from '../driver/index.js'
-import { defaultPragmas, fileClone, memoryClone, type Clone, type CloneSource } from './clone.js'
+import { defaultPragmas, fileClone, libsqlOnlyClone, memoryClone, type Clone, type CloneSource } from './clone.js'
 import { dbLayer } from './db-layer.js'
 import { fileClonesRequested, requestedFilePragmas } from './file-clones.js'
 import {
@@ -13,6 +13,7 @@ import {
   migrationSetId,
   type MigrationSteps,
   type ResolvedOptions,
+  runnerModuleGraph,
   SqliteFixturesConfigError,
   SqliteFixturesError,
   type Template,
@@ -187,11 +188,13 @@ export class FixtureRuntime implements BlockHost {
     const recipe = templateRecipe(
       this.options,
       { schema: base === undefined, sets, layerSteps: steps, base },
-      { stepsOf: this.#migrationSteps, importModule: importProjectModule },
+      { stepsOf: this.#migrationSteps, importModule: importProjectModule, modules: runnerModuleGraph() },
     )
     this.#templateFiles = [...recipe.paths]
-    this.#loaded = await loadTemplate(recipe, this.options)
-    return this.#loaded
+    const loaded = await loadTemplate(recipe, this.options)
+    this.#templateFiles.push(...loaded.modules)
+    this.#loaded = loaded
+    return loaded
   }
 
   /**
@@ -258,6 +261,12 @@ export class FixtureRuntime implements BlockHost {
 
   #fresh(source: CloneSource): Clone {
     const log = newStatementLog(this.options)
+    if (source.libsqlOnly !== undefined) {
+      // A file (libSQL opens files), whose better-sqlite3 connection refuses statements.
+      const clone = libsqlOnlyClone(fileClone(source, this.#filePragmas, this.#tempDir, log?.record), source.libsqlOnly)
+      if (log) attachLog(clone.db, log)
+      return clone
+    }
     const clone = this.options.mode === 'file'
       ? fileClone(source, this.#pragmas, this.#tempDir, log.record)
       : fileClonesRequested()
