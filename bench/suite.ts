@@ -52,8 +52,8 @@ export function variantName({ store, isolate, touch }: SuiteVariant): string {
 
 /**
  * One `vitest run` of an installed copy of a sample, in a child process (by `node`, the
- * running Node unless told), with `env` over this process's; resolves to its wall time in ms
- * once it reports its `tests` passed.
+ * running Node unless told), with `env` over this process's, which must pass `tests` tests;
+ * resolves to its wall time in ms.
  */
 export function timeSuiteRun(project: string, env: Record<string, string>, label: string, node = process.execPath, tests = 1000): Promise<number> {
   const started = performance.now()

@@ -9,6 +9,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { packageManagerRuns } from './package-managers.mjs'
+import { upgradeRuns } from './upgrades.mjs'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'), 'utf8'))
@@ -24,8 +26,14 @@ async function sh(node, args, options = {}) {
   return stdout
 }
 
-/** Node 24 comes from the npm registry as a package: its bin/node and the headers to build addons. */
-async function nodeFor(version) {
+const nodes = new Map()
+/** Node 24 comes from the npm registry as a package (once per run): its bin/node and the headers to build addons. */
+function nodeFor(version) {
+  if (!nodes.has(version)) nodes.set(version, downloadNode(version))
+  return nodes.get(version)
+}
+
+async function downloadNode(version) {
   if (version === 'system') return { node: process.execPath, env: {} }
   const dir = path.join(scratch, `node-${version}`)
   fs.mkdirSync(dir)
@@ -141,6 +149,13 @@ async function runEntry(entry, tarball) {
 try {
   const started = Date.now()
   const tarball = await pack()
+  // Beside the entries (which mostly compile better-sqlite3, on the CPU): the install track,
+  // mostly network-bound: each package manager on the demo, and the upgrade cases' ERESOLVEs.
+  const installs = Promise.all([
+    packageManagerRuns({ repo, scratch, tarball, npm: npmCli, node22: () => nodeFor('24') }),
+    upgradeRuns({ scratch, tarball, npm: npmCli }),
+  ])
+  installs.catch(() => {}) // awaited below, after the entries; a failure is reported there
   const results = await Promise.all(
     matrix.entries.map(async (entry) => {
       log(`compat: ${entry.name}...`)
@@ -149,13 +164,25 @@ try {
       return result
     }),
   )
+  const [managers, upgrades] = await installs
   log('\n| entry | node | installed | tests | result | time (install) |\n| --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     const installed = Object.entries(r.versions).map(([name, version]) => `${name} ${version}`).join(', ')
     log(`| ${r.name} | ${r.node} | ${installed} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s (${r.installSeconds} s) |`)
   }
+  log(`\nThe demo, installed by each package manager from the npm registry and run, type-checked with skipLibCheck off by npm, pnpm 11 and Plug'n'Play (${managers.seconds} s, ${managers.toolSeconds} s of it fetching the package managers):\n`)
+  log('| package manager | version | tests | result | time |\n| --- | --- | --- | --- | --- |')
+  for (const r of managers.results) log(`| ${r.name} | ${r.version} | ${r.tests} | ${r.problems.length === 0 ? 'as expected' : `${r.problems.length} problems`} | ${r.seconds} s |`)
+  for (const r of managers.results) {
+    for (const message of r.messages) log(`\n${r.name}, better-sqlite3 not built yet, the plugin's message:\n\n${message.replace(/^/gm, '    ')}`)
+  }
+  log(`\nUpgrades: ${upgrades.cases} ERESOLVE cases reproduced and their fixes resolved, ${upgrades.problems.length} problems (${upgrades.seconds} s)`)
   log(`\ntotal ${Math.round((Date.now() - started) / 1000)} s`)
-  const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`))
+  const problems = [
+    ...results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
+    ...managers.results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
+    ...upgrades.problems,
+  ]
   for (const problem of problems) log(`PROBLEM ${problem}`)
   process.exitCode = problems.length === 0 ? 0 : 1
 } finally {

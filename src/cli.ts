@@ -32,7 +32,14 @@ async function main(): Promise<number> {
     return 1
   }
   const root = path.resolve(values.root ?? '.')
-  const templates = await builtTemplates({ root, config: values.config, projects: values.project })
+  let templates: Awaited<ReturnType<typeof builtTemplates>>
+  try {
+    templates = await builtTemplates({ root, config: values.config, projects: values.project })
+  } catch (error) {
+    // The plugin fails the start of a run whose template cannot be built: the error is the build's.
+    console.error(error instanceof Error ? error.message : String(error))
+    return 1
+  }
   if (templates.length === 0) {
     console.error(`sqlite-fixtures: no Vitest project under ${root} uses the sqliteFixtures() plugin.`)
     return 1

@@ -5,6 +5,7 @@ export type { CapturedQueries, QueryExpectation, StatementPattern } from './acce
 export {
   CaughtRefusalError,
   CrossTestError,
+  DriverUnavailableError,
   defineLayer,
   FixtureUnavailableError,
   LateWorkError,

@@ -1,10 +1,11 @@
 import path from 'node:path'
 import { type MigrationSet, type MigrationSteps, type TemplateStep, unknownOption } from '../core/base/index.js'
 import { DrizzleLayerError } from './errors.js'
-import { drizzleOver } from './database.js'
-import { migrationFailure } from './failure.js'
+import type { Client } from '@libsql/client'
+import { drizzleConfig, drizzleOver } from './database.js'
+import { libsqlMigrationFailure, migrationFailure } from './failure.js'
 import { checkReadable, fingerprintOf, readMigrationsFolder, type MigrationsFolder } from './migrations.js'
-import { migratorModule } from './orm.js'
+import { libsqlDrizzleModule, libsqlMigratorModule, migratorModule } from './orm.js'
 
 export interface DrizzleMigrationsOptions {
   /**
@@ -52,10 +53,14 @@ export function drizzleMigrations(options: DrizzleMigrationsOptions): MigrationS
   return drizzleSet(folder, migrationsTable)
 }
 
-/** The template step that applies the folder's migrations with Drizzle's own migrator. */
-export function migrationStep(folder: MigrationsFolder, migrationsTable: string): TemplateStep {
+/**
+ * The template step that applies the folder's migrations with Drizzle's own migrator. Its name
+ * (shown by `sqlite-fixtures build`, and part of the cache key) gives the folder relative to
+ * the project's root.
+ */
+export function migrationStep(folder: MigrationsFolder, migrationsTable: string, rootDir: string): TemplateStep {
   return {
-    name: `drizzle migrations (${folder.migrations.length})`,
+    name: `drizzle migrations in ${path.relative(rootDir, folder.folder) || '.'} (${folder.migrations.length})`,
     fingerprint: fingerprintOf(folder, migrationsTable),
     files: [folder.folder],
     apply: (db, scratch) => {
@@ -66,11 +71,21 @@ export function migrationStep(folder: MigrationsFolder, migrationsTable: string)
         throw migrationFailure(folder.folder, folder.migrations, error, scratch)
       }
     },
+    // Where libSQL builds the template: Drizzle's libSQL migrator, which runs the libSQL SQL
+    // drizzle-kit's 'turso' dialect writes (ALTER COLUMN).
+    applyLibsql: async (client) => {
+      const database = libsqlDrizzleModule().drizzle(drizzleConfig(client, {}) as unknown as { client: Client })
+      try {
+        await libsqlMigratorModule().migrate(database, { migrationsFolder: folder.folder, migrationsTable })
+      } catch (error) {
+        throw await libsqlMigrationFailure(folder.folder, folder.migrations, error, client)
+      }
+    },
   }
 }
 
 /** The steps of a Drizzle migration set: the folder, read as Drizzle reads it. */
 export const migrationSteps: MigrationSteps = async (set, { rootDir }) => {
   const table = typeof set.settings?.migrationsTable === 'string' ? set.settings.migrationsTable : defaultTable
-  return [migrationStep(checkReadable(readMigrationsFolder(path.resolve(rootDir, set.folder))), table)]
+  return [migrationStep(checkReadable(readMigrationsFolder(path.resolve(rootDir, set.folder))), table, rootDir)]
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { folderEntries } from '../core/base/index.js'
 import { DrizzleLayerError } from './errors.js'
 import { drizzleV1, drizzleVersion } from './version.js'
 
@@ -50,9 +51,7 @@ const journalFile = (folder: string) => path.join(folder, 'meta', '_journal.json
 function formatOf(folder: string): MigrationFormat | undefined {
   // drizzle-orm 1.x refuses a folder that still has a journal, whatever else is in it.
   if (fs.existsSync(journalFile(folder))) return 'journal'
-  const hasFolders = fs
-    .readdirSync(folder, { withFileTypes: true })
-    .some((entry) => entry.isDirectory() && fs.existsSync(path.join(folder, entry.name, 'migration.sql')))
+  const hasFolders = migrationFolders(folder).length > 0
   return hasFolders ? 'folders' : undefined
 }
 
@@ -84,12 +83,19 @@ function readJournal(folder: string): { journal: string; migrations: DrizzleMigr
   return { journal, migrations }
 }
 
+/**
+ * The names of the migration folders (1.x), symbolic links followed, as drizzle-orm 1.x's
+ * reader follows them (it looks for `<entry>/migration.sql`).
+ */
+function migrationFolders(folder: string): string[] {
+  return folderEntries(folder, 'the Drizzle migrations folder')
+    .filter((entry) => entry.isDirectory && fs.existsSync(path.join(entry.path, 'migration.sql')))
+    .map((entry) => entry.name)
+}
+
 function readFolders(folder: string): DrizzleMigration[] {
   // The order drizzle-orm 1.x's readMigrationFiles uses: folder names, by localeCompare.
-  return fs
-    .readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(folder, entry.name, 'migration.sql')))
-    .map((entry) => entry.name)
+  return migrationFolders(folder)
     .sort((a, b) => a.localeCompare(b))
     .map((name) => {
       const file = path.join(folder, name, 'migration.sql')

@@ -13,3 +13,12 @@ export const drizzleModule = (): DrizzleModule => requirePackage<DrizzleModule>(
 
 /** `drizzle-orm/better-sqlite3/migrator`: Drizzle's own `migrate()`. */
 export const migratorModule = (): MigratorModule => requirePackage<MigratorModule>('drizzle-orm/better-sqlite3/migrator')
+
+type LibsqlDrizzleModule = typeof import('drizzle-orm/libsql')
+type LibsqlMigratorModule = typeof import('drizzle-orm/libsql/migrator')
+
+/** `drizzle-orm/libsql`. */
+export const libsqlDrizzleModule = (): LibsqlDrizzleModule => requirePackage<LibsqlDrizzleModule>('drizzle-orm/libsql')
+
+/** `drizzle-orm/libsql/migrator`: Drizzle's own `migrate()` for libSQL, which runs libSQL's SQL (a template built with libSQL). */
+export const libsqlMigratorModule = (): LibsqlMigratorModule => requirePackage<LibsqlMigratorModule>('drizzle-orm/libsql/migrator')

@@ -3,6 +3,8 @@
 // `it.concurrent`, the same object) when its setup file loads: each concurrent test's own
 // function then opens its scope first and ends it last, in that test's async context.
 
+import { drive, isGeneratorFunction } from './generators.js'
+
 type TestFn = (this: unknown, ...args: unknown[]) => unknown
 type Declare = (name: unknown, fn?: TestFn, ...rest: unknown[]) => unknown
 type Table = (...table: unknown[]) => Declare
@@ -15,7 +17,8 @@ function wrapFn(fn: TestFn | undefined, around: AroundTest): TestFn | undefined 
   if (typeof fn !== 'function') return fn
   // No parameters: Jest passes a concurrent test no done callback, only `.each`'s row.
   return function (this: unknown, ...args: unknown[]) {
-    return around(async () => fn.apply(this, args))
+    // A generator body is driven here, as Jest's co would: the wrapper is a plain function.
+    return around(async () => (isGeneratorFunction(fn) ? drive(fn.apply(this, args) as Generator) : fn.apply(this, args)))
   }
 }
 

@@ -1,11 +1,28 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
-import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { collectNotices, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
+import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
-import { handoffVariable, type JestHandoff } from './handoff.js'
+import { handOver, type JestProject } from './handoff.js'
+import { jestModuleGraph } from './module-graph.js'
 import { jestImport } from './module-import.js'
+
+/** The fields of Jest's project config (the global setup's second argument) that tell projects apart. */
+interface JestProjectConfig {
+  readonly id?: string
+  readonly rootDir?: string
+  readonly roots?: readonly string[]
+  readonly displayName?: string | { readonly name?: string }
+}
+
+function projectOf(config: JestProjectConfig | undefined): JestProject | undefined {
+  if (config?.id === undefined) return undefined
+  const roots = config.roots?.length ? config.roots : config.rootDir === undefined ? [] : [config.rootDir]
+  const name = typeof config.displayName === 'string' ? config.displayName : config.displayName?.name
+  return { id: config.id, name, roots }
+}
 
 /**
  * Builds the whole template once (schema, ORM migrations, seed), in Jest's main process,
@@ -20,16 +37,37 @@ import { jestImport } from './module-import.js'
  * module.exports = globalSetup({ rootDir: __dirname, migrations: [drizzleMigrations({ folder: 'drizzle' })] })
  * ```
  */
-export function globalSetup(options: SqliteFixturesOptions = {}): () => Promise<void> {
-  return async () => {
+export function globalSetup(options: SqliteFixturesOptions = {}): (globalConfig?: unknown, projectConfig?: JestProjectConfig) => Promise<void> {
+  return async (_globalConfig, projectConfig) => {
     const resolved = resolveOptions(options)
+    sayNoticesAtExit(resolved.cacheDir)
     // Project modules (a seed module, TypeScript migrations) load with `require`, which Jest's
     // transform compiles while it runs a global setup.
-    const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: jestImport })
+    const template = await prebuildTemplate(resolved, { stepsOf: ormMigrationSteps, importModule: jestImport, modules: jestModuleGraph })
+    // A template that cannot be built fails the run once, here: Jest reports it and runs no test.
+    if ('error' in template) throw startupFailure(template.error)
     // Jest may run the tests in this very process (in band): their realm must own SQLite's error class.
     releaseDriver()
     const { layers: _layers, seed, ...plain } = options
-    const handoff: JestHandoff = { options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template }
-    process.env[handoffVariable] = JSON.stringify(handoff)
+    // Keyed by the project: in a config of several `projects`, each worker takes its own project's.
+    handOver({ project: projectOf(projectConfig), options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template })
   }
+}
+
+/**
+ * Says the deprecation notices the workers noted (a setup file on `useSqliteFixtures`,
+ * migrations a layer applies in every file) once, when Jest's main process exits: Jest gives
+ * a global setup no hook at the end of the run.
+ */
+function sayNoticesAtExit(cacheDir: string): void {
+  let collector: ReturnType<typeof collectNotices>
+  try {
+    collector = collectNotices(cacheDir)
+  } catch {
+    return // an unwritable cache dir: the workers say their notices themselves
+  }
+  process.once('exit', () => {
+    for (const text of collector.take()) process.stderr.write(`\n${text}\n`)
+    collector.close()
+  })
 }

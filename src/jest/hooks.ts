@@ -16,6 +16,7 @@ import {
 } from '../core/lifecycle/index.js'
 import { FixtureUnavailableError, realmState, SqliteFixturesConfigError, type SqliteFixturesOptions } from '../core/base/index.js'
 import { wrapConcurrentTests } from './concurrent.js'
+import { isGeneratorFunction, steppedIn } from './generators.js'
 import { newRuntime } from './runtime.js'
 
 /**
@@ -28,6 +29,8 @@ interface TestIdentity {
   /** Declared with `.failing`: it passes by throwing. */
   readonly failing?: boolean
   readonly errors: unknown[]
+  /** How many attempts of the test Jest has started (`retryTimes`). */
+  readonly invocations?: number
   /** The test's function, which Jest calls for each attempt. */
   fn?: unknown
   /** The describe block the test is in, with its hooks. */
@@ -130,11 +133,6 @@ function shownAlready(test: TestIdentity, error: Error): boolean {
   return test.errors.some((shown) => (Array.isArray(shown) ? shown[0] : shown)?.message === error.message)
 }
 
-/** Whether `fn` is a generator function, which Jest runs through `co`: left as it is. */
-function isGenerator(fn: unknown): boolean {
-  return typeof fn === 'function' && fn.constructor.name === 'GeneratorFunction'
-}
-
 /**
  * `fn` (a test's function, or an each-hook's), made to run in the async context of the
  * attempt of its test that is running when Jest calls it. Jest gives every attempt of a test
@@ -143,13 +141,19 @@ function isGenerator(fn: unknown): boolean {
  * before the plugin's beforeEach, or after its afterEach), `fn` runs as it is.
  */
 function inAttempt(fn: unknown): unknown {
-  if (typeof fn !== 'function' || state.bound.has(fn) || isGenerator(fn) || fn === beforeTest || fn === afterTest) return fn
+  if (typeof fn !== 'function' || state.bound.has(fn) || fn === beforeTest || fn === afterTest) return fn
   const original = fn as (this: unknown, ...args: unknown[]) => unknown
-  const bound = function (this: unknown, ...args: unknown[]) {
+  const inScope = <T>(run: () => T): T => {
     const test = testIdentity()
     const scope = test && state.attempts.get(test)
-    return scope && !scope.ended ? runAs(scope, () => original.apply(this, args)) : original.apply(this, args)
+    return scope && !scope.ended ? runAs(scope, run) : run()
   }
+  // A generator stays one (Jest drives it with co), each of its steps in the attempt's context.
+  const bound = isGeneratorFunction(fn)
+    ? steppedIn(fn, inScope)
+    : function (this: unknown, ...args: unknown[]) {
+        return inScope(() => original.apply(this, args))
+      }
   // Jest passes a `done` callback to a function that declares a parameter.
   Object.defineProperty(bound, 'length', { value: original.length })
   state.bound.add(bound)
@@ -270,13 +274,15 @@ function failTest(test: TestIdentity, error: Error): Error {
 }
 
 /**
- * Who owns code the plugin's own context does not reach (a hook that runs before its
- * beforeEach, a generator test): the test Jest keeps in its async context, while an attempt
- * of it is open.
+ * Who owns code the plugin's own context does not reach (a hook from a setup file listed
+ * before the plugin's): the test Jest keeps in its async context, while an attempt of it is
+ * open, and only its first: Jest's record is the same for every attempt, so code a failed
+ * attempt left running could not be told from the retry's.
  */
 function runnerOwner(): TestScope | undefined {
   const test = testIdentity()
-  const scope = test && state.attempts.get(test)
+  if (!test || (test.invocations ?? 1) > 1) return undefined
+  const scope = state.attempts.get(test)
   return scope?.ended ? undefined : scope
 }
 
@@ -299,6 +305,16 @@ function explainNoOwner(): Error {
         "sqlite-fixtures: the plugin's hooks are not installed in this Jest run, so no test gets a database. Add " +
           "'sqlite-fixtures/jest/setup' to setupFilesAfterEnv in your Jest config (first), or call " +
           "configureSqliteFixtures() from 'sqlite-fixtures/jest' in a file listed there.",
+      ),
+    )
+  }
+  if ((test.invocations ?? 1) > 1 && state.attempts.has(test)) {
+    return failTest(
+      test,
+      new FixtureUnavailableError(
+        'sqlite-fixtures: code of a retried test (jest.retryTimes) reached for its database outside the async context ' +
+          "the plugin gives each attempt: a hook from a setup file listed before sqlite-fixtures', or work it started. " +
+          "With retries, only code the plugin runs can be told from an earlier attempt's. List sqlite-fixtures first in setupFilesAfterEnv.",
       ),
     )
   }

@@ -1,6 +1,7 @@
-import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
+import { noteUseSqliteFixtures, type SqliteFixturesOptions, useRunnerImport, useRunnerModuleGraph } from '../core/base/index.js'
 import { configure, installHooks } from './hooks.js'
 import { jestImport } from './module-import.js'
+import { jestModuleGraph } from './module-graph.js'
 
 export { deriveTemplate } from './derive.js'
 export * from '../core/public.js'
@@ -9,6 +10,7 @@ export * from '../broker/index.js'
 
 // Project files this package loads (Kysely's TypeScript migrations) go through Jest's transform.
 useRunnerImport(jestImport)
+useRunnerModuleGraph(jestModuleGraph)
 
 /**
  * Configures the per-test databases, from a file in Jest's `setupFilesAfterEnv`, and
@@ -26,5 +28,6 @@ export function configureSqliteFixtures(options: SqliteFixturesOptions = {}): vo
  * rule does not take for a hook. This alias will be removed in a later major version.
  */
 export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  noteUseSqliteFixtures('sqlite-fixtures/jest')
   configureSqliteFixtures(options)
 }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals'
 import { brokerLayer } from '../broker/layer.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { FixtureRuntime } from '../core/lifecycle/index.js'
@@ -9,6 +10,6 @@ import { receivedHandoff } from './handoff.js'
  * and the template it built from them, if any.
  */
 export function newRuntime(userOptions: SqliteFixturesOptions | undefined): FixtureRuntime {
-  const handed = receivedHandoff()
+  const handed = receivedHandoff(expect.getState().testPath)
   return new FixtureRuntime(resolveOptions({ ...handed?.options, ...userOptions }), [brokerLayer], handed?.template, ormMigrationSteps)
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ModuleImport } from '../core/base/index.js'
+import { folderEntries, type ModuleImport } from '../core/base/index.js'
 import { KyselyLayerError } from './errors.js'
 import { kyselyModule } from './orm.js'
 import type { KyselyMigration, KyselyMigrationProvider } from './types.js'
@@ -50,7 +50,9 @@ export function resolveFolder(option: string | URL): string {
 export function migrationFiles(folder: string): MigrationFile[] {
   const byName = new Map<string, string>()
   const extensions = migrationExtensions()
-  for (const fileName of fs.readdirSync(folder).filter((name) => isMigrationFile(name, extensions))) {
+  // Symbolic links are followed, as Kysely's provider follows them; one that points nowhere is named.
+  const names = folderEntries(folder, 'the Kysely migrations folder').map((entry) => entry.name)
+  for (const fileName of names.filter((name) => isMigrationFile(name, extensions))) {
     const name = fileName.slice(0, fileName.lastIndexOf('.'))
     const other = byName.get(name)
     if (other !== undefined) {

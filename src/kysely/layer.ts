@@ -38,7 +38,7 @@ export function kyselyLayer<DB = RegisteredKyselyDatabase>(options: KyselyLayerO
     name: 'kysely',
     dependsOn: ['db'],
     ...(dataFolder === undefined ? {} : { migrations: kyselySet(dataFolder, options.migratorProps) }),
-    ...(source && dataFolder === undefined ? { templateSteps: async () => [await migrationStep(source, options)] } : {}),
+    ...(source && dataFolder === undefined ? { templateSteps: async ({ rootDir }) => [await migrationStep(source, options, rootDir)] } : {}),
     // One Kysely per test, on the test's database: concurrent tests share no connection
     // mutex, and a transaction in one never waits for another's.
     setup: ({ db }) => kyselyOn<DB>(db, options.plugins),

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3'
 import { type JsonValue, type MigrationSet, type MigrationSteps, SchemaError, type TemplateStep, unknownOption } from '../core/base/index.js'
 import { KyselyLayerError } from './errors.js'
 import { failureOf } from './failure.js'
+import { migrationFiles } from './folder.js'
 import { kyselyOn } from './kysely-on.js'
 import { migratorClass } from './migrator-class.js'
 import { migrationSource, type MigrationSource } from './source.js'
@@ -73,10 +74,15 @@ async function migrateTemplate(db: Database, source: MigrationSource, options: K
   }
 }
 
-/** The template step that runs the migrations of `source` with Kysely's own `Migrator`. */
-export async function migrationStep(source: MigrationSource, options: KyselyMigrationOptions): Promise<TemplateStep> {
+/**
+ * The template step that runs the migrations of `source` with Kysely's own `Migrator`. Its
+ * name (shown by `sqlite-fixtures build`, and part of the cache key) gives the folder relative
+ * to the project's root, so it is the same in every checkout.
+ */
+export async function migrationStep(source: MigrationSource, options: KyselyMigrationOptions, rootDir: string): Promise<TemplateStep> {
+  const folder = source.folder
   return {
-    name: `kysely migrations (${source.label})`,
+    name: folder === undefined ? `kysely migrations (${source.label})` : `kysely migrations in ${path.relative(rootDir, folder) || '.'} (${migrationFiles(folder).length})`,
     fingerprint: await source.fingerprint(),
     files: source.folder === undefined ? [] : [source.folder],
     apply: (db) => migrateTemplate(db, source, options),
@@ -90,5 +96,5 @@ export const migrationSteps: MigrationSteps = async (set, { rootDir, importModul
     migratorProps: (set.settings?.migratorProps ?? {}) as KyselyMigratorProps,
     import: importModule,
   }
-  return [await migrationStep(migrationSource('kyselyMigrations()', options), options)]
+  return [await migrationStep(migrationSource('kyselyMigrations()', options), options, rootDir)]
 }

@@ -1,5 +1,6 @@
 import type { Client, InArgs, InStatement, IntMode, Replicated, ResultSet, Transaction, TransactionMode } from '@libsql/client'
 import { currentScope, ownerHere, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
+import { beginStatement } from './begin.js'
 import { LibsqlFixtureError } from './errors.js'
 import { checkOpen, openSession, type TestSession, useFileDatabases } from './session.js'
 import { type AnyStatement, statementText } from './statement-text.js'
@@ -64,17 +65,39 @@ class TestLibsqlClient implements Client {
     return (await this.#client(statementText(statement))).execute(statement)
   }
 
-  async batch(stmts: AnyStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
+  /**
+   * Runs `work` on the test's client, the statements libSQL runs around it recorded as it runs
+   * them: its own transaction's `BEGIN ...`, then `COMMIT`, or `ROLLBACK` when a statement fails.
+   */
+  async #inTransaction<T>(before: string[], work: (client: Client) => Promise<T>, after: string[] = []): Promise<T> {
+    const session = this.#running(...before)
+    await session.ready
+    try {
+      const result = await work(session.client)
+      for (const statement of ['COMMIT', ...after]) session.record(statement)
+      return result
+    } catch (error) {
+      for (const statement of ['ROLLBACK', ...after]) session.record(statement)
+      throw error
+    }
+  }
+
+  async batch(stmts: AnyStatement[], mode: TransactionMode = 'deferred'): Promise<ResultSet[]> {
     // Older clients take `InStatement[]` only; the [sql, args] form is passed on as given.
-    return (await this.#client(...stmts.map(statementText))).batch(stmts as InStatement[], mode)
+    return this.#inTransaction([beginStatement(mode), ...stmts.map(statementText)], (client) => client.batch(stmts as InStatement[], mode))
   }
 
   async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
-    return (await this.#client(...stmts.map(statementText))).migrate(stmts)
+    // libSQL's migrate(): foreign keys off, one deferred transaction, foreign keys on again.
+    return this.#inTransaction(
+      ['PRAGMA foreign_keys=off', beginStatement('deferred'), ...stmts.map(statementText)],
+      (client) => client.migrate(stmts),
+      ['PRAGMA foreign_keys=on'],
+    )
   }
 
-  async transaction(mode?: TransactionMode): Promise<Transaction> {
-    const session = this.#running(`BEGIN ${mode ?? 'write'}`)
+  async transaction(mode: TransactionMode = 'write'): Promise<Transaction> {
+    const session = this.#running(beginStatement(mode))
     await session.ready
     return new TestTransaction(session, await session.client.transaction(mode))
   }

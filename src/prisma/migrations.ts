@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
-import { SchemaError, SqliteFixturesConfigError, type StatementLocation, type TemplateStep } from '../core/base/index.js'
+import { folderEntries, SchemaError, SqliteFixturesConfigError, type StatementLocation, type TemplateStep } from '../core/base/index.js'
 import { applyScript } from '../core/template/index.js'
 
 /** One Prisma migration: `<migrations>/<name>/migration.sql`. */
@@ -29,9 +29,9 @@ export function readMigrations(folder: string, root: string): PrismaMigration[] 
     )
   }
   checkProvider(folder)
-  const migrations = fs
-    .readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+  // Symbolic links are followed, as Prisma follows them: a linked migration folder is applied.
+  const migrations = folderEntries(folder, 'the Prisma migrations folder')
+    .filter((entry) => entry.isDirectory)
     .map((entry) => entry.name)
     .sort()
     .map((name) => {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm'
-import { defineLayer, type Layer, SchemaError, type TemplateStep } from '../core/base/index.js'
+import { defineLayer, type Layer, runnerModuleGraph, SchemaError, type TemplateStep } from '../core/base/index.js'
 import { currentScope } from '../core/lifecycle/index.js'
 import { testDatabase } from '../core/access/index.js'
 import { connectionTo, holderOf, swapConnection } from './connection.js'
@@ -113,6 +113,9 @@ export function typeormLayer(options: TypeormLayerOptions): Layer<'dataSource', 
       return {
         name: `typeorm migrations (${migrations.length})`,
         fingerprint: migrations.map((m) => `${migrationName(m)}\n${String(m.up)}\n${String(m.down)}`).join('\n'),
+        // The modules that define the classes: what they import (a shared constants module)
+        // shapes the template too, and the runner's module graph tells what that is.
+        files: runnerModuleGraph()?.filesExporting(migrations.map((m) => m.constructor)) ?? [],
         apply: (db) => withConnection(db, () => runEach(dataSource)),
       }
     }

@@ -12,6 +12,26 @@ import { currentRuntime } from './runtime.js'
  */
 const scopes = realmState('vitest-scopes', () => new WeakMap<object, TestScope>())
 
+/**
+ * How each test was declared (`test.fails`), and how many retries it had when an attempt
+ * last started: the plugin turns `fails` off for an attempt that met a refusal, and a retry
+ * is judged afresh, as Vitest judges the last attempt.
+ */
+const declared = realmState('vitest-declared', () => new WeakMap<object, { fails: boolean; retries: number }>())
+
+/** Gives a retry back its declared `fails`: a refusal in an earlier attempt is that attempt's, as its failure is. */
+function declareAttempt(task: Test): void {
+  const retries = task.result?.retryCount ?? 0
+  const seen = declared.get(task)
+  if (!seen) declared.set(task, { fails: task.fails === true, retries })
+  else if (retries > seen.retries) {
+    seen.retries = retries
+    // Vitest reads `fails` once, after the last attempt: the task is the runner's own object.
+    ;(task as { fails?: boolean }).fails = seen.fails
+  }
+  // Not across repeats (`repeats`): a repeat's failure stands for the test, so its refusal does.
+}
+
 /** The scope the hooks opened for a test, if they did (context-mode fixtures use it). */
 export function scopeOf(task: Test): TestScope | undefined {
   return scopes.get(task)
@@ -52,6 +72,7 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
   scopes.set(task, scope)
   const unexpose = exposeLayers(task.context, scope, fixtures.graph.names)
   const errorsBefore = task.result?.errors?.length ?? 0
+  declareAttempt(task)
   try {
     // The block's setup ends when its first test starts, even one that uses no database.
     await block?.freeze()
@@ -59,9 +80,8 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
     await runInScope(scope, runTest)
   } finally {
     if (task.result?.state === 'fail') scope.markFailed()
-    // `test.fails` turns a failure into a pass, the plugin's refusal included: a test that
-    // met one fails with it instead, however it is declared.
-    // Vitest inverts after the last attempt, reading `fails` then: the task is the runner's own object.
+    // `test.fails` turns a failure into a pass, the plugin's refusal included: an attempt that
+    // met one fails with it instead, however the test is declared.
     const expectedToFail = task.fails === true && scope.refusals.length > 0
     if (expectedToFail) (task as { fails?: boolean }).fails = false
     unexpose()

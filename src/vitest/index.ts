@@ -1,13 +1,15 @@
 import type { Database } from 'better-sqlite3'
 import { testDatabase as handle } from '../core/access/index.js'
-import { type SqliteFixturesOptions, useRunnerImport } from '../core/base/index.js'
+import { noteUseSqliteFixtures, type SqliteFixturesOptions, useRunnerImport, useRunnerModuleGraph } from '../core/base/index.js'
 import { checkInstalledAtStart } from './installed.js'
 import { configure } from './runtime.js'
 import { vitestImport } from './module-import.js'
+import { workerModuleGraph } from './module-graph.js'
 import './augment.js'
 
 // Project files this package loads (Kysely's TypeScript migrations) go through Vitest's transform.
 useRunnerImport(vitestImport)
+useRunnerModuleGraph(workerModuleGraph)
 
 export { sqliteFixtures, fixtureTags } from './plugin.js'
 export { fixture, test, type ContextFixtures, type LayerFixture } from './context.js'
@@ -33,6 +35,7 @@ export function configureSqliteFixtures(options: SqliteFixturesOptions = {}): vo
  * rule does not take for a hook. This alias will be removed in a later major version.
  */
 export function useSqliteFixtures(options: SqliteFixturesOptions = {}): void {
+  noteUseSqliteFixtures('sqlite-fixtures/vitest')
   configureSqliteFixtures(options)
 }
 

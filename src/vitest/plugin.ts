@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
-import type { TemplateHandoff } from '../core/template/index.js'
+import { startupFailure, type TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
+import { sayNotices } from './notices.js'
+import { projectModuleGraph } from './module-graph.js'
 import { providedKey, type SerializableOptions } from './provided.js'
 import { watchTemplate } from './watch.js'
 
@@ -27,16 +29,28 @@ function checkSerializable(options: SerializableOptions): void {
 
 /**
  * The template of a project, built in Vitest's main process: project files (a seed module,
- * TypeScript migrations) load through the project's own Vite transform. Each build loads
- * them afresh (watch mode rebuilds after an edit), under a query Vite keys its modules by.
+ * TypeScript migrations) load through the project's own Vite transform, and the module
+ * runner's graph tells what they brought in. Each build loads them afresh (watch mode
+ * rebuilds after an edit): under a query Vite keys its modules by, with every module the
+ * earlier builds loaded from the options' files forgotten, so their imports load afresh too.
  */
 function buildIn(project: TestProject, options: ResolvedOptions): () => Promise<TemplateHandoff> {
   let builds = 0
+  const modules = projectModuleGraph(project)
+  const moduleSources = [...options.steps, ...(typeof options.seed === 'function' ? [] : options.seed), ...options.migrations.map((set) => set.folder)]
+  let loaded: readonly string[] = []
   return async () => {
     // Loaded here: the workers import this module too, and never build a template.
     const { prebuildTemplate } = await import('../core/template/prebuild.js')
     const build = ++builds
-    return prebuildTemplate(options, { stepsOf: ormMigrationSteps, importModule: (file) => project.import(`${file}?sqlite-fixtures-build=${build}`) })
+    modules.forget?.([...loaded, ...modules.inputsOf(moduleSources).files])
+    const handoff = await prebuildTemplate(options, {
+      stepsOf: ormMigrationSteps,
+      importModule: (file) => project.import(`${file}?sqlite-fixtures-build=${build}`),
+      modules,
+    })
+    if ('modules' in handoff) loaded = handoff.modules
+    return handoff
   }
 }
 
@@ -68,13 +82,17 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
     async configureVitest({ vitest, project }) {
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
+      sayNotices(vitest, resolved.cacheDir)
       const build = buildIn(project, resolved)
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template })
         return template
       }
-      provide(await build())
-      if (vitest.config.watch) watchTemplate(vitest, project, resolved, async () => provide(await build()))
+      const first = provide(await build())
+      if (vitest.config.watch) watchTemplate(vitest, project, resolved, first, async () => provide(await build()))
+      // A template that cannot be built fails the run once, here, before any test runs on it.
+      // (In watch mode, the tests that use it fail with the error until a save fixes it.)
+      else if ('error' in first) throw startupFailure(first.error)
     },
   }
 }

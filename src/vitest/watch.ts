@@ -33,13 +33,22 @@ function reportedInputs(vitest: Vitest, project: TestProject): string[] {
  * and the rerun files fail with the error where they use the database; the next save that
  * fixes it reruns them again.
  */
-export function watchTemplate(vitest: Vitest, project: TestProject, options: ResolvedOptions, rebuild: () => Promise<TemplateHandoff>): void {
+export function watchTemplate(
+  vitest: Vitest,
+  project: TestProject,
+  options: ResolvedOptions,
+  first: TemplateHandoff,
+  rebuild: () => Promise<TemplateHandoff>,
+): void {
   // The plugin's schema and seed (files, folders of .sql files, seed modules) and migrations folders.
-  const scripts = [...options.schema, ...(typeof options.seed === 'function' ? [] : options.seed)]
+  const scripts = [...options.schema, ...options.steps, ...(typeof options.seed === 'function' ? [] : options.seed)]
   const folders = options.migrations.map((set) => set.folder)
+  /** The project files the last build's modules brought in (a seed module's imports). */
+  let modules = new Set('modules' in first ? first.modules : [])
   const isInput = (file: string) =>
     scripts.some((input) => file === input || (path.dirname(file) === input && file.endsWith('.sql'))) ||
     isWithin(file, folders) ||
+    modules.has(file) ||
     isWithin(file, reportedInputs(vitest, project))
   // Vite watches the project root; inputs may live elsewhere (a shared folder).
   const watched = new Set<string>()
@@ -48,7 +57,7 @@ export function watchTemplate(vitest: Vitest, project: TestProject, options: Res
     for (const input of outside) watched.add(input)
     if (outside.length > 0) vitest.vite.watcher.add(outside)
   }
-  watchOutside([...scripts, ...folders])
+  watchOutside([...scripts, ...folders, ...modules])
   // What the workers report is known after each run: watched from then on.
   const reporters = vitest.config.reporters as unknown[]
   reporters.push({ onTestRunEnd: () => watchOutside(reportedInputs(vitest, project)) })
@@ -67,6 +76,11 @@ export function watchTemplate(vitest: Vitest, project: TestProject, options: Res
       if (!isInput(file)) return undefined
       rebuilding = rebuilding.then(async () => {
         const handoff = await rebuild().catch((error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }))
+        if ('modules' in handoff) {
+          // Added to, never replaced: a module an earlier build loaded may be imported again.
+          modules = new Set([...modules, ...handoff.modules])
+          watchOutside(handoff.modules)
+        }
         if ('error' in handoff) {
           vitest.logger.error(
             `sqlite-fixtures: ${path.relative(vitest.config.root, file)} changed, and the template could not be rebuilt: ` +
@@ -76,5 +90,10 @@ export function watchTemplate(vitest: Vitest, project: TestProject, options: Res
       })
       return databaseFiles(vitest, project)
     },
+  })
+  // Vitest offers a deleted file to no trigger: an input that goes counts as a change (its
+  // table, or a seed's rows, must go from the template too).
+  vitest.vite.watcher.on('unlink', (deleted: string) => {
+    if (isInput(path.resolve(deleted))) vitest.watcher.onFileChange(deleted)
   })
 }

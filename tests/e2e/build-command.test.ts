@@ -23,8 +23,8 @@ test('sqlite-fixtures build builds the template from the Vitest config and print
 })
 
 test.each([
-  ['kysely-app', 'kysely migrations (folder'],
-  ['drizzle-app', 'drizzle migrations (3)'],
+  ['kysely-app', 'kysely migrations in migrations (3)'],
+  ['drizzle-app', 'drizzle migrations in drizzle (3)'],
   ['prisma-app', 'prisma migration 20250110093000_init, prisma migration 20250301120000_points_status_readings'],
 ])('%s: sqlite-fixtures build applies the ORM migrations; the test run after it applies none, in no worker', async (sample, steps) => {
   const scratch = makeScratch()

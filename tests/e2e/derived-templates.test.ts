@@ -43,8 +43,10 @@ describe.each(variants)('%s', (_name, env, skipped) => {
 })
 
 test('derived templates live in memory: the cache holds only the template the main process built', async () => {
-  const run = await runFixture('derived', { files: ['tests/blocks.test.ts', 'tests/helper.test.ts'] })
+  const run = await runFixture('derived', { files: ['tests/blocks.test.ts', 'tests/helper.test.ts'], captureOutput: true })
   expectAllPassed(run)
+  // The sample's setup file calls the deprecated useSqliteFixtures(): in each file, and said once.
+  expect(run.output.match(/useSqliteFixtures\(\) is deprecated: call configureSqliteFixtures\(\) from 'sqlite-fixtures\/vitest' instead/g)).toHaveLength(1)
   expect(fs.readdirSync(run.cacheDir).filter((name) => name.endsWith('.sqlite'))).toHaveLength(1)
 })
 

@@ -53,9 +53,14 @@ test('Jest with globalSetup(): the template is built once in the main process, a
   const run = await runJest('jest-basic', {
     scratch,
     args: ['--maxWorkers=2', 'isolation', 'derive'],
-    env: { SAMPLE_GLOBAL_SETUP: '1', SQLITE_FIXTURES_VERBOSE: verboseLog },
+    env: { SAMPLE_GLOBAL_SETUP: '1', SQLITE_FIXTURES_VERBOSE: verboseLog, SAMPLE_OLD_NAME: '1' },
   })
   expect(run.tests.filter((t) => t.state !== 'passed')).toEqual([])
+  // The setup file's deprecated useSqliteFixtures(), seen by both workers, is said once, by
+  // Jest's main process as it exits: after Jest's summary.
+  const notice = "useSqliteFixtures() is deprecated: call configureSqliteFixtures() from 'sqlite-fixtures/jest' instead"
+  expect(run.output.split(notice)).toHaveLength(2)
+  expect(run.output.indexOf(notice)).toBeGreaterThan(run.output.indexOf('Test Suites:'))
   const lines = fs.readFileSync(verboseLog, 'utf8').split('\n').filter((line) => line.includes('template'))
   expect(lines).toEqual([expect.stringMatching(/template built: /)])
 })

@@ -47,10 +47,22 @@ describe('a raw libSQL app on testLibsqlClient()', () => {
     const run = await runFixture('libsql-app', { config: { include: ['tests/failures.check.ts'] } })
     expect(run.errors).toEqual([])
     const report = run.test("a failing test's report shows the statements the libSQL client ran").errors.join('\n')
-    expect(report).toContain('BEGIN write')
-    expect(report).toContain("insert into customers (name) values (?) returning id /* args: 'Ada' */")
-    expect(report).toContain('insert into orders (customer_id, total_cents) values (?, ?) /* args: 1, 1234 */')
-    expect(report).toContain('COMMIT')
+    // The statements as libSQL ran them: its interactive transaction, then its batch's own transaction.
+    const statements = [
+      'BEGIN IMMEDIATE',
+      "insert into customers (name) values (?) returning id /* args: 'Ada' */",
+      'insert into orders (customer_id, total_cents) values (?, ?) /* args: 1, 1234 */',
+      'COMMIT',
+      'BEGIN IMMEDIATE',
+      'insert into orders (customer_id, total_cents) values (?, ?) /* args: 1, 500 */',
+      'COMMIT',
+      'select count(*) as n from orders',
+    ]
+    let from = 0
+    for (const statement of statements) {
+      from = report.indexOf(statement, from)
+      expect(from, `${statement}, in order, in:\n${report}`).toBeGreaterThanOrEqual(0)
+    }
     const broken = run.test('a foreign key broken through the libSQL client fails the test at teardown')
     expect(broken.state).toBe('failed')
     expect(broken.errors.join('\n')).toMatch(/orders rowid 1: customer_id = 42 has no match in customers\(id\)/)

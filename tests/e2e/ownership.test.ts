@@ -5,7 +5,7 @@ import { runFixture } from '../support/run-vitest.js'
 
 const refused = (owner: string) =>
   `sqlite-fixtures: test "${owner}" has ended, but work it left running (a timer, an unawaited promise, code that went ` +
-  'on after a timeout) reached for its database. It was refused: nothing was written. Await everything it starts, and ' +
+  'on after a timeout, a server it started) reached for its database. It was refused: nothing was written. Await everything it starts, and ' +
   'clear its timers, before it returns.'
 
 test('work a test left running is refused, nothing is written, and its file fails naming the test, sequential or concurrent', async () => {

@@ -141,13 +141,17 @@ test('the template is built once, in the main process, and a second run reuses i
   expect(second[0]).toContain(main)
 })
 
-test('a bad schema file fails the tests that need a database, naming the file, line and statement', async () => {
-  const run = await runFixture('bad-schema')
-  const failed = run.test('needs the database')
-  expect(failed.state).toBe('failed')
-  expect(failed.errors[0]).toContain('002_broken.sql:10 failed: no such table: ordres')
-  expect(failed.errors[0]).toContain('in statement: insert into ordres (customer_id) values (1);')
-  expect(run.test('needs no database').state).toBe('passed')
+test('a bad schema file fails the run once, at its start, naming the file, line and statement: no test runs', async () => {
+  const scratch = makeScratch()
+  const failure = await runFixture('bad-schema', { scratch }).then(
+    (run) => run.tests,
+    (error: unknown) => error,
+  )
+  expect(failure).toMatchObject({ name: 'SchemaError', code: 'SQLITE_FIXTURES_SCHEMA' })
+  expect((failure as Error).message).toContain('002_broken.sql:10 failed: no such table: ordres')
+  expect((failure as Error).message).toContain('in statement: insert into ordres (customer_id) values (1);')
+  expect((failure as Error).message).toContain('The template could not be built: no test runs until it is fixed.')
+  expect(leftovers(path.join(scratch, 'tmp'))).toEqual([])
 })
 
 describe.each(['memory', 'file'] as const)('keep: failed (%s mode)', (mode) => {

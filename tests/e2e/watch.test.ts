@@ -3,6 +3,7 @@ import path from 'node:path'
 import { expect, test, vi } from 'vitest'
 import { installSample } from '../../bench/install.js'
 import { makeScratch, watchFixture, type WatchSession } from '../support/run-vitest.js'
+import { writeCustomers, writeTags, writeTemplateInputs } from '../support/template-inputs.js'
 
 /** Saves (`save` writes the files), and waits for the rerun the save starts. */
 async function saveAndRerun(session: WatchSession, save: () => void): Promise<void> {
@@ -186,6 +187,32 @@ export const migrations = [CreateCustomers1700000000001, AddEmail1700000000002]`
     await saveAndRerun(session, () => fs.writeFileSync(path.join(root, 'db/notes/002_done.sql'), 'alter table notes add column done integer;\n'))
     expect(session.reruns.at(-1)).toEqual(['tests/columns.test.ts'])
     expect(session.events().at(-1)).toBe('notes id,body,title,done')
+  } finally {
+    await session.close()
+  }
+})
+
+test('in watch mode, an edit to a module the seed or a Kysely migration imports, and a deleted schema file, each rebuild and rerun the files that use the database', { timeout: 120_000 }, async () => {
+  const scratch = makeScratch()
+  const inputs = path.join(scratch, 'inputs')
+  writeTemplateInputs(inputs)
+  const session = await watchFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs } })
+  const last = (prefix: string) => session.events().filter((line) => line.startsWith(prefix)).at(-1)
+  try {
+    expect(last('customers ')).toBe('customers Ada,Grace')
+    const databaseFiles = ['tests/data.test.ts', 'tests/deleted-folder.test.ts']
+
+    await saveAndRerun(session, () => writeCustomers(inputs, ['Ada', 'Grace', 'Edsger']))
+    expect(session.reruns).toEqual([databaseFiles])
+    expect(last('customers ')).toBe('customers Ada,Grace,Edsger')
+
+    await saveAndRerun(session, () => writeTags(inputs, ['red', 'green', 'blue']))
+    expect(last('tags ')).toBe('tags red,green,blue')
+
+    // Vitest offers no trigger a deleted file: the plugin reruns on it all the same.
+    await saveAndRerun(session, () => fs.rmSync(path.join(inputs, 'schema/002_orders.sql')))
+    expect(session.reruns).toEqual([databaseFiles, databaseFiles, databaseFiles])
+    expect(last('tables ')).toBe('tables customers,notes,tags')
   } finally {
     await session.close()
   }

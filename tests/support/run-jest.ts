@@ -37,14 +37,15 @@ export async function runJest(
   const jest = path.join(repoRoot, 'node_modules/jest/bin/jest.js')
   const config = path.join(repoRoot, 'fixtures', project, 'jest.config.cjs')
   const args = ['--config', config, '--json', `--outputFile=${output}`, '--ci', `--cacheDirectory=${path.join(scratch, 'jest-cache')}`]
-  await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
+  const printed = await run(process.execPath, [jest, ...args, ...(options.args ?? [])], {
     cwd: repoRoot,
     // Jest prints every failure to stderr; the JSON report is what is read.
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, TMPDIR: tmpDir, SQLITE_FIXTURES_CACHE_DIR: cacheDir, SQLITE_FIXTURES_EVENT_LOG: eventLog, ...options.env },
-  }).catch((error: { code?: number }) => {
+  }).catch((error: { code?: number; stdout: string; stderr: string }) => {
     // Jest exits 1 when a test fails; the JSON says which.
     if (error.code !== 1) throw error
+    return error
   })
   const report = JSON.parse(fs.readFileSync(output, 'utf8')) as JestJson
   // Files in path order (Jest lists them as they finish), each file's tests in its own order.
@@ -69,5 +70,5 @@ export async function runJest(
     file: path.relative(path.dirname(config), file.name),
     errors: ownError(file) ? [file.message] : [],
   }))
-  return innerRun({ tests, errors, fileMeta: {}, files, logs: [], tmpDir, cacheDir }, eventLog)
+  return innerRun({ tests, errors, fileMeta: {}, files, logs: [], output: printed.stdout + printed.stderr, tmpDir, cacheDir }, eventLog)
 }

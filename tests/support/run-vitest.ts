@@ -32,6 +32,8 @@ export interface InnerRun {
   events: string[]
   /** What tests and hooks wrote to the console (stdout and stderr), one entry per write. */
   logs: string[]
+  /** What Vitest printed (its main process and, piped through it, the workers), with `captureOutput`. */
+  output: string
   /** The private TMPDIR the inner run used: it should be empty afterwards. */
   tmpDir: string
   cacheDir: string
@@ -48,6 +50,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Reuse a scratch dir (to share a template cache between runs). */
   scratch?: string
+  /** Collect what Vitest prints into `output`, instead of printing it. */
+  captureOutput?: boolean
 }
 
 /**
@@ -82,13 +86,20 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
   // The plugin builds the template in this process (Vitest's main process): it reads the
   // same env as the workers.
   const restoreEnv = setEnv(env)
-  const vitest = await startVitest('test', options.files ?? [], {
-    root,
-    watch: false,
-    reporters: [{ onUserConsoleLog: (log) => void logs.push(log.content) }],
-    env,
-    ...options.config,
-  }).finally(restoreEnv)
+  const output = options.captureOutput ? capture() : undefined
+  const vitest = await startVitest(
+    'test',
+    options.files ?? [],
+    {
+      root,
+      watch: false,
+      reporters: [{ onUserConsoleLog: (log) => void logs.push(log.content) }],
+      env,
+      ...options.config,
+    },
+    {},
+    output ? { stdout: output.stream, stderr: output.stream } : {},
+  ).finally(restoreEnv)
   process.exitCode = exitCode
   try {
     const tests: InnerTest[] = []
@@ -112,7 +123,7 @@ export async function runFixture(project: string, options: RunOptions = {}): Pro
         })
       }
     }
-    return innerRun({ tests, errors, fileMeta, files, logs, tmpDir, cacheDir }, eventLog)
+    return innerRun({ tests, errors, fileMeta, files, logs, output: output?.text() ?? '', tmpDir, cacheDir }, eventLog)
   } finally {
     await vitest.close()
   }

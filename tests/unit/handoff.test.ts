@@ -2,8 +2,8 @@ import { expect, test } from 'vitest'
 import { handoffUse, type TemplateHandoff, type TemplateInputs } from '../../src/core/template/handoff.js'
 
 const set = (folder: string) => JSON.stringify(['drizzle', folder, {}])
-const inputs = (extra: Partial<TemplateInputs> = {}): TemplateInputs => ({ schema: ['/app/db/schema.sql'], migrations: [set('/app/drizzle')], seed: '', cacheKey: '', ...extra })
-const handed = (extra: Partial<TemplateInputs> = {}): TemplateHandoff => ({ inputs: inputs(extra), key: 'k', file: '/cache/t.sqlite', steps: [] })
+const inputs = (extra: Partial<TemplateInputs> = {}): TemplateInputs => ({ schema: ['/app/db/schema.sql'], migrations: [set('/app/drizzle')], seed: '', cacheKey: '', steps: [], driver: 'better-sqlite3', ...extra })
+const handed = (extra: Partial<TemplateInputs> = {}): TemplateHandoff => ({ inputs: inputs(extra), key: 'k', file: '/cache/t.sqlite', steps: [], modules: [] })
 
 test.each([
   ['the same inputs: the template as it is', handed(), inputs(), false, 'as-is'],

@@ -28,6 +28,12 @@ describe('resolveOptions', () => {
     expect(bad({ schemas: 'db' })).toThrow('unknown option "schemas". Did you mean "schema"?')
   })
 
+  test('the template is built by better-sqlite3 unless driver says libsql; steps are module paths from rootDir', () => {
+    expect(resolveOptions({}).driver).toBe('better-sqlite3')
+    expect(resolveOptions({ rootDir: '/project', driver: 'libsql', steps: 'tests/migrate.ts' })).toMatchObject({ driver: 'libsql', steps: ['/project/tests/migrate.ts'] })
+    expect(bad({ driver: 'turso' })).toThrow('option "driver" must be "better-sqlite3" or "libsql", got "turso".')
+  })
+
   test('a wrong mode names the option and the bad value', () => {
     expect(bad({ mode: 'disk' })).toThrow('option "mode" must be "memory" or "file", got "disk"')
   })

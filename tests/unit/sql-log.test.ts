@@ -52,10 +52,15 @@ describe('the statement log', () => {
     }
   })
 
-  test('is not hooked at all with sqlLog and integrity both false', async () => {
-    const scope = (await runtimeWith({ sqlLog: false, integrity: false })).openScope('t')
-    expect(statementLogOf(scope.get('db'))).toBeUndefined()
-    await scope.dispose()
+  test('keeps no statements with sqlLog and integrity both false, and still guards who runs them', async () => {
+    const runtime = await runtimeWith({ sqlLog: false, integrity: false })
+    const handedOver = runtime.openScope('hands its connection over')
+    const db = await runInScope(handedOver, async () => handedOver.get('db'))
+    const other = runtime.openScope('uses it')
+    await expect(runInScope(other, async () => db.prepare('select 1').get())).rejects.toThrow(/ran a statement on the database of test "hands its connection over"/)
+    expect(statementLogOf(db)?.recent()).toEqual({ statements: [], total: 0 })
+    await handedOver.dispose()
+    await other.dispose().catch(() => {})
   })
 
   test('with sqlLog false, it keeps no statements (the integrity check still watches)', async () => {

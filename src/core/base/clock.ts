@@ -1,16 +1,18 @@
-// The plugin's own clocks and timers, captured when it loads. A project that fakes time
-// (`vi.useFakeTimers()` in a setup file, which runs after the plugin's) fakes it for the code
-// under test, not for the plugin's locks, cache and logs: a lock deadline read from a frozen
-// Date.now() would never pass, and a build would take "0 ms".
+import { performance as realPerformance } from 'node:perf_hooks'
+import { setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers'
 
-const wallNow = Date.now
-const monotonicNow = performance.now.bind(performance)
-const realSetTimeout = globalThis.setTimeout
-const realSetImmediate = globalThis.setImmediate
+// The plugin's own clocks and timers, taken from Node's modules, not the globals, and when it
+// loads. A project that fakes time fakes the globals (`vi.useFakeTimers()` in a setup file;
+// Jest's `fakeTimers: { enableGlobally: true }`, even before the plugin loads) for the code
+// under test, not for the plugin's locks, cache, logs and end-of-file drain: a lock deadline
+// read from a frozen clock would never pass, and a drain on a fake setImmediate never ends.
+
+const monotonicNow = realPerformance.now.bind(realPerformance)
+const timeOrigin = realPerformance.timeOrigin
 
 /** Milliseconds since the epoch, by the real clock: for comparing with file times. */
 export function wallClock(): number {
-  return wallNow()
+  return timeOrigin + monotonicNow()
 }
 
 /** A real, monotonic time in milliseconds: for deadlines and durations. */

@@ -83,3 +83,14 @@ export class CaughtRefusalError extends SqliteFixturesError {
     super(message, 'SQLITE_FIXTURES_CAUGHT_REFUSAL', options)
   }
 }
+
+/**
+ * The SQLite driver (better-sqlite3) cannot be loaded: it is not installed, its native addon
+ * was never built (pnpm, Yarn and bun skip build scripts they were not told to run), or it
+ * was built for another Node. The message names the command that fixes it.
+ */
+export class DriverUnavailableError extends SqliteFixturesError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'SQLITE_FIXTURES_DRIVER', options)
+  }
+}

@@ -6,6 +6,7 @@ export { monotonicClock, nextTurns, sleep, throwUncaught, wallClock } from './cl
 export {
   CaughtRefusalError,
   CrossTestError,
+  DriverUnavailableError,
   FixtureUnavailableError,
   LateWorkError,
   LayerError,
@@ -23,6 +24,19 @@ export {
   type MigrationSet,
   type MigrationSteps,
 } from './migration-set.js'
+export { collectNotices, deprecated } from './notices.js'
+export { noteUseSqliteFixtures } from './renamed.js'
+export { folderEntries } from './folder-entries.js'
+export {
+  moduleGraphOver,
+  requiredModules,
+  runnerModuleGraph,
+  useRunnerModuleGraph,
+  type LoadedModule,
+  type ModuleGraph,
+  type ModuleInputs,
+  type RequiredModule,
+} from './module-graph.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'
 export {
@@ -36,6 +50,7 @@ export {
   type SqlLogOptions,
   type SqliteFixturesOptions,
   type SqliteMode,
+  type TemplateDriver,
 } from './options.js'
 export { isAlive } from './pid.js'
 export { isPromiseLike } from './promise-like.js'
@@ -43,4 +58,4 @@ export { realmState } from './realm.js'
 export { lineAt, numberedStatements, shortenStatement, withBoundValues } from './sql-format.js'
 export { lineIn } from './stack-line.js'
 export { pendingFile, type FileMigrator } from './file-migrations.js'
-export type { Template, TemplateStep } from './template-step.js'
+export type { LibsqlConnection, Template, TemplateStep } from './template-step.js'

@@ -17,6 +17,13 @@ export type PragmaValue = string | number | boolean
 /** Puts data into the template once; runs after the schema. */
 export type SeedFunction = (db: Database) => void | Promise<void>
 
+/**
+ * The SQLite library that builds the template, and whose client code steps and seed
+ * modules are given: `'better-sqlite3'` (its `Database`) or `'libsql'` (a `@libsql/client`
+ * `Client` on the template's file, with libSQL's own SQL and migrator).
+ */
+export type TemplateDriver = 'better-sqlite3' | 'libsql'
+
 /** Options for `configureSqliteFixtures()` and the `sqliteFixtures()` plugin. */
 export interface SqliteFixturesOptions {
   /**
@@ -34,6 +41,21 @@ export interface SqliteFixturesOptions {
    * worker starts (and `npx sqlite-fixtures build` does too).
    */
   migrations?: readonly MigrationSet[]
+  /**
+   * Migrations as code: modules whose default export is a function given a client of the
+   * `driver` and awaited, once, in the main process (`'tests/migrate.ts'`, where your app's
+   * own `runMigrations(db)` runs). After the schema and the ORM migration sets, before the
+   * layers' steps and the seed. Each module and every project file it imports is hashed into
+   * the cache key.
+   */
+  steps?: string | readonly string[]
+  /**
+   * The SQLite library the template is built with, and whose client `steps` and seed modules
+   * get: `'better-sqlite3'` (default) or `'libsql'`, for an app on `@libsql/client` (libSQL's
+   * SQL, such as `ALTER TABLE ... ALTER COLUMN`, and its migrators). Tests still get their
+   * database as today; a template only libSQL can read is served to `testLibsqlClient()` alone.
+   */
+  driver?: TemplateDriver
   /**
    * Data put into the template once, last: after the schema, the migrations and the layers'
    * own steps, so it can fill their tables. `.sql` files, folders of them, modules whose
@@ -107,6 +129,9 @@ export interface ResolvedOptions {
   readonly schema: readonly string[]
   /** Folders resolved from `rootDir`. */
   readonly migrations: readonly MigrationSet[]
+  /** Module paths, resolved from `rootDir`. */
+  readonly steps: readonly string[]
+  readonly driver: TemplateDriver
   readonly seed: readonly string[] | SeedFunction
   readonly pragmas: Readonly<Record<string, PragmaValue>>
   readonly auto: boolean
@@ -123,7 +148,7 @@ export interface ResolvedOptions {
 }
 
 const optionNames = [
-  'mode', 'schema', 'migrations', 'seed', 'pragmas', 'auto', 'env', 'layers',
+  'mode', 'schema', 'migrations', 'steps', 'driver', 'seed', 'pragmas', 'auto', 'env', 'layers',
   'cacheDir', 'cacheKey', 'tempDir', 'rootDir', 'keep', 'isolation', 'sqlLog', 'integrity',
 ] as const satisfies readonly (keyof SqliteFixturesOptions)[]
 
@@ -274,6 +299,9 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
   const seed =
     typeof input.seed === 'function' ? (input.seed as SeedFunction) : pathList('seed', input.seed, rootDir)
 
+  const driver = input.driver ?? 'better-sqlite3'
+  if (driver !== 'better-sqlite3' && driver !== 'libsql') fail('driver', '"better-sqlite3" or "libsql"', driver)
+
   const cacheDir = optionalString('cacheDir', input.cacheDir)
   const tempDir = optionalString('tempDir', input.tempDir)
   const cacheKey = input.cacheKey ?? ''
@@ -283,6 +311,8 @@ export function resolveOptions(input: SqliteFixturesOptions = {}): ResolvedOptio
     mode,
     schema: pathList('schema', input.schema, rootDir),
     migrations: checkMigrations(input.migrations, rootDir),
+    steps: pathList('steps', input.steps, rootDir),
+    driver,
     seed,
     pragmas: checkPragmas(input.pragmas),
     auto,

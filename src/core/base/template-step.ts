@@ -24,6 +24,19 @@ export interface TemplateStep {
    * for explaining a failure without the partial effects of this step.
    */
   apply(db: Database.Database, scratch: () => Database.Database): void | Promise<void>
+  /**
+   * Applies the step with libSQL, where the template is built by it (option `driver:
+   * 'libsql'`): a script through libSQL's SQL, a migration set by the ORM's libSQL migrator, a
+   * code step with the app's own client. A step without it is applied by `apply`, on the same
+   * file.
+   */
+  applyLibsql?(client: LibsqlConnection): Promise<void>
+}
+
+/** A libSQL client (`@libsql/client`'s `Client`), as far as the plugin's own steps use it. */
+export interface LibsqlConnection {
+  execute(statement: string): Promise<unknown>
+  close(): void
 }
 
 /** The migrated, seeded database every test's clone is copied from. */
@@ -36,4 +49,9 @@ export interface Template {
   readonly image: Buffer
   /** Whether this call built the template (false: it came from the cache). */
   readonly built: boolean
+  /**
+   * Why better-sqlite3 cannot read it, when libSQL built it with a feature of its own in the
+   * schema: then only `testLibsqlClient()` can use a test's copy, and `ctx.db` refuses.
+   */
+  readonly libsqlOnly?: string | undefined
 }

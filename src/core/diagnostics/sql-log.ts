@@ -131,12 +131,10 @@ export function statementLogOf(db: Database): StatementLog | undefined {
 }
 
 /**
- * A log for a new connection, or `undefined` when nothing reads one: the failure report
- * (`sqlLog`), the integrity check and a kept connection need it; else no statement is hooked.
+ * A log for a new connection: it keeps the statements a failure report shows (`sqlLog`), notes
+ * what the integrity check needs, and runs the ownership guard before each statement, which
+ * stays on whatever the options say: a connection another test handed over is refused by it.
  */
-export function newStatementLog(options: Pick<ResolvedOptions, 'sqlLog' | 'integrity' | 'isolation'>): StatementLog | undefined {
-  // A connection kept across tests (isolation 'savepoint') is always watched: whose work runs
-  // on it, and which settings a test changed, decide whether the next test may use it.
-  if (options.sqlLog === false && options.integrity === false && options.isolation !== 'savepoint') return undefined
+export function newStatementLog(options: Pick<ResolvedOptions, 'sqlLog'>): StatementLog {
   return new StatementLog(options.sqlLog === false ? 0 : options.sqlLog.size)
 }

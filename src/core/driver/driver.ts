@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type BetterSqlite3 from 'better-sqlite3'
+import { driverUnavailable } from './missing-driver.js'
 
 // The driver seam: every database the plugin itself opens, copies, snapshots or deletes
 // goes through this module (the template, each test's clone, the ORM layers' migrators).
@@ -14,15 +16,29 @@ type Connection = BetterSqlite3.Database
 let driver: typeof BetterSqlite3 | undefined
 const require = createRequire(import.meta.url)
 
+/**
+ * Runs what loads better-sqlite3 (its module, or its native addon, which it loads with the
+ * first database): a driver that is not installed, never built or built for another Node
+ * fails with the plugin's own error, naming the fix for the package manager in use.
+ */
+function loading<T>(load: () => T): T {
+  try {
+    return load()
+  } catch (error) {
+    throw driverUnavailable(error, fileURLToPath(import.meta.url)) ?? error
+  }
+}
+
 /** Loads better-sqlite3 now, if it is not loaded: before a moment where loading code is refused (see `preloadCode`). */
 export function loadDriver(): typeof BetterSqlite3 {
-  driver ??= require('better-sqlite3') as typeof BetterSqlite3
+  driver ??= loading(() => require('better-sqlite3') as typeof BetterSqlite3)
   return driver
 }
 
 /** Opens a database: a file, `':memory:'`, or a deserialized image (an in-memory copy of its bytes). */
 export function openDatabase(source: string | Buffer, options?: BetterSqlite3.Options): Connection {
-  return new (loadDriver())(source, options)
+  const loaded = loadDriver()
+  return loading(() => new loaded(source, options))
 }
 
 /**
@@ -58,6 +74,24 @@ export function snapshot(db: Connection): Buffer {
   return db.serialize()
 }
 
+/**
+ * Why better-sqlite3 cannot read a database file's schema (a libSQL-only feature in it, such
+ * as a vector index or a `RANDOM ROWID` table), or `undefined` when it can.
+ */
+export function unreadableSchema(file: string): string | undefined {
+  let db: Connection | undefined
+  try {
+    db = openDatabase(file, { readonly: true, fileMustExist: true })
+    // Any statement makes SQLite parse the whole schema.
+    db.prepare('select count(*) from sqlite_master').get()
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  } finally {
+    db?.close()
+  }
+}
+
 /** Journals SQLite may leave beside a database file. */
 const sidecars = ['-journal', '-wal', '-shm']
 
@@ -81,5 +115,5 @@ export function removeDatabaseFile(file: string): void {
  * part of the template's cache key. Read from its package.json: it costs no connection.
  */
 export function driverVersion(): string {
-  return (require('better-sqlite3/package.json') as { version: string }).version
+  return loading(() => require('better-sqlite3/package.json') as { version: string }).version
 }

@@ -12,5 +12,7 @@ export {
   releaseDriver,
   removeDatabaseFile,
   snapshot,
+  unreadableSchema,
   writeDatabaseFile,
 } from './driver.js'
+export { libsqlVersion, openLibsqlFile } from './libsql.js'

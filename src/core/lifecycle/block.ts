@@ -55,11 +55,13 @@ export class Block {
     if (this.#frozen) {
       const error = new LateWorkError(
         `sqlite-fixtures: "${this.name}" has started its tests, so its setup has ended: an afterAll, or work its ` +
-          'beforeAll left running (a timer, an unawaited promise), reached for the block\'s database. It was refused: ' +
+          'beforeAll left running (a timer, an unawaited promise, a server it started listening: its requests run ' +
+          'for the beforeAll, not for the test that sends them), reached for the block\'s database. It was refused: ' +
           "nothing was written. A block's data is written by its beforeAll hooks, which run before its first test, and " +
-          'is dropped after the block (an afterAll need not clean it up).',
+          'is dropped after the block (an afterAll need not clean it up). A server the tests send requests to is ' +
+          "started in each test (supertest(app) does), so its requests run for that test.",
       )
-      reportAtFileEnd(error, this.file)
+      reportAtFileEnd(error, this.file, this)
       throw error
     }
     if (this.parent && !this.parent.#frozen) {

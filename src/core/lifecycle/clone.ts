@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { copyDatabaseFile, openDatabase, removeDatabaseFile, snapshot, writeDatabaseFile } from '../driver/index.js'
-import type { PragmaValue, SqliteMode } from '../base/index.js'
+import { type PragmaValue, SqliteFixturesError, type SqliteMode } from '../base/index.js'
 import type { TempDir } from './tempdir.js'
 
 /**
@@ -12,6 +12,8 @@ export interface CloneSource {
   readonly file?: string | undefined
   /** The bytes; a template read from a file reads them on first use. */
   readonly image: Buffer
+  /** Why better-sqlite3 cannot read it (a template libSQL built with a feature of its own), if it cannot. */
+  readonly libsqlOnly?: string | undefined
 }
 
 /** One test's private database: a copy of the template. */
@@ -27,6 +29,8 @@ export interface Clone {
   begin?(): void
   /** Whether the connection outlives its test, kept for the next (isolation 'savepoint'). */
   readonly kept?: boolean
+  /** Why `db` refuses every statement (only libSQL can read this database), if it does. */
+  readonly refusal?: string | undefined
 }
 
 /**
@@ -66,8 +70,8 @@ export function memoryClone(source: CloneSource, pragmas: Readonly<Record<string
     file: undefined,
     dispose: () => db.close(),
     keep() {
-      const file = dir.nextPath('.sqlite')
-      writeDatabaseFile(file, snapshot(db))
+      const image = snapshot(db)
+      const file = dir.create('.sqlite', (path) => writeDatabaseFile(path, image))
       db.close()
       return file
     },
@@ -79,9 +83,8 @@ export function memoryClone(source: CloneSource, pragmas: Readonly<Record<string
  * with its journals on dispose. A derived template, which has no file, is written out.
  */
 export function fileClone(source: CloneSource, pragmas: Readonly<Record<string, PragmaValue>>, dir: TempDir, verbose?: StatementHook): Clone {
-  const file = dir.nextPath('.sqlite')
-  if (source.file === undefined) writeDatabaseFile(file, source.image)
-  else copyDatabaseFile(source.file, file)
+  const { file: template } = source
+  const file = dir.create('.sqlite', (path) => (template === undefined ? writeDatabaseFile(path, source.image) : copyDatabaseFile(template, path)))
   let db: Database.Database
   try {
     db = openDatabase(file, verbose && { verbose })
@@ -102,4 +105,31 @@ export function fileClone(source: CloneSource, pragmas: Readonly<Record<string, 
       return file
     },
   }
+}
+
+/** What a refusing connection still answers: what says which database it is, and closing it. */
+const stillAnswered = new Set<PropertyKey>(['name', 'memory', 'open', 'inTransaction', 'readonly', 'close'])
+
+/**
+ * A file clone of a template only libSQL can read (libSQL built it with a feature of its own,
+ * a vector index, say): `testLibsqlClient()` opens its file, while `ctx.db` refuses every
+ * statement, saying why, instead of failing on SQLite's "malformed database schema".
+ */
+export function libsqlOnlyClone(clone: Clone, reason: string): Clone {
+  const refuse = () => {
+    throw new SqliteFixturesError(
+      'sqlite-fixtures: this database can only be used through testLibsqlClient(): libSQL built the template with a ' +
+        `feature of its own that better-sqlite3's SQLite cannot read (${reason}). Reach it through testLibsqlClient() ` +
+        "(or your app's client mocked onto it), not ctx.db or currentDb().",
+      'SQLITE_FIXTURES_LIBSQL_ONLY',
+    )
+  }
+  const db = new Proxy(clone.db, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      return stillAnswered.has(property) ? value.bind(target) : refuse
+    },
+  })
+  return { ...clone, db, refusal: reason }
 }

@@ -3,8 +3,9 @@ import type { Clone } from './clone.js'
 import { bindEnv } from './env.js'
 import { closingDatabase } from './file-clones.js'
 import { addToFailureReport, type IntegrityBaseline, IntegrityCheck, integrityError, keptSection, statementLogOf, statementsSection } from '../diagnostics/index.js'
-import { defineLayer, type Layer, type LayerTestInfo, type ResolvedOptions, verbose, verboseEnabled } from '../base/index.js'
+import { defineLayer, LateWorkError, type Layer, type LayerTestInfo, type ResolvedOptions, verbose, verboseEnabled } from '../base/index.js'
 import { ownedBy } from './guard.js'
+import { isPluginWork, ownerHere, refuse } from './owner.js'
 import { setUpNewDatabase } from './new-database.js'
 
 /** The calls that start work on a connection: on a closed test database, late work reaches for one of them first. */
@@ -15,18 +16,29 @@ const workMethods = ['prepare', 'exec', 'pragma', 'transaction', 'backup', 'seri
  * open": work its test left running that kept `ctx.db` is reported as late work of that test,
  * even if the app swallows the error. The connection stays better-sqlite3's own object.
  */
-function refuseWhenClosed(db: Database, guard: () => void): void {
+function refuseWhenClosed(db: Database, test: LayerTestInfo, guard: () => void): void {
   for (const name of workMethods) {
     const closed = db[name] as (...args: unknown[]) => unknown
     Object.defineProperty(db, name, {
       configurable: true,
       writable: true,
       value(this: Database, ...args: unknown[]) {
+        // Work no test runs for (an app's own loop that kept the connection) is late too: its test has ended.
+        if (!isPluginWork() && ownerHere() === undefined) throw refuse(closedTo(test))
         guard()
         return closed.apply(this, args)
       },
     })
   }
+}
+
+function closedTo(test: LayerTestInfo): LateWorkError {
+  return new LateWorkError(
+    `sqlite-fixtures: the database of test "${test.name}" was used after that test ended, by code that no test runs ` +
+      'for (a timer or an interval started at import time, a queue flushed by a loop of its own) holding the ' +
+      "connection the test handed over. It was refused: nothing was written. Reach the running test's database " +
+      "through currentDb() or testDatabase() from the test's own code.",
+  )
 }
 
 /** A test's clone while it is open, with what its teardown needs. */
@@ -82,6 +94,8 @@ export function dbLayer(
       try {
         if (options.env !== false && options.mode === 'file' && made.file !== undefined) unbind = bindEnv(options.env, made.file, test.name)
         const setUp = () => {
+          // A database only libSQL can read is neither checked nor set up through better-sqlite3.
+          if (made.refusal !== undefined) return
           baseline = integrity?.baseline(made.db, made.file)
           // What was registered for every new database (the handle's set-up calls, made at
           // import) holds for ctx.db and the other layers too, not only once the handle is used.
@@ -113,7 +127,7 @@ export function dbLayer(
           try {
             release(db, entry, test)
           } finally {
-            if (!db.open) refuseWhenClosed(db, entry.guard)
+            if (!db.open) refuseWhenClosed(db, test, entry.guard)
           }
         }
       }

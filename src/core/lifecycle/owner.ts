@@ -2,7 +2,7 @@ import { FixtureUnavailableError, realmState } from '../base/index.js'
 import { type Block, isBlock } from './block.js'
 import { contextHere, runFor } from './context.js'
 import { countLive } from './live.js'
-import { forgetUnreported, reportAtFileEnd } from './refusals.js'
+import { forgetUnreported, reportAtFileEnd, unreported } from './refusals.js'
 import type { TestScope } from './scope.js'
 
 // Every database access belongs to the test, or the describe block's setup, whose async
@@ -80,22 +80,24 @@ export function ownerName(owner: Owner): string {
  */
 export function refuse<E extends Error>(error: E, owner: Owner | undefined = ownerHere()): E {
   if (owner === undefined) reportAtFileEnd(error)
-  else if (isBlock(owner)) reportAtFileEnd(error, owner.file)
+  else if (isBlock(owner)) reportAtFileEnd(error, owner.file, owner)
   else owner.refuse(error)
   return error
 }
 
-/** Forgets a refusal the test expected (`expectRefusal()`), wherever it was kept. */
+/** Forgets a refusal the code running here expected (`expectRefusal()`): its own test's or block's, never another's. */
 export function acknowledge(error: unknown): void {
-  forgetUnreported(error)
   const owner = ownerHere()
-  if (owner !== undefined && !isBlock(owner)) owner.forgetRefusal(error)
+  if (owner === undefined) return
+  if (isBlock(owner)) forgetUnreported(error, owner)
+  else owner.forgetRefusal(error)
 }
 
-/** The refusals recorded for the code running here: its test's, and those kept for the end of the file. */
+/** The refusals the plugin made for the code running here: its test's, or its block setup's. */
 export function refusalsHere(): readonly Error[] {
   const owner = ownerHere()
-  return owner !== undefined && !isBlock(owner) ? owner.refusals : []
+  if (owner === undefined) return []
+  return isBlock(owner) ? unreported(owner) : owner.refusals
 }
 
 /**

@@ -1,9 +1,10 @@
 import { LateWorkError, nextTurns, realmState, throwUncaught } from '../base/index.js'
 
-/** A refusal no running test can carry, and the test file of the test or block it refused. */
+/** A refusal no running test can carry, the test file of the test or block it refused, and that test or block. */
 interface Kept {
   readonly error: Error
   readonly file: string | undefined
+  readonly owner: object | undefined
 }
 
 /**
@@ -33,10 +34,10 @@ export function currentFile(): string | undefined {
   return state.file
 }
 
-/** Keeps a refusal for the end of the owner's test file (by default the one running now). */
-export function reportAtFileEnd(error: Error, file: string | undefined = state.file): void {
+/** Keeps a refusal of `owner`'s (a test or block; none for work no test owns) for the end of its test file (by default the one running now). */
+export function reportAtFileEnd(error: Error, file: string | undefined = state.file, owner?: object): void {
   if (file !== undefined && state.finished.has(file)) reportAfterItsFile(error, file)
-  else state.kept.push({ error, file })
+  else state.kept.push({ error, file, owner })
 }
 
 /**
@@ -53,14 +54,14 @@ export async function finishFile(file: string | undefined): Promise<Error[]> {
   return mine.map((kept) => kept.error)
 }
 
-/** Forgets a refusal a test expected (`expectRefusal()`). */
-export function forgetUnreported(error: unknown): void {
-  state.kept = state.kept.filter((kept) => kept.error !== error)
+/** Forgets a refusal of `owner`'s that it expected (`expectRefusal()`): never another's. */
+export function forgetUnreported(error: unknown, owner: object): void {
+  state.kept = state.kept.filter((kept) => kept.error !== error || kept.owner !== owner)
 }
 
-/** The refusals kept for the end of a file: what `expectRefusal()` may match a wrapped error against. */
-export function unreported(): readonly Error[] {
-  return state.kept.map((kept) => kept.error)
+/** The refusals kept for the end of a file: all of them, or `owner`'s only. */
+export function unreported(owner?: object): readonly Error[] {
+  return state.kept.filter((kept) => owner === undefined || kept.owner === owner).map((kept) => kept.error)
 }
 
 /**

@@ -87,7 +87,7 @@ export class TestScope {
    * Returns the error, to throw.
    */
   refuse<E extends Error>(error: E): E {
-    if (this.#disposed) reportAtFileEnd(error, this.file)
+    if (this.#disposed) reportAtFileEnd(error, this.file, this)
     else this.#refusals.push(error)
     return error
   }
@@ -103,7 +103,7 @@ export class TestScope {
     const owner = this.blockSetup ? `the beforeAll of ${this.test.name.replace(/ \(beforeAll\)$/, '')}` : `test "${this.test.name}"`
     return new LateWorkError(
       `sqlite-fixtures: ${owner} has ended, but work it left running (a timer, an unawaited promise, code that ` +
-        'went on after a timeout) reached for its database. It was refused: nothing was written. Await everything ' +
+        'went on after a timeout, a server it started) reached for its database. It was refused: nothing was written. Await everything ' +
         'it starts, and clear its timers, before it returns.',
     )
   }
@@ -210,9 +210,8 @@ export class TestScope {
         "assertion such as toThrow() that met it instead of your app's error)."
     return new CaughtRefusalError(
       `sqlite-fixtures: ${why} To assert a refusal, run the call through expectRefusal() from ` +
-        `'sqlite-fixtures/${end.runner ?? 'vitest'}': expect(expectRefusal(() => currentDb()).message).toMatch(/has no database/), ` +
-        'or await expectRefusal(async () => app.save()) for an async call. The refusal: ' +
-        refusal.message,
+        `'sqlite-fixtures/${end.runner ?? 'vitest'}': expect(expectRefusal(() => app.save()).name).toBe('${refusal.name}'), ` +
+        `or (await expectRefusal(async () => app.saveLater())).name for an async call. The refusal: ${refusal.message}`,
       { cause: refusal },
     )
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { SqliteFixturesConfigError } from '../base/index.js'
+import { SqliteFixturesConfigError, verbose } from '../base/index.js'
 import { sweepLeftovers } from './sweep.js'
 
 // Loaded on first use: a test file whose tests never make a database file skips its cost
@@ -29,10 +29,31 @@ export class TempDir {
   }
 
   /** A new, unused path inside the directory. */
-  nextPath(suffix: string): string {
+  #nextPath(suffix: string): string {
     this.#dir ??= this.#make()
     this.#count += 1
     return path.join(this.#dir, `${this.#count}${suffix}`)
+  }
+
+  /**
+   * A new path inside the directory, with `create(path)` run on it. A test may delete the
+   * directory (the folder of its own database file, say): then a new one is made, once, and
+   * the next tests go on in it.
+   */
+  create(suffix: string, create: (file: string) => void): string {
+    const file = this.#nextPath(suffix)
+    try {
+      create(file)
+      return file
+    } catch (error) {
+      const gone = this.#dir !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(this.#dir)
+      if (!gone) throw error
+      verbose(`the private temp dir ${this.#dir} was deleted (by a test?): making a new one`)
+      this.#dir = undefined
+    }
+    const again = this.#nextPath(suffix)
+    create(again)
+    return again
   }
 
   #make(): string {

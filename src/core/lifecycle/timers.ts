@@ -1,14 +1,18 @@
-import { AsyncResource } from 'node:async_hooks'
-import { realmState } from '../base/index.js'
+import { realmState, throwUncaught } from '../base/index.js'
+import { isBlock } from './block.js'
+import { contextHere, runFor } from './context.js'
+import { unreported } from './refusals.js'
+import type { TestScope } from './scope.js'
 
 // A real timer's callback runs in the async context of the code that scheduled it; a fake
-// clock's (Vitest's and Jest's modern fake timers, both @sinonjs/fake-timers) runs
-// synchronously in the context of whoever advances the clock. So test A's debounced write,
-// still pending when A ends, would run as test B's when B advances the clock, and write into
-// B's database. Binding each fake-scheduled callback to its scheduler's context makes fake
-// timers keep ownership as real ones do: A's callback is A's late work, and refused.
+// clock's (Vitest's and Jest's fake timers) runs synchronously in the context of whoever
+// advances the clock. So test A's debounced write, still pending when A ends, would run as
+// test B's when B advances the clock, and write into B's database. Each callback a test
+// schedules on a fake clock is bound to that test, as a real timer's is: A's callback is A's
+// late work, and refused. What no test scheduled (an app's scheduler started in a beforeAll,
+// or at import) runs as the test that drives the clock, as it did.
 
-type Callback = (...args: unknown[]) => unknown
+type Callback = (this: unknown, ...args: unknown[]) => unknown
 type Schedule = (callback: unknown, ...rest: unknown[]) => unknown
 
 /** The functions a fake clock replaces whose callbacks run later, and the object each lives on. */
@@ -22,43 +26,90 @@ const scheduling: readonly [object, string][] = [
   [process, 'nextTick'],
 ]
 
-/** Whether `fn` is a fake clock's: @sinonjs/fake-timers marks every function it installs with its `clock`. */
+/** The test the code here runs for, by the plugin's own context; not a block's setup, nor no one. */
+function schedulingTest(): TestScope | undefined {
+  const here = contextHere()
+  return here && !isBlock(here) ? (here as TestScope) : undefined
+}
+
+/**
+ * `callback`, to run as the test that schedules it now, if a test does. Once that test has
+ * ended, what the callback throws is not the advancing test's failure: a refusal of the
+ * plugin's is reported with its owner already, anything else is an error of the run, as a
+ * real timer's would be.
+ */
+function bound(callback: Callback): Callback {
+  const test = schedulingTest()
+  if (!test) return callback
+  return function (this: unknown, ...args: unknown[]) {
+    try {
+      return runFor(test, () => callback.apply(this, args))
+    } catch (error) {
+      if (!test.ended) throw error
+      if (!unreported().includes(error as Error)) throwUncaught(error as Error)
+      return undefined
+    }
+  }
+}
+
+const bindArgument = (callback: unknown) => (typeof callback === 'function' ? bound(callback as Callback) : callback)
+
+/** Whether `fn` is a fake clock's: @sinonjs/fake-timers (Vitest's, Jest's modern ones) marks each function it installs with its `clock`. */
 function isFakeClocks(fn: unknown): fn is Schedule {
   return typeof fn === 'function' && Object.prototype.hasOwnProperty.call(fn, 'clock')
 }
 
-/** The fake function, with each callback bound to the async context it was scheduled in; otherwise the same function. */
+interface JestMock {
+  _isMockFunction?: boolean
+  getMockImplementation?: () => Schedule | undefined
+  mockImplementation?: (implementation: Schedule) => unknown
+}
+
+/** Whether `fn` is one of Jest's legacy fake timers: a mock whose implementation is the fake's own. */
+function isLegacyFake(fn: unknown): fn is JestMock {
+  const mock = fn as JestMock | undefined
+  return typeof fn === 'function' && mock?._isMockFunction === true && /^bound _fake/.test(mock.getMockImplementation?.()?.name ?? '')
+}
+
+/** The fake clock's function, with each callback bound as above; its own marks (its clock, util.promisify's form) kept. */
 function bindingCallbacks(fake: Schedule): Schedule {
-  const bound = function (this: unknown, callback: unknown, ...rest: unknown[]) {
-    return fake.call(this, typeof callback === 'function' ? AsyncResource.bind(callback as Callback) : callback, ...rest)
+  const wrapper = function (this: unknown, callback: unknown, ...rest: unknown[]) {
+    return fake.call(this, bindArgument(callback), ...rest)
   }
-  // What the fake carries (its clock, name, length, util.promisify's custom form) stays visible.
   const { prototype: _prototype, arguments: _arguments, caller: _caller, ...carried } = Object.getOwnPropertyDescriptors(fake)
-  Object.defineProperties(bound, carried)
-  return bound
+  Object.defineProperties(wrapper, carried)
+  return wrapper
+}
+
+/** Legacy fake timers are mocks: their implementation binds instead, so `mock.calls` still holds the callback given. */
+function bindLegacy(mock: JestMock, bound: WeakSet<object>): void {
+  const implementation = mock.getMockImplementation?.()
+  if (!implementation || bound.has(mock)) return
+  bound.add(mock)
+  mock.mockImplementation?.((callback, ...rest) => implementation(bindArgument(callback), ...rest))
 }
 
 /**
- * Makes every fake clock installed in this realm from now on (and one installed already) run
- * each callback in the async context that scheduled it. Each scheduling function becomes an
- * accessor: assigning it (as a fake clock does when it installs, and again when it restores
- * the real one) keeps the function given, and reading it answers, for a fake clock's, a
- * binding wrapper. Real functions, and other fakes (Jest's legacy timers, spies), are given
- * back as they are. Once per realm.
+ * Makes every fake clock installed in this realm from now on (and one installed already) bind
+ * the callbacks tests schedule on it. Each scheduling function becomes an accessor: assigning
+ * it (as a fake clock does when it installs, and again when it restores the real one) keeps
+ * the function given, and reading it answers, for a fake clock's, a binding wrapper. Real
+ * functions and other fakes (spies) are given back as they are. Once per realm.
  */
 export function bindFakeTimers(): void {
   realmState('fake-timers', () => {
-    for (const [target, name] of scheduling) accessFake(target, name)
+    const legacy = new WeakSet<object>()
+    for (const [target, name] of scheduling) accessFake(target, name, legacy)
     return {}
   })
 }
 
-function accessFake(target: object, name: string): void {
+function accessFake(target: object, name: string, legacy: WeakSet<object>): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, name)
   if (!descriptor || !('value' in descriptor) || typeof descriptor.value !== 'function' || !descriptor.configurable) return
   let current: unknown = descriptor.value
   const wrappers = new WeakMap<Schedule, Schedule>()
-  Object.defineProperty(target, name, {
+  const accessor: PropertyDescriptor = {
     configurable: true,
     enumerable: descriptor.enumerable ?? true,
     get() {
@@ -73,6 +124,12 @@ function accessFake(target: object, name: string): void {
     },
     set(fn: unknown) {
       current = fn
+      if (isLegacyFake(fn)) bindLegacy(fn, legacy)
+      // An assignment replaces whatever answered reads until now (a spy that took the getter
+      // over), as it would on a plain property.
+      if (Object.getOwnPropertyDescriptor(target, name)?.get !== accessor.get) Object.defineProperty(target, name, accessor)
     },
-  })
+  }
+  Object.defineProperty(target, name, accessor)
+  if (isLegacyFake(current)) bindLegacy(current, legacy)
 }

@@ -90,8 +90,8 @@ export function writeTemplate(cacheDir: string, key: string, image: Buffer): str
 }
 
 /** Where a template is built when its steps need a file: named as a write in progress, so a crash's leftover is swept. */
-export function buildFileName(cacheDir: string, key: string): string {
-  return path.join(cacheDir, `template-${key}.sqlite.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`)
+export function buildFileName(cacheDir: string, name: string): string {
+  return path.join(cacheDir, `template-${name}.sqlite.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`)
 }
 
 /** Removes temp files that crashed processes left mid-write. */

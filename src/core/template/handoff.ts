@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import {
+  DriverUnavailableError,
   type MigrationSet,
   migrationSetId,
   type ResolvedOptions,
@@ -19,6 +20,10 @@ export interface TemplateInputs {
   readonly schema: readonly string[]
   /** The migration sets' identities, in the order they apply. */
   readonly migrations: readonly string[]
+  /** The code steps' module paths (option `steps`). */
+  readonly steps: readonly string[]
+  /** The driver that builds the template. */
+  readonly driver: string
   /** The seed: its paths, or a seed function's source; `''` for none. */
   readonly seed: string
   readonly cacheKey: string
@@ -30,7 +35,16 @@ export interface TemplateInputs {
  * Plain JSON, so it travels through Vitest's `provide` or an env var.
  */
 export type TemplateHandoff =
-  | { readonly inputs: TemplateInputs; readonly key: string; readonly file: string; readonly steps: readonly string[] }
+  | {
+      readonly inputs: TemplateInputs
+      readonly key: string
+      readonly file: string
+      readonly steps: readonly string[]
+      /** The project files the steps' modules brought in (a seed module's imports): watch mode reruns on them. */
+      readonly modules: readonly string[]
+      /** Why better-sqlite3 cannot read the template (a libSQL-only feature in its schema), if it cannot. */
+      readonly libsqlOnly?: string | undefined
+    }
   | { readonly inputs: TemplateInputs; readonly error: HandedOverError }
 
 interface HandedOverError {
@@ -63,7 +77,14 @@ export function uniqueSets(sets: readonly MigrationSet[]): MigrationSet[] {
 
 /** The inputs of the template of these options, with these migration sets. */
 export function templateInputs(options: ResolvedOptions, sets: readonly MigrationSet[] = options.migrations): TemplateInputs {
-  return { schema: options.schema, migrations: sets.map(migrationSetId), seed: seedDescription(options.seed), cacheKey: options.cacheKey }
+  return {
+    schema: options.schema,
+    migrations: sets.map(migrationSetId),
+    steps: options.steps,
+    driver: options.driver,
+    seed: seedDescription(options.seed),
+    cacheKey: options.cacheKey,
+  }
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i])
@@ -79,27 +100,46 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 export function handoffUse(handoff: TemplateHandoff | undefined, wanted: TemplateInputs, moreSteps: boolean): HandoffUse | undefined {
   if (!handoff) return undefined
   const given = handoff.inputs
-  if (!sameList(given.schema, wanted.schema) || given.cacheKey !== wanted.cacheKey) return undefined
+  if (!sameList(given.schema, wanted.schema) || given.cacheKey !== wanted.cacheKey || given.driver !== wanted.driver) return undefined
   if (!sameList(given.migrations, wanted.migrations.slice(0, given.migrations.length))) return undefined
   // Jest's global setup may take a seed function the workers never see (only plain data
   // travels): a worker given no seed of its own uses the handed-over one.
   const inherited = wanted.seed === noSeed && given.seed.startsWith('function ')
   const sameSeed = given.seed === wanted.seed || inherited
-  if (sameSeed && !moreSteps && given.migrations.length === wanted.migrations.length) return 'as-is'
-  return given.seed === noSeed ? 'base' : undefined
+  // Code steps go after every migration set: a base that holds them holds all the sets.
+  const sameSteps = sameList(given.steps, wanted.steps)
+  if (sameSeed && sameSteps && !moreSteps && given.migrations.length === wanted.migrations.length) return 'as-is'
+  const baseFits = sameSteps && (given.steps.length === 0 || given.migrations.length === wanted.migrations.length)
+  return given.seed === noSeed && baseFits ? 'base' : undefined
+}
+
+/**
+ * The error a main process met building the template, as the run's one startup error (the
+ * plugin's, Jest's global setup's): the runner prints it once and runs no test. Its stack
+ * would show the runner's start-up, not the user's file: the message says where.
+ */
+export function startupFailure(error: HandedOverError): SqliteFixturesError {
+  const failure = rebuiltError({ ...error, message: `${error.message}\n  The template could not be built: no test runs until it is fixed.` })
+  failure.stack = `${failure.name}: ${failure.message}`
+  return failure
+}
+
+/** The error the main process met building a template, rebuilt as the same class. */
+function rebuiltError({ code, message, location }: HandedOverError): SqliteFixturesError {
+  if (code === 'SQLITE_FIXTURES_SCHEMA') return new SchemaError(message, location)
+  if (code === 'SQLITE_FIXTURES_CONFIG') return new SqliteFixturesConfigError(message)
+  if (code === 'SQLITE_FIXTURES_DRIVER') return new DriverUnavailableError(message)
+  return new SqliteFixturesError(message, code)
 }
 
 /** The handed-over template, or the error the main process met building it, rebuilt as the same class. */
 export function receiveTemplate(handoff: TemplateHandoff): Template {
-  if ('key' in handoff) return templateFromFile(handoff.key, handoff.file)
-  const { code, message, location } = handoff.error
-  if (code === 'SQLITE_FIXTURES_SCHEMA') throw new SchemaError(message, location)
-  if (code === 'SQLITE_FIXTURES_CONFIG') throw new SqliteFixturesConfigError(message)
-  throw new SqliteFixturesError(message, code)
+  if ('key' in handoff) return templateFromFile(handoff.key, handoff.file, handoff.libsqlOnly)
+  throw rebuiltError(handoff.error)
 }
 
 /** A template another process built (or a run before vouched for), named by its file; its bytes are read on first use. */
-export function templateFromFile(key: string, file: string): Template {
+export function templateFromFile(key: string, file: string, libsqlOnly?: string): Template {
   let image: Buffer | undefined
   return {
     key,
@@ -108,5 +148,6 @@ export function templateFromFile(key: string, file: string): Template {
       return (image ??= fs.readFileSync(file))
     },
     built: false,
+    libsqlOnly,
   }
 }

@@ -6,6 +6,7 @@
 export {
   handoffUse,
   receiveTemplate,
+  startupFailure,
   templateInputs,
   uniqueSets,
   type HandoffUse,

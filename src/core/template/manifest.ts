@@ -28,6 +28,10 @@ interface ManifestData {
   readonly template: { readonly size: number; readonly ino: number; readonly mtimeMs: number }
   /** The steps' names, for the build command's report. */
   readonly steps: readonly string[]
+  /** The project files the steps' modules brought in (their stats are among `inputs`). */
+  readonly modules: readonly string[]
+  /** Why better-sqlite3 cannot read the template, where libSQL built it with a feature of its own. */
+  readonly libsqlOnly?: string | undefined
   readonly inputs: readonly InputStat[]
   /** When the inputs were statted: one changed within the file system's time granularity of it cannot be told from unchanged. */
   readonly statted: number
@@ -38,6 +42,8 @@ export interface KnownTemplate {
   readonly key: string
   readonly file: string
   readonly steps: readonly string[]
+  readonly modules: readonly string[]
+  readonly libsqlOnly?: string | undefined
 }
 
 /** The stats of a template's inputs, taken before they were read. */
@@ -134,7 +140,8 @@ export function knownTemplate(cacheDir: string, description: string): { known: K
   if (template?.size !== recorded.size || template.ino !== recorded.ino || template.mtimeMs !== recorded.mtimeMs) return undefined
   // A folder's own stats change when an entry appears in it, goes or is renamed.
   if (!manifest.inputs.every((input) => unchanged(input, manifest.statted))) return undefined
-  return { known: { key: manifest.key, file: manifest.file, steps: manifest.steps }, stats: { inputs: manifest.inputs, statted: manifest.statted } }
+  const known = { key: manifest.key, file: manifest.file, steps: manifest.steps, modules: manifest.modules, libsqlOnly: manifest.libsqlOnly }
+  return { known, stats: { inputs: manifest.inputs, statted: manifest.statted } }
 }
 
 /** Records what a template was built from, for the next run's fast path; written atomically. */
@@ -158,12 +165,17 @@ export function recordTemplate(
   }
 }
 
+/** Removes all but the `kept` most recently written files of the cache dir whose names match `name`. */
+export function keepNewest(cacheDir: string, name: RegExp, kept: number): void {
+  const files = fs
+    .readdirSync(cacheDir)
+    .filter((file) => name.test(file))
+    .map((file) => ({ file: path.join(cacheDir, file), written: fs.statSync(path.join(cacheDir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.written - a.written)
+  for (const { file } of files.slice(kept)) fs.rmSync(file, { force: true })
+}
+
 /** Removes all but the most recently written manifests. */
 export function pruneManifests(cacheDir: string): void {
-  const manifests = fs
-    .readdirSync(cacheDir)
-    .filter((name) => manifestName.test(name))
-    .map((name) => ({ file: path.join(cacheDir, name), written: fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => b.written - a.written)
-  for (const { file } of manifests.slice(keptManifests)) fs.rmSync(file, { force: true })
+  keepNewest(cacheDir, manifestName, keptManifests)
 }

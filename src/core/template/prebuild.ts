@@ -19,8 +19,8 @@ function failed(inputs: TemplateInputs, error: unknown): TemplateHandoff {
 export async function prebuildTemplate(options: ResolvedOptions, builders: Builders): Promise<TemplateHandoff> {
   const inputs = templateInputs(options)
   try {
-    const { key, file, steps } = await loadTemplate(templateRecipe(options, { schema: true, sets: options.migrations }, builders), options)
-    return { inputs, key, file, steps }
+    const { key, file, steps, modules, libsqlOnly } = await loadTemplate(templateRecipe(options, { schema: true, sets: options.migrations }, builders), options)
+    return { inputs, key, file, steps, modules, ...(libsqlOnly === undefined ? {} : { libsqlOnly }) }
   } catch (error) {
     return failed(inputs, error)
   }

@@ -24,15 +24,25 @@ function semicolons(sql: string): number[] {
 }
 
 /** Only prepare can tell a statement still open inside a trigger body from a finished one. */
-function isIncomplete(error: unknown): boolean {
+export function isIncomplete(error: unknown): boolean {
   return error instanceof Error && /incomplete input/.test(error.message)
 }
 
+/** A statement of a script, as the splitter found it. */
+export interface ScriptStatement {
+  readonly text: string
+  /** Where it is, for an error that names it. */
+  location(file: string): StatementLocation
+  /** Whether it runs to the end of the script (nothing is left to join it with). */
+  readonly last: boolean
+}
+
 /**
- * Runs a SQL script statement by statement and reports the first statement that fails,
- * with its file and line. Used only after a whole-script `exec` failed, to explain why.
+ * The statements of a script, in order, for a caller that runs each one: pass `true` to
+ * `next()` after one failed as incomplete input (a `;` inside a trigger body), and the
+ * statement grows to the next `;`. Only running it tells the two apart.
  */
-function locateFailure(db: Database, sql: string, file: string): { location: StatementLocation; error: unknown } | undefined {
+export function* scriptStatements(sql: string): Generator<ScriptStatement, undefined, boolean | undefined> {
   let start = 0
   for (const end of semicolons(sql)) {
     const text = sql.slice(start, end + 1)
@@ -40,15 +50,28 @@ function locateFailure(db: Database, sql: string, file: string): { location: Sta
       start = end + 1
       continue
     }
+    const offset = start + (text.length - text.trimStart().length)
+    const incomplete = yield { text, last: end >= sql.length, location: (file) => ({ file, line: lineAt(sql, offset), statement: text.trim() }) }
+    if (!incomplete) start = end + 1
+  }
+  return undefined
+}
+
+/**
+ * Runs a SQL script statement by statement and reports the first statement that fails,
+ * with its file and line. Used only after a whole-script `exec` failed, to explain why.
+ */
+function locateFailure(db: Database, sql: string, file: string): { location: StatementLocation; error: unknown } | undefined {
+  const statements = scriptStatements(sql)
+  for (let next = statements.next(); !next.done; ) {
+    const statement = next.value
     try {
-      db.prepare(text).run()
+      db.prepare(statement.text).run()
+      next = statements.next(false)
     } catch (error) {
-      if (isIncomplete(error) && end < sql.length) continue
-      const offset = start + (text.length - text.trimStart().length)
-      const statement = text.trim()
-      return { location: { file, line: lineAt(sql, offset), statement }, error }
+      if (!isIncomplete(error) || statement.last) return { location: statement.location(file), error }
+      next = statements.next(true)
     }
-    start = end + 1
   }
   return undefined
 }
@@ -65,14 +88,18 @@ export function applyScript(db: Database, sql: string, file: string, scratch: ()
     const reason = error instanceof Error ? error.message : String(error)
     const found = locateFailure(scratch(), sql, file)
     if (!found) throw new SchemaError(`sqlite-fixtures: ${file} failed: ${reason}`, undefined, { cause: error })
-    const { location } = found
     const detail = found.error instanceof Error ? found.error.message : reason
-    throw new SchemaError(
-      `sqlite-fixtures: ${file}:${location.line} failed: ${detail}\n` +
-        `  in statement: ${location.statement}\n` +
-        `  Fix the statement, or the file order (files run in name order), and run the tests again.`,
-      location,
-      { cause: error },
-    )
+    throw statementError(found.location, detail, error)
   }
+}
+
+/** A script's statement failed: the error names its file, line and text. */
+export function statementError(location: StatementLocation, detail: string, cause: unknown): SchemaError {
+  return new SchemaError(
+    `sqlite-fixtures: ${location.file}:${location.line} failed: ${detail}\n` +
+      `  in statement: ${location.statement}\n` +
+      `  Fix the statement, or the file order (files run in name order), and run the tests again.`,
+    location,
+    { cause },
+  )
 }

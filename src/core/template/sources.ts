@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { SqliteFixturesConfigError } from '../base/index.js'
+import { folderEntries, SqliteFixturesConfigError } from '../base/index.js'
 
 /** A `.sql` file to apply to the template, with the name it is reported and hashed under. */
 export interface SqlSource {
@@ -11,10 +11,10 @@ export interface SqlSource {
 }
 
 function sqlFilesIn(dir: string, option: string): string[] {
-  const files = fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))
-    .map((entry) => path.join(dir, entry.name))
+  // Symbolic links are followed: a linked file is applied under the link's name.
+  const files = folderEntries(dir, `the folder of option "${option}"`)
+    .filter((entry) => entry.isFile && entry.name.endsWith('.sql'))
+    .map((entry) => entry.path)
     .sort()
   if (files.length === 0) {
     throw new SqliteFixturesConfigError(
