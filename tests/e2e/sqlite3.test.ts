@@ -58,7 +58,7 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
     const owner = 'test "a test leaves a timer that writes after it ends, and a query it does not wait for" has ended'
     expect(run.errors.sort()).toEqual([
       expect.stringContaining(`${owner}, but node-sqlite3 answered work it left running (a query it did not wait for) only after that. The answer was refused`),
-      expect.stringContaining(`${owner}, but work it left running (a timer, an unawaited promise, code that went on after a timeout) reached for its database. It was refused`),
+      expect.stringContaining(`${owner}, but work it left running (a timer, an unawaited promise, code that went on after a timeout, a server it started) reached for its database. It was refused`),
     ])
     // The app's production file was never opened, so never created; every test database file is gone.
     for (const file of appFiles) expect(fs.existsSync(file), file).toBe(false)

@@ -62,6 +62,16 @@ test("an edited import of a TypeORM migration class (a setup file's layer) rebui
   expect((await run()).events).toEqual(['typeorm tags red,green,blue'])
 })
 
+test('an edited import of a Knex migration and of a Sequelize migration rebuilds the template', async () => {
+  const scratch = makeScratch()
+  const inputs = path.join(scratch, 'inputs')
+  writeTemplateInputs(inputs)
+  const run = () => runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: 'knex-sequelize' } })
+  expect((await run()).events).toEqual(['knex tags red,green, sequelize tags red,green'])
+  writeTags(inputs, ['red', 'green', 'blue'])
+  expect((await run()).events).toEqual(['knex tags red,green,blue, sequelize tags red,green,blue'])
+})
+
 test('a dangling symlink in the schema folder fails the run at its start, naming the link', async () => {
   const scratch = makeScratch()
   const inputs = path.join(scratch, 'inputs')

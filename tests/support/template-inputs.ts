@@ -3,9 +3,9 @@ import path from 'node:path'
 
 // The inputs of fixtures/template-inputs (and of its Jest twin), written into a scratch dir
 // so that the end-to-end tests can edit them: a schema folder whose customers table is a
-// symbolic link into a shared folder, Kysely and TypeORM migrations that import their rows
-// from a constants module, a Prisma migrations folder whose migration is a linked folder,
-// and a seed module that imports its rows.
+// symbolic link into a shared folder, Kysely, TypeORM, Knex and Sequelize migrations that
+// import their rows from a constants module, a Prisma migrations folder whose migration is a
+// linked folder, and a seed module that imports its rows.
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -22,7 +22,7 @@ export function writeCustomers(dir: string, names: readonly string[]): void {
   write(path.join(dir, 'seed/customers.ts'), `export const customers = ${JSON.stringify(names)}\n`)
 }
 
-/** The rows the Kysely and TypeORM migrations insert, in the module they import. */
+/** The rows the Kysely, TypeORM, Knex and Sequelize migrations insert, in the module they import. */
 export function writeTags(dir: string, names: readonly string[]): void {
   write(path.join(dir, 'constants.ts'), `export const tags = ${JSON.stringify(names)}\n`)
 }
@@ -76,6 +76,32 @@ export class Tags1700000000001 {
 }
 
 export const migrations = [Tags1700000000001]
+`,
+  )
+  write(
+    path.join(dir, 'knex/001_knex_tags.ts'),
+    `import { tags } from '../constants'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function up(knex: any): Promise<void> {
+  await knex.schema.createTable('knex_tags', (table: any) => table.string('name'))
+  await knex('knex_tags').insert(tags.map((name) => ({ name })))
+}
+
+export async function down(): Promise<void> {}
+`,
+  )
+  write(
+    path.join(dir, 'sequelize/20240101000000-sequelize-tags.ts'),
+    `import { tags } from '../constants'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function up(queryInterface: any, Sequelize: any): Promise<void> {
+  await queryInterface.createTable('sequelize_tags', { name: Sequelize.STRING })
+  await queryInterface.bulkInsert('sequelize_tags', tags.map((name) => ({ name })))
+}
+
+export async function down(): Promise<void> {}
 `,
   )
 }

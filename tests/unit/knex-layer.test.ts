@@ -67,3 +67,14 @@ test('migrator() steps through the migrations on a scratch database', async () =
   expect(await m.pending()).toEqual(['002_orders.js'])
   await m.close()
 })
+
+test('a failing migration fails the build, naming its file, and leaves no build file in the cache', async () => {
+  const broken = scratchProject('sqlite-fixtures-knex-broken-', {
+    'migrations/001_customers.js': "export const up = (knex) => knex.schema.createTable('customers', (t) => { t.increments('id') })\nexport const down = () => {}\n",
+    'migrations/002_orders.js': "export async function up(knex) {\n  await knex('no_such_table').insert({ id: 1 })\n}\nexport const down = () => {}\n",
+  })
+  const failure = broken.runtime({ migrations: [knexMigrations({ directory: 'migrations', client: 'sqlite3' })] })
+  await expect(failure).rejects.toMatchObject({ name: 'SchemaError' })
+  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js(:2)?: .*no such table: no_such_table/)
+  expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
+})

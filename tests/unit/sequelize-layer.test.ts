@@ -69,3 +69,13 @@ test('migrator() steps through the migrations on a scratch database', async () =
   expect(await m.pending()).toEqual(['20240102000000-create-orders.cjs'])
   await m.close()
 })
+
+test('a failing migration fails the build, naming its file, and leaves no build file in the cache', async () => {
+  const broken = scratchProject('sqlite-fixtures-sequelize-broken-', {
+    'migrations/20240101000000-broken.cjs': "module.exports = {\n  up: (queryInterface) => queryInterface.bulkInsert('NoSuchTable', [{ id: 1 }]),\n}\n",
+  })
+  const failure = broken.runtime({ migrations: [sequelizeMigrations({ folder: 'migrations' })] })
+  await expect(failure).rejects.toMatchObject({ name: 'SchemaError' })
+  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Sequelize migration 20240101000000-broken\.cjs failed while building the template, at migrations\/20240101000000-broken\.cjs: SQLITE_ERROR: no such table: NoSuchTable/)
+  expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
+})
