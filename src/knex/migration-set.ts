@@ -72,6 +72,7 @@ export function knexMigrations(options: KnexMigrationsOptions): MigrationSet {
     orm: 'knex',
     folder: options.directory,
     settings: { kind: 'migrations', client: options.client ?? 'better-sqlite3', tableName, loadExtensions: [...(options.loadExtensions ?? knexExtensions)], disableTransactions },
+    madeBy: { call: 'knexMigrations', option: 'directory' },
   }
 }
 
@@ -81,7 +82,12 @@ export function knexMigrations(options: KnexMigrationsOptions): MigrationSet {
  */
 export function knexSeeds(options: KnexSeedsOptions): MigrationSet {
   check('knexSeeds()', options, ['directory', 'client', 'loadExtensions'])
-  return { orm: 'knex', folder: options.directory, settings: { kind: 'seeds', client: options.client ?? 'better-sqlite3', loadExtensions: [...(options.loadExtensions ?? knexExtensions)] } }
+  return {
+    orm: 'knex',
+    folder: options.directory,
+    settings: { kind: 'seeds', client: options.client ?? 'better-sqlite3', loadExtensions: [...(options.loadExtensions ?? knexExtensions)] },
+    madeBy: { call: 'knexSeeds', option: 'directory' },
+  }
 }
 
 /** A set's settings, read back (the set may have come through JSON from another process). */

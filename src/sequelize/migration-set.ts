@@ -32,7 +32,7 @@ function setOf(call: string, kind: 'migrations' | 'seeders', given: unknown): Mi
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SequelizeLayerError(`sqlite-fixtures: ${call}: option "options" must be an object of Sequelize options.`)
   const taken = ['dialect', 'storage', 'host'].find((key) => key in options)
   if (taken) throw new SequelizeLayerError(`sqlite-fixtures: ${call}: option "options" cannot set "${taken}": the ${kind} run on the template.`)
-  return { orm: 'sequelize', folder, settings: { kind, options } }
+  return { orm: 'sequelize', folder, settings: { kind, options }, madeBy: { call: call.slice(0, -'()'.length), option: 'folder' } }
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import knex from 'knex'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { knexMigrations, knexSeeds, migrator, testKnex } from '../../src/knex/index.js'
 import { inTest, scratchProject } from '../support/runtime.js'
 
@@ -68,13 +68,23 @@ test('migrator() steps through the migrations on a scratch database', async () =
   await m.close()
 })
 
-test('a failing migration fails the build, naming its file, and leaves no build file in the cache', async () => {
+test('a failing migration fails the build, naming its file, and leaves no build file in the cache; sets a setup file gives are named by their calls', async () => {
   const broken = scratchProject('sqlite-fixtures-knex-broken-', {
     'migrations/001_customers.js': "export const up = (knex) => knex.schema.createTable('customers', (t) => { t.increments('id') })\nexport const down = () => {}\n",
     'migrations/002_orders.js': "export async function up(knex) {\n  await knex('no_such_table').insert({ id: 1 })\n}\nexport const down = () => {}\n",
+    'seeds/01_none.js': 'export const seed = () => {}\n',
   })
-  const failure = broken.runtime({ migrations: [knexMigrations({ directory: 'migrations', client: 'sqlite3' })] })
+  const notices = path.join(broken.root, 'notices.jsonl')
+  vi.stubEnv('SQLITE_FIXTURES_NOTICES', notices)
+  const failure = broken.runtime({ migrations: [knexMigrations({ directory: 'migrations', client: 'sqlite3' }), knexSeeds({ directory: 'seeds' })] })
   await expect(failure).rejects.toMatchObject({ name: 'SchemaError' })
+  vi.unstubAllEnvs()
+  // Given in a worker (no main process here), each set is named as the call that makes it.
+  const said = fs.readFileSync(notices, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { text: string }).text)
+  expect(said).toEqual([
+    expect.stringContaining("sqliteFixtures({ migrations: [knexMigrations({ directory: 'migrations' })] })"),
+    expect.stringContaining("sqliteFixtures({ migrations: [knexSeeds({ directory: 'seeds' })] })"),
+  ])
   await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js(:2)?: .*no such table: no_such_table/)
   expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
 })

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { DataTypes, Sequelize, Transaction } from 'sequelize'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders } from '../../src/sequelize/index.js'
 import { inTest, scratchProject } from '../support/runtime.js'
 
@@ -70,12 +70,22 @@ test('migrator() steps through the migrations on a scratch database', async () =
   await m.close()
 })
 
-test('a failing migration fails the build, naming its file, and leaves no build file in the cache', async () => {
+test('a failing migration fails the build, naming its file, and leaves no build file in the cache; sets a setup file gives are named by their calls', async () => {
   const broken = scratchProject('sqlite-fixtures-sequelize-broken-', {
     'migrations/20240101000000-broken.cjs': "module.exports = {\n  up: (queryInterface) => queryInterface.bulkInsert('NoSuchTable', [{ id: 1 }]),\n}\n",
+    'seeders/20240102000000-none.cjs': 'module.exports = { up: async () => {} }\n',
   })
-  const failure = broken.runtime({ migrations: [sequelizeMigrations({ folder: 'migrations' })] })
+  const notices = path.join(broken.root, 'notices.jsonl')
+  vi.stubEnv('SQLITE_FIXTURES_NOTICES', notices)
+  const failure = broken.runtime({ migrations: [sequelizeMigrations({ folder: 'migrations' }), sequelizeSeeders({ folder: 'seeders' })] })
   await expect(failure).rejects.toMatchObject({ name: 'SchemaError' })
+  vi.unstubAllEnvs()
+  // Given in a worker (no main process here), each set is named as the call that makes it.
+  const said = fs.readFileSync(notices, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { text: string }).text)
+  expect(said).toEqual([
+    expect.stringContaining("sqliteFixtures({ migrations: [sequelizeMigrations({ folder: 'migrations' })] })"),
+    expect.stringContaining("sqliteFixtures({ migrations: [sequelizeSeeders({ folder: 'seeders' })] })"),
+  ])
   await expect(failure).rejects.toThrow(/^sqlite-fixtures: Sequelize migration 20240101000000-broken\.cjs failed while building the template, at migrations\/20240101000000-broken\.cjs: SQLITE_ERROR: no such table: NoSuchTable/)
   expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
 })

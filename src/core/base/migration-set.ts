@@ -17,6 +17,11 @@ export interface MigrationSet {
   readonly folder: string
   /** The migrator's settings that shape the database (a migrations table's name, say). */
   readonly settings?: { readonly [key: string]: JsonValue }
+  /**
+   * The call that makes the set and its folder's option, for messages that show it:
+   * `{ call: 'knexSeeds', option: 'directory' }`. Default `<orm>Migrations`, `folder`.
+   */
+  readonly madeBy?: { readonly call: string; readonly option: string }
 }
 
 /** What turning a migration set into template steps needs from the process doing it. */

@@ -222,14 +222,20 @@ function checkMigrations(value: unknown, rootDir: string): MigrationSet[] {
   if (value === undefined) return []
   if (!Array.isArray(value)) fail('migrations', 'an array of migration sets, e.g. [drizzleMigrations({ folder: "drizzle" })]', value)
   return value.map((set: unknown, index): MigrationSet => {
-    const { orm, folder, settings } = (isRecord(set) ? set : {}) as Partial<MigrationSet>
+    const { orm, folder, settings, madeBy } = (isRecord(set) ? set : {}) as Partial<MigrationSet>
     if (typeof orm !== 'string' || typeof folder !== 'string' || folder === '' || (settings !== undefined && !isRecord(settings))) {
-      fail(`migrations[${index}]`, 'a migration set made by drizzleMigrations(), kyselyMigrations() or prismaMigrations()', set)
+      fail(
+        `migrations[${index}]`,
+        'a migration set made by drizzleMigrations(), kyselyMigrations(), prismaMigrations(), knexMigrations(), knexSeeds(), sequelizeMigrations() or sequelizeSeeders()',
+        set,
+      )
     }
     if (settings !== undefined && !isJson(settings)) {
       fail(`migrations[${index}].settings`, 'plain data (strings, numbers, booleans, arrays and objects of them)', settings)
     }
-    return { orm, folder: path.resolve(rootDir, folder), ...(settings === undefined ? {} : { settings }) }
+    // Kept for messages only: a set without it is named by its ORM.
+    const named = isRecord(madeBy) && typeof madeBy.call === 'string' && typeof madeBy.option === 'string'
+    return { orm, folder: path.resolve(rootDir, folder), ...(settings === undefined ? {} : { settings }), ...(named ? { madeBy: { call: madeBy.call, option: madeBy.option } } : {}) }
   })
 }
 

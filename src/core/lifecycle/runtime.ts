@@ -38,12 +38,13 @@ const building = () => import('../template/template.js')
 function noteWorkerMigrations(set: MigrationSet, rootDir: string): void {
   const folder = path.relative(rootDir, set.folder) || '.'
   const orm = set.orm.charAt(0).toUpperCase() + set.orm.slice(1)
+  const { call, option } = set.madeBy ?? { call: `${set.orm}Migrations`, option: 'folder' }
   deprecated(
     `worker migrations ${migrationSetId(set)}`,
     `sqlite-fixtures: the ${orm} migrations in ${folder} are applied in the test workers, where a setup file gave them ` +
       '(to a layer, or to configureSqliteFixtures()): every test file checks them before its first test, and ' +
       '`npx sqlite-fixtures build` cannot build them. Give them to the plugin as well, ' +
-      `sqliteFixtures({ migrations: [${set.orm}Migrations({ folder: '${folder}' })] }) (Jest: globalSetup({ migrations: [...] })): ` +
+      `sqliteFixtures({ migrations: [${call}({ ${option}: '${folder}' })] }) (Jest: globalSetup({ migrations: [...] })): ` +
       'the main process then applies them once per run, before any worker starts, and a layer given the same folder applies nothing ' +
       '(5-6% faster on the real suites we ported).',
   )
