@@ -37,6 +37,7 @@ const leavingWork = new Set([
   'pending fake timer',
   'broken register on the fake clock',
   'fresh late write',
+  'isolated late write',
 ])
 
 /** What a "fail:" test must fail with, by what its name says it does. */
