@@ -52,25 +52,21 @@ test('every file a build reads is an input: an edited import of the seed or of a
   expect(first.tmpDir && fs.readdirSync(first.tmpDir)).toEqual([])
 })
 
-test("an edited import of a TypeORM migration class (a setup file's layer) rebuilds the template", async () => {
-  const scratch = makeScratch()
-  const inputs = path.join(scratch, 'inputs')
-  writeTemplateInputs(inputs)
-  const run = () => runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: 'typeorm' } })
-  expect((await run()).events).toEqual(['typeorm tags red,green'])
-  writeTags(inputs, ['red', 'green', 'blue'])
-  expect((await run()).events).toEqual(['typeorm tags red,green,blue'])
-})
-
-test('an edited import of a Knex migration and of a Sequelize migration rebuilds the template', async () => {
-  const scratch = makeScratch()
-  const inputs = path.join(scratch, 'inputs')
-  writeTemplateInputs(inputs)
-  const run = () => runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: 'knex-sequelize' } })
-  expect((await run()).events).toEqual(['knex tags red,green, sequelize tags red,green'])
-  writeTags(inputs, ['red', 'green', 'blue'])
-  expect((await run()).events).toEqual(['knex tags red,green,blue, sequelize tags red,green,blue'])
-})
+const ormVariants = [
+  { orm: 'typeorm', what: "a TypeORM migration class (a setup file's layer)", events: (tags: string) => [`typeorm tags ${tags}`] },
+  { orm: 'knex-sequelize', what: 'a Knex migration and of a Sequelize migration', events: (tags: string) => [`knex tags ${tags}, sequelize tags ${tags}`] },
+]
+for (const { orm, what, events } of ormVariants) {
+  test(`an edited import of ${what} rebuilds the template`, async () => {
+    const scratch = makeScratch()
+    const inputs = path.join(scratch, 'inputs')
+    writeTemplateInputs(inputs)
+    const run = () => runFixture('template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: orm } })
+    expect((await run()).events).toEqual(events('red,green'))
+    writeTags(inputs, ['red', 'green', 'blue'])
+    expect((await run()).events).toEqual(events('red,green,blue'))
+  })
+}
 
 test('a dangling symlink in the schema folder fails the run at its start, naming the link', async () => {
   const scratch = makeScratch()
