@@ -25,8 +25,8 @@ const common = {
   platform: 'node',
   dts: true,
   sourcemap: true,
-  // Provided by Jest's runtime to the files it runs; never bundled.
-  deps: { neverBundle: ['@jest/globals'] },
+  // Provided by Jest's runtime, and by the Workers pool's runtime, to the files they run; never bundled.
+  deps: { neverBundle: ['@jest/globals', 'cloudflare:test'] },
   // A test file that never touches a database still loads the setup file and what it
   // imports, once per file: each chunk is a module to resolve and load (~1 ms apiece in a
   // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
@@ -75,6 +75,8 @@ export default defineConfig([
       'drizzle/libsql': 'src/drizzle/libsql.ts',
       'kysely/libsql': 'src/kysely/libsql.ts',
       'prisma/libsql': 'src/prisma/libsql.ts',
+      'd1/index': 'src/d1/index.ts',
+      'd1/setup': 'src/d1/setup.ts',
     },
     format: 'esm',
     clean: true,

@@ -10,6 +10,7 @@ export {
   openScratch,
   releaseDriver,
   removeDatabaseFile,
+  replaceDatabaseFile,
   snapshot,
   unreadableSchema,
   writeDatabaseFile,
