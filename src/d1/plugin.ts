@@ -26,6 +26,12 @@ export interface D1FixturesOptions {
   databases: Readonly<Record<string, D1Template>>
   /** Where built templates are cached. Default `node_modules/.cache/sqlite-fixtures` under the Vitest root. */
   cacheDir?: string
+  /**
+   * How a test gets its fresh database. `'auto'` (default): D1's SQLite file is replaced by a
+   * copy of the template where the runtime keeps it as expected (checked at the start of each
+   * test file), else one batch through the binding. `'batch'`: always the batch.
+   */
+  method?: 'auto' | 'batch'
 }
 
 /** The pool's options, as `cloudflareTest()` takes them: an object, or a function of a context. */
@@ -44,8 +50,11 @@ function checkOptions(options: D1FixturesOptions): void {
   if (typeof given !== 'object' || given === null || typeof options.databases !== 'object' || options.databases === null || Object.keys(options.databases).length === 0) {
     throw new D1FixturesError("sqlite-fixtures/d1: d1Fixtures() needs { databases: { DB: { migrations: 'migrations' } } }, one entry per D1 binding.")
   }
-  const unknown = unknownOption(given, ['databases', 'cacheDir'])
-  if (unknown) throw new D1FixturesError(`sqlite-fixtures/d1: d1Fixtures() has no option "${unknown.name}". Did you mean "${unknown.guess}"? Known options: databases, cacheDir.`)
+  const unknown = unknownOption(given, ['databases', 'cacheDir', 'method'])
+  if (unknown) throw new D1FixturesError(`sqlite-fixtures/d1: d1Fixtures() has no option "${unknown.name}". Did you mean "${unknown.guess}"? Known options: databases, cacheDir, method.`)
+  if (options.method !== undefined && options.method !== 'auto' && options.method !== 'batch') {
+    throw new D1FixturesError(`sqlite-fixtures/d1: option "method" must be 'auto' or 'batch', not ${JSON.stringify(options.method)}.`)
+  }
   for (const [binding, template] of Object.entries(options.databases)) {
     const wrong = unknownOption(template, ['migrations', 'migrationsTable', 'seed'])
     if (wrong) throw new D1FixturesError(`sqlite-fixtures/d1: databases.${binding} has no option "${wrong.name}". Did you mean "${wrong.guess}"? Known options: migrations, migrationsTable, seed.`)
@@ -102,7 +111,7 @@ export function d1Fixtures(options: D1FixturesOptions): D1FixturesPlugin {
         if ('error' in handoff) throw startupFailure(handoff.error)
         files.set(binding, handoff.file)
       }
-      templates = { files, say: (line) => vitest.logger.log(line) }
+      templates = { files, batchOnly: options.method === 'batch', say: (line) => vitest.logger.log(line) }
     },
     poolOptions(given) {
       if (typeof given !== 'function') return addService(given)

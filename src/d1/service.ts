@@ -6,6 +6,8 @@ import type { FreshWay, LocateRequest, StartAnswer, SwapRequest } from './protoc
 /** What the service needs of the plugin: each binding's template file, once built. */
 export interface Templates {
   readonly files: ReadonlyMap<string, string>
+  /** Whether the option `method` is `'batch'`: no file swap. */
+  readonly batchOnly: boolean
   /** Says a line in the run's output (once per reason). */
   readonly say: (line: string) => void
 }
@@ -40,6 +42,7 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
     locate: (body): FreshWay => {
       const { binding, token } = body as LocateRequest
       templateOf(binding)
+      if (templates().batchOnly) return restoreWay(binding, "the option method is 'batch'")
       const file = locateD1File(token)
       if (file === undefined) return restoreWay(binding, "D1's SQLite file was not found under the OS temp dir, where Miniflare keeps a database it does not persist")
       located.set(token, file)
