@@ -34,15 +34,14 @@ export interface D1FixturesOptions {
   method?: 'auto' | 'batch'
 }
 
-/** The pool's options, as `cloudflareTest()` takes them: an object, or a function of a context. */
-type PoolOptions<Options> = Options | ((context: never) => Options | Promise<Options>)
-
 export interface D1FixturesPlugin extends Plugin {
   /**
    * The Workers pool's options with the plugin's service binding added to its Miniflare
    * options: `cloudflareTest(d1.poolOptions({ wrangler: { configPath: './wrangler.jsonc' } }))`.
    */
-  poolOptions<Options extends { miniflare?: object }>(options: PoolOptions<Options>): PoolOptions<Options>
+  poolOptions<Options extends object>(options: Options): Options
+  /** The pool's options given as a function of its context (to read values from `inject`). */
+  poolOptions<Context, Options extends object>(options: (context: Context) => Options | Promise<Options>): (context: Context) => Promise<Options>
 }
 
 function checkOptions(options: D1FixturesOptions): void {
@@ -84,8 +83,8 @@ export function d1Fixtures(options: D1FixturesOptions): D1FixturesPlugin {
     if (templates === undefined) throw new Error('sqlite-fixtures/d1: the templates are not built: add d1Fixtures() to the plugins too.')
     return templates
   })
-  const addService = <Options extends { miniflare?: object }>(given: Options): Options => {
-    const miniflare = (given.miniflare ?? {}) as { serviceBindings?: Record<string, unknown> }
+  const addService = <Options extends object>(given: Options): Options => {
+    const miniflare = ((given as { miniflare?: object }).miniflare ?? {}) as { serviceBindings?: Record<string, unknown> }
     return { ...given, miniflare: { ...miniflare, serviceBindings: { ...miniflare.serviceBindings, [serviceBinding]: service } } }
   }
   return {
@@ -113,9 +112,9 @@ export function d1Fixtures(options: D1FixturesOptions): D1FixturesPlugin {
       }
       templates = { files, batchOnly: options.method === 'batch', say: (line) => vitest.logger.log(line) }
     },
-    poolOptions(given) {
+    poolOptions: (<Context, Options extends object>(given: Options | ((context: Context) => Options | Promise<Options>)) => {
       if (typeof given !== 'function') return addService(given)
-      return async (context: never) => addService(await given(context))
-    },
+      return async (context: Context) => addService(await given(context))
+    }) as D1FixturesPlugin['poolOptions'],
   }
 }
