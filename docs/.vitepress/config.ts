@@ -31,6 +31,7 @@ export default defineConfig({
           { text: 'Kysely', link: '/kysely' },
           { text: 'Prisma', link: '/prisma' },
           { text: 'libSQL', link: '/libsql' },
+          { text: 'Cloudflare D1', link: '/d1' },
         ],
       },
       {
