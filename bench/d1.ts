@@ -43,7 +43,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-bench-d1-
 try {
   const tmp = path.join(scratch, 'tmp')
   fs.mkdirSync(tmp)
-  for (const notes of [180, 50_000]) {
+  for (const notes of (process.env.SEEDS ?? '180,50000').split(',').map(Number)) {
     const seed = seedFile(scratch, notes)
     const gaps: Record<string, number[]> = { once: [], swap: [], batch: [], reset: [] }
     for (let round = 0; round < rounds; round++) for (const way of round % 2 === 0 ? ways : [...ways].reverse()) gaps[way]?.push(...gapsOf(way, seed, tmp))
