@@ -161,6 +161,11 @@ export class FixtureRuntime implements BlockHost {
     if (this.needsPrepare) await this.prepare()
   }
 
+  /** Whether a test must await `prepareIfNeeded()`: the runtime needs preparing and is not prepared yet (or failed to be). */
+  get preparePending(): boolean {
+    return this.needsPrepare && this.#loaded === undefined
+  }
+
   /**
    * Prepares the layers, then loads the template, once; every later call returns the same
    * promise. Layers prepare first, so their template steps can use what they prepared (an
