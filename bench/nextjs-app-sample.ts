@@ -3,8 +3,9 @@
 // never touching the database, whose tests await many times as component and handler tests
 // do; the app's own setup a hand-written CREATE script per test), small enough to generate.
 // BENCH_NEXT_VARIANT picks the setup: `own` (each database test: a new `:memory:` database
-// and the CREATE script, the app's own way) or `plugin` (the Drizzle migrations given to
-// the plugin, a fresh copy of the template per test).
+// and the CREATE script, the app's own way), `control` (the same, with a second, empty setup
+// file: what Vitest itself charges for the plugin's) or `plugin` (the Drizzle migrations given
+// to the plugin, a fresh copy of the template per test).
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -220,11 +221,12 @@ export const db = new Proxy({} as Drizzle, {
   },
 })
 `)
+  write(root, 'tests/empty-setup.ts', '// A setup file that does nothing: what Vitest charges a file for a second one (BENCH_NEXT_VARIANT=control).\nexport {}\n')
   write(root, 'tests/setup.ts', `import { vi } from 'vitest'
 
 // The project's own setup file: the app's db module, replaced for every test file that imports it.
 vi.mock('../src/db.js', async () => {
-  if (process.env.BENCH_NEXT_VARIANT === 'own') {
+  if (process.env.BENCH_NEXT_VARIANT !== 'plugin') {
     const { db } = await import('./own-database.js')
     return { db }
   }
@@ -249,7 +251,8 @@ import TimingReporter from './timing-reporter.js'
 const variant = process.env.BENCH_NEXT_VARIANT
 export default defineConfig({
   plugins: variant === 'plugin' ? [sqliteFixtures({ migrations: [drizzleMigrations({ folder: '${folder}' })] })] : [],
-  test: { setupFiles: ['./tests/setup.ts'], include: ['tests/*.test.ts'], reporters: ['default', new TimingReporter()] },
+  // BENCH_NEXT_VARIANT=control: the app's own setup and a second, empty setup file, as the plugin adds one.
+  test: { setupFiles: [...(variant === 'control' ? ['./tests/empty-setup.ts'] : []), './tests/setup.ts'], include: ['tests/*.test.ts'], reporters: ['default', new TimingReporter()] },
 })
 `,
   )

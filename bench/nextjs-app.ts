@@ -49,6 +49,7 @@ interface Variant {
 const own = "the app's own setup: a hand-written CREATE script on a new :memory: database per test"
 const variants: readonly Variant[] = [
   { name: own, label: 'own', env: { BENCH_NEXT_VARIANT: 'own' } },
+  { name: "the same and a second, empty setup file (what Vitest charges for the plugin's)", label: 'control', env: { BENCH_NEXT_VARIANT: 'control' }, ref: own },
   { name: 'plugin, the Drizzle migrations in its options', label: 'plugin', env: { BENCH_NEXT_VARIANT: 'plugin' }, ref: own },
   ...(args.compare
     ? [{ name: `the same, the plugin as built in ${args.compare}`, label: 'compare', env: { BENCH_NEXT_VARIANT: 'plugin' }, ref: own, compare: true }]

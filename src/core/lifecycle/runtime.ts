@@ -297,9 +297,13 @@ export class FixtureRuntime implements BlockHost {
   }
 }
 
+/** Every test id of this copy starts so (made once: a test pays for its counter only). */
+let idPrefix: string | undefined
+
 function nextTestId(): string {
   testCounter += 1
-  return `${process.pid}-${instance}-${testCounter}`
+  idPrefix ??= `${process.pid}-${instance}-`
+  return `${idPrefix}${testCounter}`
 }
 
 /** A block's setup database: as it closes, its bytes become the block's template. */
