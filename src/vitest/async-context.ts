@@ -14,7 +14,7 @@ interface WorkerConfig {
 }
 
 /** Whether this Node has AsyncContextFrame behind the flag only: 22.7 and later 22s, and 23 (24 has it by default). */
-export function frameBehindFlag(version: string = process.versions.node): boolean {
+function frameBehindFlag(version: string = process.versions.node): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number)
   return (major === 22 && minor >= 7) || major === 23
 }

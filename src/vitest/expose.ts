@@ -26,6 +26,15 @@ const exposedScopes = new WeakMap<object, TestScope>()
  */
 const accessors = new Map<string, PropertyDescriptor>()
 
+/** The scope exposed on the context a layer is read on, or on the context it was made from (its prototype). */
+function exposedScope(ctx: object): TestScope | undefined {
+  for (let at: object | null = ctx; at; at = Object.getPrototypeOf(at) as object | null) {
+    const scope = exposedScopes.get(at)
+    if (scope) return scope
+  }
+  return undefined
+}
+
 function accessorOf(name: string): PropertyDescriptor {
   let accessor = accessors.get(name)
   if (!accessor) {
@@ -33,12 +42,8 @@ function accessorOf(name: string): PropertyDescriptor {
       configurable: true,
       enumerable: false,
       get(this: object) {
-        // The context it was read on, or one made from it (its prototype).
-        for (let at: object | null = this; at; at = Object.getPrototypeOf(at) as object | null) {
-          const scope = exposedScopes.get(at)
-          if (scope) return scope.get(name)
-        }
-        return endedGetter(name)()
+        const scope = exposedScope(this)
+        return scope ? scope.get(name) : endedGetter(name)()
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true })
