@@ -92,6 +92,9 @@ function pureTest(file: number): string {
   return `import { expect, test } from 'vitest'
 import { handle } from '../src/api.js'
 import { renderPage } from '../src/page.js'
+import { recordCpuPerTest } from './cpu.js'
+
+recordCpuPerTest(${testsPerFile})
 
 ${tests}`
 }
@@ -220,6 +223,23 @@ export const db = new Proxy({} as Drizzle, {
     return typeof value === 'function' ? value.bind(current) : value
   },
 })
+`)
+  // The CPU time the process spent from a pure file's first test to its last, per test
+  // (hooks and the runner's own work between tests included): the machine's load moves it
+  // less than a wall time.
+  write(root, 'tests/cpu.ts', `import fs from 'node:fs'
+import { afterAll, beforeAll } from 'vitest'
+
+export function recordCpuPerTest(tests: number): void {
+  let start: NodeJS.CpuUsage | undefined
+  beforeAll(() => {
+    start = process.cpuUsage()
+  })
+  afterAll(() => {
+    const used = process.cpuUsage(start)
+    if (process.env.BENCH_NEXT_CPU) fs.appendFileSync(process.env.BENCH_NEXT_CPU, \`\${(used.user + used.system) / tests}\\n\`)
+  })
+}
 `)
   write(root, 'tests/empty-setup.ts', '// A setup file that does nothing: what Vitest charges a file for a second one (BENCH_NEXT_VARIANT=control).\nexport {}\n')
   write(root, 'tests/setup.ts', `import { vi } from 'vitest'

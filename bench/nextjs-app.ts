@@ -64,7 +64,7 @@ interface Inside {
   readonly pureTests: number
 }
 
-const kinds = ['wall', 'database', 'pure', 'pureSetup', 'pureTest'] as const
+const kinds = ['wall', 'database', 'pure', 'pureSetup', 'pureTest', 'pureCpu'] as const
 type Kind = (typeof kinds)[number]
 
 async function main(): Promise<void> {
@@ -92,19 +92,24 @@ async function main(): Promise<void> {
     }
     const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
     const timings = path.join(scratch, 'timings.jsonl')
+    const cpu = path.join(scratch, 'cpu-per-test.txt')
     const tmp = path.join(scratch, 'tmp')
     fs.mkdirSync(tmp)
     const tests = (databaseFiles + pureFiles) * testsPerFile
     const run = async (variant: Variant): Promise<Record<Kind, number>> => {
-      const env = { ...variant.env, BENCH_NEXT_TIMINGS: timings, SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'cache'), TMPDIR: tmp }
+      const env = { ...variant.env, BENCH_NEXT_TIMINGS: timings, BENCH_NEXT_CPU: cpu, SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'cache'), TMPDIR: tmp }
+      fs.rmSync(cpu, { force: true })
       const wall = await timeSuiteRun(variant.compare ? compared : root, env, variant.name, node, tests)
       const inside = JSON.parse(fs.readFileSync(timings, 'utf8').trim().split('\n').at(-1) as string) as Inside
+      const cpuPerTest = fs.readFileSync(cpu, 'utf8').trim().split('\n').map(Number)
       return {
         wall,
         database: inside.database / databaseFiles,
         pure: inside.pure / pureFiles,
         pureSetup: inside.pureSetup / pureFiles,
         pureTest: inside.pureTests / (pureFiles * testsPerFile),
+        // us per test, as ms like the rest: the median of the pure files'.
+        pureCpu: ([...cpuPerTest].sort((a, b) => a - b)[Math.floor(cpuPerTest.length / 2)] as number) / 1000,
       }
     }
     progress(`Next.js-like app suite on Node ${nodeVersion}: ${databaseFiles + pureFiles} files (${databaseFiles} with a database), ${tests} tests; 1 warm-up + ${rounds} rounds each, alternating`)
@@ -117,7 +122,7 @@ async function main(): Promise<void> {
         for (const kind of kinds) samples.get(variant)?.[kind].push(result[kind])
         progress(
           `  ${variant.label}: ${formatMs(result.wall)} (per database file ${formatMs(result.database)}, per other file ${formatMs(result.pure)}, ` +
-            `its setup files ${formatMs(result.pureSetup)}, per test there ${formatMs(result.pureTest)})`,
+            `its setup files ${formatMs(result.pureSetup)}, per test there ${formatMs(result.pureTest)}, CPU ${formatMs(result.pureCpu)})`,
         )
       }
     }
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
       pure: `per file that never touches the database ${suite} (setup + import + tests, in the worker)`,
       pureSetup: `setup files of a file that never touches the database ${suite} (in the worker)`,
       pureTest: `per test that never touches the database ${suite} (the test's own duration, in the worker)`,
+      pureCpu: `per test that never touches the database ${suite} (the process's CPU time from a file's first test to its last, per test: median of the files)`,
     }
     const rows = withRatios(
       kinds.flatMap((kind): (RowSpec & Measurement)[] =>
@@ -152,6 +158,7 @@ async function main(): Promise<void> {
           {
             wallRatio: mine.wall.map((ms, round) => Number((ms / (base.wall[round] as number)).toFixed(3))),
             pureTestUs: mine.pureTest.map((ms, round) => Number(((ms - (base.pureTest[round] as number)) * 1000).toFixed(1))),
+            pureCpuUs: mine.pureCpu.map((ms, round) => Number(((ms - (base.pureCpu[round] as number)) * 1000).toFixed(1))),
             pureSetupMs: mine.pureSetup.map((ms, round) => Number((ms - (base.pureSetup[round] as number)).toFixed(2))),
             pureFileMs: mine.pure.map((ms, round) => Number((ms - (base.pure[round] as number)).toFixed(2))),
           },
@@ -165,6 +172,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${name}:\n`)
       process.stdout.write(line('wall time ratio', pair.wallRatio, 'x'))
       process.stdout.write(line('per test that never touches the database, over the own setup', pair.pureTestUs, ' us'))
+      process.stdout.write(line('the same in CPU time (first test to last, hooks included)', pair.pureCpuUs, ' us'))
       process.stdout.write(line("per such file, its setup files, over the own setup's", pair.pureSetupMs, ' ms'))
       process.stdout.write(line('per such file, setup + import + tests, over the own setup', pair.pureFileMs, ' ms'))
     }
