@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util'
 import { installPackage } from './install.js'
 import { databaseFiles, pureFiles, testsPerFile, writeNextjsApp } from './nextjs-app-sample.js'
 import { summarize, type Measurement } from './measure.js'
-import { otherNode } from './other-node.js'
+import { suiteNode } from './other-node.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec } from './row.js'
 import { timeSuiteRun } from './suite.js'
@@ -81,15 +81,7 @@ async function main(): Promise<void> {
       writeNextjsApp(compared)
       installPackage(compared, scratch, [], path.resolve(args.compare))
     }
-    let node = process.execPath
-    const other = args['node-bin'] && args.driver ? { node: args['node-bin'], driver: args.driver } : args.node ? otherNode(args.node, scratch) : undefined
-    if (other) {
-      node = other.node
-      for (const at of roots) {
-        fs.rmSync(path.join(at, 'node_modules/better-sqlite3'))
-        fs.symlinkSync(other.driver, path.join(at, 'node_modules/better-sqlite3'), 'dir')
-      }
-    }
+    const node = suiteNode(args, scratch, roots)
     const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
     const timings = path.join(scratch, 'timings.jsonl')
     const cpu = path.join(scratch, 'cpu-per-test.txt')
