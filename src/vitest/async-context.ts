@@ -23,7 +23,9 @@ function frameBehindFlag(version: string = process.versions.node): boolean {
  * Gives the test workers AsyncContextFrame where Node has it behind a flag: when Vitest
  * starts them as child processes of this Node (the `forks` pool, Vitest's default, or
  * `vmForks`), and the project did not set `execArgv` itself (setting it, even to `[]`,
- * leaves the workers as they are). Worker threads cannot take the flag.
+ * leaves the workers as they are). The thread pools are left alone: their workers share this
+ * process's flags, which Vitest's config cannot change. (A `--pool` given on the command line
+ * is not seen here; the flag is harmless there.)
  */
 export function useAsyncContextFrame(test: WorkerConfig, version?: string): void {
   if (test.execArgv !== undefined || !frameBehindFlag(version)) return
