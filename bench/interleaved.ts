@@ -74,7 +74,8 @@ export async function benchSetup(scratch: string): Promise<BenchSetup> {
     template,
     async inTest(work) {
       const scope = runtime.openScope('bench')
-      await runInScope(scope, work)
+      // Awaited inside: a Knex query is a thenable that runs when awaited, which must be in the test.
+      await runInScope(scope, async () => await work())
       await scope.dispose()
     },
     copyTemplate() {
