@@ -4,7 +4,7 @@
 
 /** The core's rooms, bottom first: a room may import the rooms before it, never those after. */
 const rooms = ['base', 'driver', 'template', 'diagnostics', 'lifecycle', 'access']
-const runners = '^src/(vitest|jest)/'
+const runners = '^src/(vitest|jest|d1)/'
 const ormLayers = '^src/(typeorm|drizzle|kysely|prisma|knex|sequelize)/'
 /** App-side database clients other than better-sqlite3 (libSQL, node-sqlite3): ORM layers may build on them. */
 const drivers = '^src/(libsql|sqlite3)/'

@@ -25,8 +25,8 @@ const common = {
   platform: 'node',
   dts: true,
   sourcemap: true,
-  // Provided by Jest's runtime to the files it runs; never bundled.
-  deps: { neverBundle: ['@jest/globals'] },
+  // Provided by Jest's runtime, and by the Workers pool's runtime, to the files they run; never bundled.
+  deps: { neverBundle: ['@jest/globals', 'cloudflare:test'] },
   // A test file that never touches a database still loads the setup file and what it
   // imports, once per file: each chunk is a module to resolve and load (~1 ms apiece in a
   // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
@@ -78,6 +78,8 @@ export default defineConfig([
       'sqlite3/index': 'src/sqlite3/index.ts',
       'knex/index': 'src/knex/index.ts',
       'sequelize/index': 'src/sequelize/index.ts',
+      'd1/index': 'src/d1/index.ts',
+      'd1/setup': 'src/d1/setup.ts',
     },
     format: 'esm',
     clean: true,

@@ -28,14 +28,15 @@ export function installSample(project: string, scratch: string): string {
 /**
  * Gives the project at `root` (a copy of a sample, or one a benchmark wrote) an ESM
  * package.json and a `node_modules` with the packed package unpacked and its dependencies
- * (and `extra` packages, by name) linked from the repo's.
+ * (and `extra` packages, by name) linked from the repo's. `from` packs another checkout's
+ * build instead (a benchmark's before-and-after pair).
  */
-export function installPackage(root: string, scratch: string, extra: readonly string[] = []): void {
+export function installPackage(root: string, scratch: string, extra: readonly string[] = [], from = repoRoot): void {
   // In the repo, the samples live under its ESM package.json; a copy needs its own.
   fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({ name: `sample-${path.basename(root)}`, private: true, type: 'module' }, null, 2)}\n`)
   const modules = path.join(root, 'node_modules')
   fs.mkdirSync(modules, { recursive: true })
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' })
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: from, encoding: 'utf8' })
   const tarball = path.join(scratch, packed.trim().split('\n').at(-1) as string)
   const unpacked = path.join(modules, 'sqlite-fixtures')
   fs.mkdirSync(unpacked)

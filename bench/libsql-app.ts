@@ -16,7 +16,7 @@ import { createClient } from '@libsql/client'
 import { installPackage } from './install.js'
 import { databaseFiles, pureFiles, testsPerFile, writeLibsqlApp } from './libsql-app-sample.js'
 import { summarize, type Measurement } from './measure.js'
-import { otherNode } from './other-node.js'
+import { suiteNode } from './other-node.js'
 import { formatMs, formatTable, machineInfo, writeJson } from './report.js'
 import { withRatios, type RowSpec } from './row.js'
 import { timeSuiteRun } from './suite.js'
@@ -71,13 +71,7 @@ async function main(): Promise<void> {
     writeLibsqlApp(root, '')
     fs.writeFileSync(path.join(root, 'db/schema.sql'), await dumpSchema(root, scratch))
     installPackage(root, scratch, ['@libsql'])
-    let node = process.execPath
-    const other = args['node-bin'] && args.driver ? { node: args['node-bin'], driver: args.driver } : args.node ? otherNode(args.node, scratch) : undefined
-    if (other) {
-      node = other.node
-      fs.rmSync(path.join(root, 'node_modules/better-sqlite3'))
-      fs.symlinkSync(other.driver, path.join(root, 'node_modules/better-sqlite3'), 'dir')
-    }
+    const node = suiteNode(args, scratch, [root])
     const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
     const timings = path.join(scratch, 'timings.jsonl')
     const tmp = path.join(scratch, 'tmp')

@@ -34,3 +34,18 @@ export function otherNode(version: string, scratch: string): { node: string; dri
   return { node, driver: path.join(install, 'node_modules/better-sqlite3') }
 }
 
+
+/**
+ * The Node a benchmark's suites run on: `--node-bin` with `--driver` (built before), or
+ * `--node` (fetched and built now), or this one. The copies of the sample at `roots` then
+ * load that Node's better-sqlite3.
+ */
+export function suiteNode(args: { node?: string; 'node-bin'?: string; driver?: string }, scratch: string, roots: readonly string[]): string {
+  const other = args['node-bin'] && args.driver ? { node: args['node-bin'], driver: args.driver } : args.node ? otherNode(args.node, scratch) : undefined
+  if (!other) return process.execPath
+  for (const root of roots) {
+    fs.rmSync(path.join(root, 'node_modules/better-sqlite3'))
+    fs.symlinkSync(other.driver, path.join(root, 'node_modules/better-sqlite3'), 'dir')
+  }
+  return other.node
+}

@@ -28,6 +28,9 @@ const { values: args } = parseArgs({
     'suite-only': { type: 'boolean', default: false },
     /** Only the suite variants that compare the plugin with its floors: no database, hand-written, memory mode. */
     'suite-core': { type: 'boolean', default: false },
+    /** Run the Vitest suites on this Node binary, with the better-sqlite3 built for it in `--driver` (see bench/other-node.ts). */
+    'node-bin': { type: 'string' },
+    driver: { type: 'string' },
   },
 })
 
@@ -85,7 +88,9 @@ async function main(): Promise<void> {
       ])
       progress(`vitest runs of fixtures/bench-suite (${variants.map(variantName).join('; ')}), 1 warm-up + ${args.rounds} each...`)
       const report = (variant: SuiteVariant, ms: number) => progress(`  ${variantName(variant)}: ${formatMs(ms)}`)
-      rows.push(...(await suiteRows(small, scratch, variants, Number(args.rounds), report)))
+      const other = args['node-bin'] && args.driver ? { node: args['node-bin'], driver: args.driver } : undefined
+      if (other) progress(`  on ${other.node}, better-sqlite3 from ${other.driver}`)
+      rows.push(...(await suiteRows(small, scratch, variants, Number(args.rounds), report, other)))
     }
     for (const t of templates) {
       t.memory.close()

@@ -77,7 +77,7 @@ export function timeSuiteRun(project: string, env: Record<string, string>, label
 }
 
 /** One `vitest run` of the installed sample; resolves to its wall time in ms. */
-function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, project: string, scratch: string): Promise<number> {
+function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, project: string, scratch: string, node?: string): Promise<number> {
   const tmp = path.join(scratch, 'suite-tmp')
   fs.mkdirSync(tmp, { recursive: true })
   const env = {
@@ -90,7 +90,13 @@ function runOnce({ store, isolate, touch }: SuiteVariant, t: BenchTemplate, proj
     SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'suite-cache'),
     TMPDIR: tmp,
   }
-  return timeSuiteRun(project, env, variantName({ store, isolate, touch }))
+  return timeSuiteRun(project, env, variantName({ store, isolate, touch }), node)
+}
+
+/** Another Node to run the suite on, and the better-sqlite3 built for it (`--node-bin`, `--driver`). */
+export interface OtherNode {
+  readonly node: string
+  readonly driver: string
 }
 
 /**
@@ -104,13 +110,18 @@ export async function suiteRows(
   variants: readonly SuiteVariant[],
   rounds: number,
   onRun: (variant: SuiteVariant, ms: number) => void = () => {},
+  other?: OtherNode,
 ): Promise<(RowSpec & Measurement)[]> {
   const project = installSample('bench-suite', scratch)
+  if (other) {
+    fs.rmSync(path.join(project, 'node_modules/better-sqlite3'))
+    fs.symlinkSync(other.driver, path.join(project, 'node_modules/better-sqlite3'), 'dir')
+  }
   const times = new Map<SuiteVariant, number[]>(variants.map((variant) => [variant, []]))
-  for (const variant of variants) await runOnce(variant, t, project, scratch)
+  for (const variant of variants) await runOnce(variant, t, project, scratch, other?.node)
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {
-      const ms = await runOnce(variant, t, project, scratch)
+      const ms = await runOnce(variant, t, project, scratch, other?.node)
       times.get(variant)?.push(ms)
       onRun(variant, ms)
     }

@@ -4,6 +4,7 @@
 import { type MigrationSteps, SqliteFixturesConfigError } from './core/base/index.js'
 
 const appliers: Readonly<Record<string, () => Promise<{ migrationSteps: MigrationSteps }>>> = {
+  d1: () => import('./d1/migration-set.js'),
   drizzle: () => import('./drizzle/migration-set.js'),
   knex: () => import('./knex/migration-set.js'),
   kysely: () => import('./kysely/migration-set.js'),

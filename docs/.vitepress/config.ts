@@ -34,6 +34,7 @@ export default defineConfig({
           { text: 'node-sqlite3', link: '/sqlite3' },
           { text: 'Knex', link: '/knex' },
           { text: 'Sequelize', link: '/sequelize' },
+          { text: 'Cloudflare D1', link: '/d1' },
         ],
       },
       {

@@ -16,35 +16,81 @@ export function checkLayerNames(names: readonly string[]): void {
   }
 }
 
+/** The scope whose layers each test context exposes, while its test runs. */
+const exposedScopes = new WeakMap<object, TestScope>()
+
+/**
+ * One accessor per layer name, shared by every test's context, which finds its test's scope
+ * by the context it is read on: defining the same accessor on each context makes no
+ * closures, and V8 reuses the context's shape from test to test.
+ */
+const accessors = new Map<string, PropertyDescriptor>()
+
+/** The scope exposed on the context a layer is read on, or on the context it was made from (its prototype). */
+function exposedScope(ctx: object): TestScope | undefined {
+  for (let at: object | null = ctx; at; at = Object.getPrototypeOf(at) as object | null) {
+    const scope = exposedScopes.get(at)
+    if (scope) return scope
+  }
+  return undefined
+}
+
+function accessorOf(name: string): PropertyDescriptor {
+  let accessor = accessors.get(name)
+  if (!accessor) {
+    accessor = {
+      configurable: true,
+      enumerable: false,
+      get(this: object) {
+        const scope = exposedScope(this)
+        return scope ? scope.get(name) : endedGetter(name)()
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true })
+      },
+    }
+    accessors.set(name, accessor)
+  }
+  return accessor
+}
+
 /**
  * Makes `ctx.<layer>` a getter that builds the layer on first read, so a test pays only for
  * what it touches. A fixture of Vitest's own `test.extend` may assign the same name; the
  * setter lets its value win.
  */
 export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): () => void {
-  const exposed: string[] = []
+  // Usually every name: a list is made only when a fixture of the test's own holds one.
+  let exposed = names
   for (const name of names) {
     // A fixture of the test's own holds the name; an earlier attempt's ended getter (retry) does not.
     const held = Object.getOwnPropertyDescriptor(ctx, name)
-    if (held && held.get !== endedGetters.get(name)) continue
-    Object.defineProperty(ctx, name, {
-      configurable: true,
-      enumerable: false,
-      get: () => scope.get(name),
-      set: (value: unknown) => {
-        Object.defineProperty(ctx, name, { value, writable: true, configurable: true, enumerable: true })
-      },
-    })
-    exposed.push(name)
+    if (held && held.get !== endedGetters.get(name) && held.get !== accessors.get(name)?.get) {
+      exposed = exposed.filter((other) => other !== name)
+      continue
+    }
+    Object.defineProperty(ctx, name, accessorOf(name))
   }
+  exposedScopes.set(ctx, scope)
   // Vitest keeps every test's context until the run ends: let go of the scope, so a long
   // run does not hold one per test.
   return () => {
-    for (const name of exposed) Object.defineProperty(ctx, name, { configurable: true, get: endedGetter(name) })
+    exposedScopes.delete(ctx)
+    for (const name of exposed) Object.defineProperty(ctx, name, endedDescriptor(name))
   }
 }
 
 const endedGetters = new Map<string, () => never>()
+const endedDescriptors = new Map<string, PropertyDescriptor>()
+
+function endedDescriptor(name: string): PropertyDescriptor {
+  let descriptor = endedDescriptors.get(name)
+  if (!descriptor) {
+    descriptor = { configurable: true, get: endedGetter(name) }
+    endedDescriptors.set(name, descriptor)
+  }
+  return descriptor
+}
 
 /**
  * One shared getter per name, so an ended test's context keeps nothing of its own alive. A

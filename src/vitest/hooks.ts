@@ -75,8 +75,10 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
   declareAttempt(task)
   try {
     // The block's setup ends when its first test starts, even one that uses no database.
-    await block?.freeze()
-    if (optedOut === undefined) await fixtures.prepareIfNeeded()
+    // Each await is taken only when there is something to wait for: a test that never
+    // touches a database pays none but the test's own.
+    if (block && !block.frozenDone) await block.freeze()
+    if (optedOut === undefined && fixtures.preparePending) await fixtures.prepareIfNeeded()
     await runInScope(scope, runTest)
   } finally {
     if (task.result?.state === 'fail') scope.markFailed()
@@ -86,10 +88,13 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
     if (expectedToFail) (task as { fails?: boolean }).fails = false
     unexpose()
     scopes.delete(task)
-    // The plugin's own work: what the teardown runs belongs to no test.
-    await runAsNobody(() =>
-      scope.dispose({ shown: (error) => shownAlready(task, errorsBefore, error), runner: 'vitest', failing: expectedToFail ? 'test.fails' : undefined }),
-    )
+    // The plugin's own work: what the teardown runs belongs to no test. A test that built
+    // nothing has nothing to tear down, and ends here.
+    if (!scope.endIfIdle()) {
+      await runAsNobody(() =>
+        scope.dispose({ shown: (error) => shownAlready(task, errorsBefore, error), runner: 'vitest', failing: expectedToFail ? 'test.fails' : undefined }),
+      )
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node'
 import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
 import { startupFailure, type TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
+import { useAsyncContextFrame } from './async-context.js'
 import { sayNotices } from './notices.js'
 import { projectModuleGraph } from './module-graph.js'
 import { providedKey, type SerializableOptions } from './provided.js'
@@ -75,6 +76,8 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       test.setupFiles = [setupFile, ...setupFiles.filter((file) => file !== setupFile)]
       const declared = new Set((test.tags ?? []).map((tag) => tag.name))
       test.tags = [...(test.tags ?? []), ...fixtureTags.filter((tag) => !declared.has(tag.name))]
+      // Node 22: the workers' AsyncLocalStorage, which every test runs in, without promise hooks.
+      useAsyncContextFrame(test)
     },
     // Relative paths in the options are the project's: resolved from its root, known here
     // however it was given (config, --root, a workspace project). Each project of a

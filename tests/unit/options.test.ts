@@ -1,4 +1,5 @@
 import path from 'node:path'
+import vm from 'node:vm'
 import { describe, expect, test } from 'vitest'
 import { SqliteFixturesConfigError } from '../../src/core/base/errors.js'
 import { resolveOptions, type SqliteFixturesOptions } from '../../src/core/base/options.js'
@@ -57,4 +58,13 @@ describe('resolveOptions', () => {
   test('a layer without a setup is rejected with its index', () => {
     expect(bad({ layers: [{ name: 'x' }] })).toThrow('option "layers[0]" must be a layer')
   })
+})
+
+test("migration settings made in another realm are plain data too (Vitest's vm pools load the config in one, the setup file in another)", () => {
+  const settings = vm.runInNewContext("({ kind: 'migrations', client: 'better-sqlite3', loadExtensions: ['.js'], nested: { ok: true } })") as Record<string, unknown>
+  expect(Object.getPrototypeOf(settings)).not.toBe(Object.prototype)
+  const options = resolveOptions({ rootDir: '/project', migrations: [{ orm: 'knex', folder: 'migrations', settings }] } as SqliteFixturesOptions)
+  expect(options.migrations[0]?.settings).toBe(settings)
+  // A class instance is still refused.
+  expect(bad({ rootDir: '/project', migrations: [{ orm: 'knex', folder: 'migrations', settings: { when: new Date() } }] })).toThrow(/migrations\[0\]\.settings/)
 })

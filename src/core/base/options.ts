@@ -215,7 +215,13 @@ function checkLayers(value: unknown): AnyLayer[] {
 function isJson(value: unknown): value is JsonValue {
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true
   if (Array.isArray(value)) return value.every(isJson)
-  return isRecord(value) && Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isJson)
+  return isRecord(value) && isPlainObject(value) && Object.values(value).every(isJson)
+}
+
+/** A literal object, from this realm or another (Vitest's vm pools load the config in one realm and the setup in another). */
+function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === null || Object.getPrototypeOf(prototype) === null
 }
 
 function checkMigrations(value: unknown, rootDir: string): MigrationSet[] {

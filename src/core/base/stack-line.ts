@@ -8,7 +8,8 @@ export function lineIn(error: unknown, file: string): number | undefined {
   for (const line of stack.split('\n')) {
     const at = line.lastIndexOf(file)
     if (at === -1) continue
-    const position = /^:(\d+)(?::\d+)?/.exec(line.slice(at + file.length))
+    // A query Vite or the plugin added to the import (`?sqlite-fixtures-build=1`) sits between the path and its line.
+    const position = /^(?:\?[^:\s)]*)?:(\d+)(?::\d+)?/.exec(line.slice(at + file.length))
     if (position) return Number(position[1])
   }
   return undefined

@@ -24,6 +24,11 @@ export function addToFailureReport(test: LayerTestInfo, sections: readonly strin
   pending.set(test, [...(pending.get(test) ?? []), ...sections])
 }
 
+/** Whether a report waits for `test` (`takeFailureReport()` would return one). */
+export function hasFailureReport(test: LayerTestInfo): boolean {
+  return pending.has(test)
+}
+
 /** The report of a failed test, if a layer added to it; it is handed out once. */
 export function takeFailureReport(test: LayerTestInfo): TestDatabaseReport | undefined {
   const sections = pending.get(test)

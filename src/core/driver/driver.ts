@@ -105,6 +105,15 @@ export function copyDatabaseFile(from: string, to: string): void {
   fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
 }
 
+/**
+ * Replaces a closed database's file with a copy of `from`, and drops its journals, so the next
+ * connection opens the copy (a D1 database between two tests, while its object is closed).
+ */
+export function replaceDatabaseFile(from: string, to: string): void {
+  for (const suffix of sidecars) fs.rmSync(to + suffix, { force: true })
+  fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE)
+}
+
 /** Deletes a database file the plugin made, with its journals. */
 export function removeDatabaseFile(file: string): void {
   for (const suffix of ['', ...sidecars]) fs.rmSync(file + suffix, { force: true })

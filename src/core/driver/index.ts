@@ -11,6 +11,7 @@ export {
   openScratchFile,
   releaseDriver,
   removeDatabaseFile,
+  replaceDatabaseFile,
   snapshot,
   unreadableSchema,
   writeDatabaseFile,

@@ -39,6 +39,7 @@ export class Block {
   #image: Buffer | undefined
   #frozen = false
   #freezing: Promise<void> | undefined
+  #frozenDone = false
   #dropped = false
   /** Stops counting the setup as live, once its tests start. */
   #setupDone = () => {}
@@ -93,8 +94,14 @@ export class Block {
       this.#scope = undefined
       // The plugin's own work: its statements are no one's, not the block's left-running work.
       await runAsNobody(async () => scope?.dispose())
+      this.#frozenDone = true
     })()
     return this.#freezing
+  }
+
+  /** Whether `freeze()` has finished: a test need not await it (the common case, after a block's first test). */
+  get frozenDone(): boolean {
+    return this.#frozenDone
   }
 
   /** Called by the runtime with the bytes of the setup's database, as its teardown closes it. */

@@ -162,6 +162,11 @@ export class FixtureRuntime implements BlockHost {
     if (this.needsPrepare) await this.prepare()
   }
 
+  /** Whether a test must await `prepareIfNeeded()`: the runtime needs preparing and is not prepared yet (or failed to be). */
+  get preparePending(): boolean {
+    return this.needsPrepare && this.#loaded === undefined
+  }
+
   /**
    * Prepares the layers, then loads the template, once; every later call returns the same
    * promise. Layers prepare first, so their template steps can use what they prepared (an
@@ -293,9 +298,13 @@ export class FixtureRuntime implements BlockHost {
   }
 }
 
+/** Every test id of this copy starts so (made once: a test pays for its counter only). */
+let idPrefix: string | undefined
+
 function nextTestId(): string {
   testCounter += 1
-  return `${process.pid}-${instance}-${testCounter}`
+  idPrefix ??= `${process.pid}-${instance}-`
+  return `${idPrefix}${testCounter}`
 }
 
 /** A block's setup database: as it closes, its bytes become the block's template. */

@@ -1,0 +1,32 @@
+// What the setup file inside the Workers runtime and the plugin in Vitest's main process
+// say to each other, through a function service binding the plugin adds to the pool's
+// Miniflare options. Plain data only: this module is loaded on both sides.
+
+/** The service binding's name in the test worker's env. */
+export const serviceBinding = '__SQLITE_FIXTURES_D1'
+
+/** The table the setup file writes a token into, so the main process can find D1's file. */
+export const probeTable = '_sqlite_fixtures_probe'
+
+/** How a test gets its fresh database. */
+export type FreshWay =
+  /** D1's SQLite file is replaced by a copy of the template while its Durable Object is closed. */
+  | { readonly way: 'swap' }
+  /** One batch through the binding: drop every table, then the template's schema and rows. */
+  | { readonly way: 'restore'; readonly reason: string; readonly statements: readonly string[] }
+
+/** `POST /start`: the D1 bindings the plugin has templates for. */
+export interface StartAnswer {
+  readonly bindings: readonly string[]
+}
+
+/** `POST /locate`: where the binding's database is, found by the token written into it. */
+export interface LocateRequest {
+  readonly binding: string
+  readonly token: string
+}
+
+/** `POST /swap`: copy each binding's template over its file. */
+export interface SwapRequest {
+  readonly databases: readonly LocateRequest[]
+}

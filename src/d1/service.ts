@@ -1,0 +1,71 @@
+import { replaceDatabaseFile } from '../core/driver/index.js'
+import { templateStatements } from './dump.js'
+import { locateD1File } from './locate.js'
+import type { FreshWay, LocateRequest, StartAnswer, SwapRequest } from './protocol.js'
+
+/** What the service needs of the plugin: each binding's template file, once built. */
+export interface Templates {
+  readonly files: ReadonlyMap<string, string>
+  /** Whether the option `method` is `'batch'`: no file swap. */
+  readonly batchOnly: boolean
+  /** Says a line in the run's output (once per reason). */
+  readonly say: (line: string) => void
+}
+
+/**
+ * The main-process side of a run: answers the setup file inside the Workers runtime, through
+ * a function service binding. It finds each test file's D1 files, and copies the templates
+ * over them between tests; where a file cannot be found, it hands the template as SQL.
+ */
+export function d1Service(templates: () => Templates): (request: Request) => Promise<Response> {
+  /** Each located database's file, by the token its test file wrote into it. */
+  const located = new Map<string, string>()
+  const statements = new Map<string, string[]>()
+  const said = new Set<string>()
+
+  const templateOf = (binding: string): string => {
+    const file = templates().files.get(binding)
+    if (file === undefined) throw new Error(`sqlite-fixtures/d1: no template for the binding ${binding}.`)
+    return file
+  }
+  const restoreWay = (binding: string, reason: string): FreshWay => {
+    const line = `sqlite-fixtures/d1: ${binding}: ${reason}; each test restores the template with one batch through env.${binding} instead (slower).`
+    if (!said.has(line)) templates().say(line)
+    said.add(line)
+    const file = templateOf(binding)
+    if (!statements.has(file)) statements.set(file, templateStatements(file))
+    return { way: 'restore', reason, statements: statements.get(file) as string[] }
+  }
+
+  const operations: Record<string, (body: unknown) => unknown> = {
+    start: (): StartAnswer => ({ bindings: [...templates().files.keys()] }),
+    locate: (body): FreshWay => {
+      const { binding, token } = body as LocateRequest
+      templateOf(binding)
+      if (templates().batchOnly) return restoreWay(binding, "the option method is 'batch'")
+      const file = locateD1File(token)
+      if (file === undefined) return restoreWay(binding, "D1's SQLite file was not found under the OS temp dir, where Miniflare keeps a database it does not persist")
+      located.set(token, file)
+      return { way: 'swap' }
+    },
+    swap: (body) => {
+      for (const { binding, token } of (body as SwapRequest).databases) {
+        const file = located.get(token)
+        if (file === undefined) throw new Error(`sqlite-fixtures/d1: ${binding} was not located first.`)
+        replaceDatabaseFile(templateOf(binding), file)
+      }
+      return undefined
+    },
+  }
+
+  return async (request) => {
+    const operation = operations[new URL(request.url).pathname.slice(1)]
+    if (operation === undefined) return new Response(`sqlite-fixtures/d1: unknown request ${request.url}`, { status: 404 })
+    try {
+      const answer = operation(JSON.parse(await request.text()) as unknown)
+      return new Response(answer === undefined ? '' : JSON.stringify(answer))
+    } catch (error) {
+      return new Response(error instanceof Error ? error.message : String(error), { status: 500 })
+    }
+  }
+}

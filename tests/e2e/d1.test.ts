@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { leftovers, makeScratch, repoRoot } from '../support/run-vitest.js'
+
+// The D1 sample runs in the real Workers runtime (workerd, from the npm registry), under
+// Cloudflare's Vitest pool, installed into the sample alone: ~280 MB the root project does
+// not need. Where it cannot be installed (no registry), the tests say so and skip.
+const sample = path.join(repoRoot, 'fixtures/d1-app')
+const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
+
+function installed(): string | undefined {
+  const lock = path.join(sample, 'package-lock.json')
+  const marker = path.join(sample, 'node_modules/.package-lock.json')
+  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return undefined
+  try {
+    execFileSync(process.execPath, [npmCli, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: sample, stdio: 'pipe', timeout: 240_000 })
+    return undefined
+  } catch (error) {
+    return `the Workers pool could not be installed into fixtures/d1-app (npm ci failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim().split('\n').slice(-3).join(' ')})`
+  }
+}
+
+interface Outcome {
+  tests: [string, string][]
+  output: string
+  tmpDir: string
+}
+
+/** Runs the sample's Vitest in its own process, with its own node_modules, as `npx vitest run` would. */
+function runSample(args: string[], env: Record<string, string> = {}): Outcome {
+  const scratch = makeScratch()
+  const report = path.join(scratch, 'report.json')
+  const tmpDir = path.join(scratch, 'tmp')
+  const result = spawnSync(process.execPath, [path.join(sample, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=json', `--outputFile=${report}`, '--reporter=default', ...args], {
+    cwd: sample,
+    env: { ...process.env, ...env, TMPDIR: tmpDir, NO_COLOR: '1', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+  const output = `${result.stdout}${result.stderr}`
+  if (!fs.existsSync(report)) throw new Error(`the sample's Vitest wrote no report:\n${output}`)
+  const json = JSON.parse(fs.readFileSync(report, 'utf8')) as { testResults: { assertionResults: { fullName: string; status: string }[] }[] }
+  return { tests: json.testResults.flatMap((file) => file.assertionResults.map((t): [string, string] => [t.fullName, t.status])), output, tmpDir }
+}
+
+const names = [
+  'through the worker adds a note',
+  'through the worker adds another note',
+  'through env.DB deletes every note',
+  'through env.DB keeps what the test before left, when tagged no-db',
+  'through env.DB finds the seed again',
+  'through env.DB has the migrations recorded as wrangler records them',
+  'through env.DB gets every binding fresh, each from its own template',
+  'through env.DB enforces foreign keys',
+]
+
+describe('D1 in the Workers pool', () => {
+  let skipReason: string | undefined
+  beforeAll(() => {
+    skipReason = installed()
+    if (skipReason) console.warn(`skipped: ${skipReason}`)
+  }, 300_000)
+
+  test('every test gets its D1 databases fresh from their templates, by a file swap', (context) => {
+    if (skipReason) return context.skip(skipReason)
+    const run = runSample([])
+    expect(run.tests).toEqual(names.map((name) => [name, 'passed']))
+    expect(run.output).not.toMatch(/restores the template with one batch/)
+    expect(leftovers(run.tmpDir)).toEqual([])
+  })
+
+  test('the public-API way (one batch) gives the same isolation, and says so once per binding', (context) => {
+    if (skipReason) return context.skip(skipReason)
+    const run = runSample([], { D1_METHOD: 'batch' })
+    expect(run.tests).toEqual(names.map((name) => [name, 'passed']))
+    expect(run.output.match(/sqlite-fixtures\/d1: (DB|AUDIT): the option method is 'batch'; each test restores the template with one batch through env\.\1 instead \(slower\)\./g)).toHaveLength(2)
+  })
+
+  test("the control, the pool's documented set-up without the plugin, shares one database across a file's tests", (context) => {
+    if (skipReason) return context.skip(skipReason)
+    const run = runSample(['--config', 'vitest.control.config.ts'])
+    expect(run.tests.filter(([, state]) => state === 'failed').map(([name]) => name)).toEqual([
+      'through the worker adds another note',
+      'through env.DB finds the seed again',
+      'through env.DB gets every binding fresh, each from its own template',
+    ])
+  })
+})
