@@ -32,6 +32,7 @@ const common = {
   // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
   // chunk per combination of entries that use it.
   outputOptions: {
+    comments: { jsdoc: false, legal: true, annotation: true },
     codeSplitting: {
       groups: [
         // Which ORM layer applies a migration set: a few lines, with the core, so that Jest's
