@@ -6,7 +6,7 @@
 type Measure = 'spent' | 'setup' | 'tests'
 
 /** One key of the JSON line: the sum of `measure` over the files whose names start with `prefix`. */
-export interface TimingSum {
+interface TimingSum {
   readonly key: string
   readonly prefix: string
   readonly measure: Measure
