@@ -2,7 +2,7 @@ import { defineConfig, type UserConfig } from 'tsdown'
 
 const entryNames = ['index', 'setup', 'global-setup']
 /** The template room's modules that build a template, loaded only where one is built. */
-const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules']
+const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules', 'core/template/libsql-build']
 
 /**
  * A test for a chunk group: source modules (not entries, not declarations) under these
