@@ -2,7 +2,7 @@ import { defineConfig, type UserConfig } from 'tsdown'
 
 const entryNames = ['index', 'setup', 'global-setup']
 /** The template room's modules that build a template, loaded only where one is built. */
-const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules']
+const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules', 'core/template/libsql-build']
 
 /**
  * A test for a chunk group: source modules (not entries, not declarations) under these
@@ -32,6 +32,7 @@ const common = {
   // fresh worker), so the shared code goes in one chunk per layer of the design, not in a
   // chunk per combination of entries that use it.
   outputOptions: {
+    comments: { jsdoc: false, legal: true, annotation: true },
     codeSplitting: {
       groups: [
         // Which ORM layer applies a migration set: a few lines, with the core, so that Jest's

@@ -7,6 +7,7 @@
 // `schema` (the plugin on a schema.sql dumped from the migrations: the reference for plain schema).
 import fs from 'node:fs'
 import path from 'node:path'
+import { timingReporterSource } from './timing-reporter.js'
 
 /** Test files that use the database, and files that never do. */
 export const databaseFiles = 60
@@ -185,24 +186,10 @@ export default defineConfig({
   write(
     root,
     'timing-reporter.ts',
-    `import fs from 'node:fs'
-import path from 'node:path'
-import type { Reporter, TestModule } from 'vitest/node'
-
-/** Appends, per run, the time the database files and the other files spent in the workers (setup, import, tests), summed. */
-export default class TimingReporter implements Reporter {
-  onTestRunEnd(modules: readonly TestModule[]): void {
-    const file = process.env.BENCH_LIBSQL_TIMINGS
-    if (!file) return
-    const spent = (module: TestModule) => {
-      const d = module.diagnostic()
-      return d.setupDuration + d.collectDuration + d.duration
-    }
-    const sum = (prefix: string) => modules.filter((m) => path.basename(m.moduleId).startsWith(prefix)).reduce((total, m) => total + spent(m), 0)
-    fs.appendFileSync(file, JSON.stringify({ database: sum('db-'), pure: sum('pure-') }) + '\\n')
-  }
-}
-`,
+    timingReporterSource('BENCH_LIBSQL_TIMINGS', [
+      { key: 'database', prefix: 'db-', measure: 'spent' },
+      { key: 'pure', prefix: 'pure-', measure: 'spent' },
+    ]),
   )
   for (let i = 0; i < databaseFiles; i++) write(root, `test/db-${pad(i)}.test.ts`, databaseTest(i))
   for (let i = 0; i < pureFiles; i++) write(root, `test/pure-${pad(i)}.test.ts`, pureTest(i))

@@ -8,6 +8,7 @@
 // to the plugin, a fresh copy of the template per test).
 import fs from 'node:fs'
 import path from 'node:path'
+import { timingReporterSource } from './timing-reporter.js'
 
 /** Test files that use the database, and files that never do. */
 export const databaseFiles = 21
@@ -279,36 +280,12 @@ export default defineConfig({
   write(
     root,
     'timing-reporter.ts',
-    `import fs from 'node:fs'
-import path from 'node:path'
-import type { Reporter, TestModule } from 'vitest/node'
-
-/**
- * Appends, per run, what the database files and the other files spent in the workers: their
- * setup files, import and tests summed (\`database\`, \`pure\`), and the pure files' setup files
- * alone (\`pureSetup\`) and tests alone (\`pureTests\`, each test's own duration, summed).
- */
-export default class TimingReporter implements Reporter {
-  onTestRunEnd(modules: readonly TestModule[]): void {
-    const file = process.env.BENCH_NEXT_TIMINGS
-    if (!file) return
-    const spent = (module: TestModule) => {
-      const d = module.diagnostic()
-      return d.setupDuration + d.collectDuration + d.duration
-    }
-    const of = (prefix: string) => modules.filter((m) => path.basename(m.moduleId).startsWith(prefix))
-    const sum = <T>(items: readonly T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0)
-    const pure = of('pure-')
-    const pureTests = pure.flatMap((m) => [...m.children.allTests()])
-    fs.appendFileSync(file, JSON.stringify({
-      database: sum(of('db-'), spent),
-      pure: sum(pure, spent),
-      pureSetup: sum(pure, (m) => m.diagnostic().setupDuration),
-      pureTests: sum(pureTests, (t) => t.diagnostic()?.duration ?? 0),
-    }) + '\\n')
-  }
-}
-`,
+    timingReporterSource('BENCH_NEXT_TIMINGS', [
+      { key: 'database', prefix: 'db-', measure: 'spent' },
+      { key: 'pure', prefix: 'pure-', measure: 'spent' },
+      { key: 'pureSetup', prefix: 'pure-', measure: 'setup' },
+      { key: 'pureTests', prefix: 'pure-', measure: 'tests' },
+    ]),
   )
   for (let i = 0; i < databaseFiles; i++) write(root, `tests/db-${pad(i)}.test.ts`, databaseTest(i))
   for (let i = 0; i < pureFiles; i++) write(root, `tests/pure-${pad(i)}.test.ts`, pureTest(i))
