@@ -102,7 +102,7 @@ async function runEntry(entry, project, prebuilds) {
   // Prisma's adapter depends on a better-sqlite3 of its own; npm nests one when the project's differs.
   const nested = path.join(project, 'node_modules/@prisma/adapter-better-sqlite3/node_modules/better-sqlite3/package.json')
   if (fs.existsSync(nested)) versions["the adapter's better-sqlite3"] = JSON.parse(fs.readFileSync(nested, 'utf8')).version
-  // Which native addons this install compiled, and which it unpacked from the repo's build.
+  // Which native addons this install compiled, and which came prebuilt (the repo's build, or one the package ships).
   const addons = ['better-sqlite3', 'sqlite3', '@prisma/adapter-better-sqlite3/node_modules/better-sqlite3']
     .map((name) => path.join(project, 'node_modules', name))
     .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
