@@ -171,7 +171,8 @@ try {
   const projects = matrix.entries.map((entry) => prepareEntry(entry, tarball))
   const demo = path.join(scratch, 'demo')
   fs.cpSync(path.join(repo, 'fixtures/demo'), demo, withoutNodeModules)
-  // Everything read from the repo's working tree is copied: `.ci/run` starts `npm test` now.
+  // Everything read from the repo's working tree is copied: with `--ready`, a caller may now
+  // change it (run `npm test` beside this run).
   if (ready) fs.writeFileSync(ready, '')
   // Beside the entries (which mostly compile better-sqlite3, on the CPU): the install track,
   // mostly network-bound: each package manager on the demo, and the upgrade cases' ERESOLVEs.
