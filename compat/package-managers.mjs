@@ -5,7 +5,7 @@
 // The package managers themselves come from npm packages. Where a package manager skips
 // better-sqlite3's build until told, the run first shows the plugin's own message, then
 // follows it. better-sqlite3 is never compiled here: every install takes a prebuilt addon
-// made from the repo's own node_modules (prebuild-install's local prebuilds).
+// made from the repo's own node_modules (prebuild-install's local prebuilds, ./prebuilds.mjs).
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -37,23 +37,9 @@ async function unpacked(npm, spec, dir) {
   return path.join(dir, 'package')
 }
 
-/**
- * better-sqlite3's addon as built in the repo's node_modules, packed as prebuild-install names
- * a prebuild: with `npm_config_better_sqlite3_local_prebuilds` pointing at it, every install
- * unpacks it instead of downloading one (no network but npm's here) or compiling (1-2 min).
- */
-async function localPrebuild(repo, dir) {
-  const driver = path.join(repo, 'node_modules/better-sqlite3')
-  const name = `better-sqlite3-v${packageVersion(driver)}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`
-  fs.mkdirSync(dir, { recursive: true })
-  const packed = await run('tar', ['czf', path.join(dir, name), '-C', driver, 'build/Release/better_sqlite3.node'])
-  if (packed.code !== 0) throw new Error(`packing the prebuild failed:\n${packed.output}`)
-  return dir
-}
-
 /** The demo project, as a user's: the docs' install (the plugin and the driver) in a TypeScript project on Vitest. */
-function writeDemo({ repo, dir, tarball, extra = {} }) {
-  fs.cpSync(path.join(repo, 'fixtures/demo'), dir, { recursive: true })
+function writeDemo({ repo, demo, dir, tarball, extra = {} }) {
+  fs.cpSync(demo, dir, { recursive: true })
   const version = (name) => packageVersion(path.join(repo, 'node_modules', name))
   const manifest = {
     name: 'demo',
@@ -108,14 +94,14 @@ function driverMessage(output) {
  * Installs and runs the demo with each package manager, one after the other (their installs
  * are network-bound, and run beside the compat entries' compiles). `node22` is a Node for
  * pnpm 11, which needs 22.13 or later; it runs pnpm only: the project's scripts and tests
- * run on this process's Node, as they would under pnpm's standalone build.
+ * run on this process's Node, as they would under pnpm's standalone build. `demo` is a copy
+ * of fixtures/demo, `prebuilds` the env of ./prebuilds.mjs.
  */
-export async function packageManagerRuns({ repo, scratch, tarball, npm, node22 }) {
+export async function packageManagerRuns({ repo, demo, scratch, tarball, npm, node22, prebuilds }) {
   const root = path.join(scratch, 'package-managers')
   const tools = path.join(root, 'tools')
   const started = Date.now()
-  const [prebuilds, pnpm10, pnpm11, yarn, bun] = await Promise.all([
-    localPrebuild(repo, path.join(root, 'prebuilds')),
+  const [pnpm10, pnpm11, yarn, bun] = await Promise.all([
     unpacked(npm, 'pnpm@10', path.join(tools, 'pnpm10')),
     unpacked(npm, 'pnpm@11', path.join(tools, 'pnpm11')),
     unpacked(npm, '@yarnpkg/cli-dist@4', path.join(tools, 'yarn')),
@@ -129,7 +115,7 @@ export async function packageManagerRuns({ repo, scratch, tarball, npm, node22 }
     CI: 'true',
     NO_COLOR: '1',
     TMPDIR: tmp,
-    npm_config_better_sqlite3_local_prebuilds: prebuilds,
+    ...prebuilds,
     npm_config_update_notifier: 'false',
     npm_config_store_dir: path.join(root, 'pnpm-store'),
     pnpm_config_store_dir: path.join(root, 'pnpm-store'),
@@ -162,7 +148,7 @@ export async function packageManagerRuns({ repo, scratch, tarball, npm, node22 }
     const pm = (args) => run(command, [...prefix, ...args], { cwd: dir, env })
     const result = { name: manager.name, version: manager.version, tests: 0, problems: [], messages: [] }
     try {
-      writeDemo({ repo, dir, tarball })
+      writeDemo({ repo, demo, dir, tarball })
       await manager.steps({ pm, dir, result, manager })
     } catch (error) {
       result.problems.push(error.message)

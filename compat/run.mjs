@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { packageManagerRuns } from './package-managers.mjs'
+import { localPrebuilds } from './prebuilds.mjs'
 import { upgradeRuns } from './upgrades.mjs'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
@@ -17,6 +18,8 @@ const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'),
 const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-compat-'))
 const log = (line) => process.stdout.write(`${line}\n`)
+// `--ready <file>`: the file is written once the package is packed and the samples copied.
+const ready = process.argv.includes('--ready') ? process.argv[process.argv.indexOf('--ready') + 1] : undefined
 
 const execFileAsync = promisify(execFile)
 
@@ -61,9 +64,10 @@ function fileErrors(reportFile) {
   return report.testResults.filter((file) => file.message).map((file) => ({ name: file.name, message: file.message }))
 }
 
-async function runEntry(entry, tarball) {
-  const started = Date.now()
-  const { node, env } = await nodeFor(entry.node)
+const withoutNodeModules = { recursive: true, filter: (src) => !src.includes('node_modules') }
+
+/** An entry's scratch project, with copies of its samples: made before the run starts, so the repo may change meanwhile (`npm test` beside it). */
+function prepareEntry(entry, tarball) {
   const project = path.join(scratch, entry.name.replace(/\W+/g, '-'))
   fs.mkdirSync(project)
   // Prisma's engines package downloads a schema engine on install, from its own server (not
@@ -73,10 +77,19 @@ async function runEntry(entry, tarball) {
     JSON.stringify({ name: 'compat-project', private: true, type: 'module', dependencies: { ...entry.dependencies, 'sqlite-fixtures': `file:${tarball}` }, allowScripts: { 'better-sqlite3': true, '@prisma/engines': false } }, null, 2),
   )
   fs.copyFileSync(path.join(repo, 'tsconfig.json'), path.join(project, 'tsconfig.json'))
-  for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), { recursive: true, filter: (src) => !src.includes('node_modules') })
+  for (const sample of entry.samples) fs.cpSync(path.join(repo, 'fixtures', sample), path.join(project, 'fixtures', sample), withoutNodeModules)
+  return project
+}
+
+async function runEntry(entry, project, prebuilds) {
+  const started = Date.now()
+  const { node, env } = await nodeFor(entry.node)
   // tsc (and npm) on Node 22+ turn on Node's compile cache, by default in the OS temp dir.
-  const childEnv = { ...process.env, ...env, CI: 'true', NODE_COMPILE_CACHE: path.join(scratch, 'node-compile-cache') }
-  await sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv })
+  const childEnv = { ...process.env, ...env, ...prebuilds, CI: 'true', NODE_COMPILE_CACHE: path.join(scratch, 'node-compile-cache') }
+  // The addons this install compiles live as long as the run and are never benchmarked: -O1
+  // compiles SQLite's amalgamation in a fraction of -O3's time (the repo's own install keeps -O3).
+  const compileFlags = (name) => `${process.env[name] ?? ''} -O1`.trim()
+  await sh(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: { ...childEnv, CFLAGS: compileFlags('CFLAGS'), CXXFLAGS: compileFlags('CXXFLAGS') } })
   const installSeconds = Math.round((Date.now() - started) / 1000)
   // Samples whose code is generated (Prisma's client) generate it with this entry's versions.
   for (const sample of entry.samples) {
@@ -89,6 +102,11 @@ async function runEntry(entry, tarball) {
   // Prisma's adapter depends on a better-sqlite3 of its own; npm nests one when the project's differs.
   const nested = path.join(project, 'node_modules/@prisma/adapter-better-sqlite3/node_modules/better-sqlite3/package.json')
   if (fs.existsSync(nested)) versions["the adapter's better-sqlite3"] = JSON.parse(fs.readFileSync(nested, 'utf8')).version
+  // Which native addons this install compiled, and which came prebuilt (the repo's build, or one the package ships).
+  const addons = ['better-sqlite3', 'sqlite3', '@prisma/adapter-better-sqlite3/node_modules/better-sqlite3']
+    .map((name) => path.join(project, 'node_modules', name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
+    .map((dir) => `${path.relative(path.join(project, 'node_modules'), dir)} ${JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version} ${fs.existsSync(path.join(dir, 'build/Release/obj.target')) ? 'compiled' : 'prebuilt'}`)
   const nodeVersion = (await sh(node, ['--version'])).trim()
   const problems = []
   // The public types, against this entry's Vitest: compiled, not run.
@@ -107,6 +125,7 @@ async function runEntry(entry, tarball) {
   } catch (error) {
     problems.push(`types: ${(error.stdout || error.message).trim()}`)
   }
+  const typesSeconds = Math.round((Date.now() - started) / 1000) - installSeconds
   let count = 0
   for (const sample of entry.samples) {
     for (const [i, run] of (matrix.runs[sample] ?? []).entries()) {
@@ -143,24 +162,30 @@ async function runEntry(entry, tarball) {
       if (left.length > 0) problems.push(`${sample}: left in the temp dir: ${left.join(', ')}`)
     }
   }
-  return { name: entry.name, node: nodeVersion, versions, tests: count, problems, installSeconds, seconds: Math.round((Date.now() - started) / 1000) }
+  return { name: entry.name, node: nodeVersion, versions, addons, tests: count, problems, installSeconds, typesSeconds, seconds: Math.round((Date.now() - started) / 1000) }
 }
 
 try {
   const started = Date.now()
-  const tarball = await pack()
+  const [tarball, prebuilds] = await Promise.all([pack(), localPrebuilds(repo, path.join(scratch, 'prebuilds'))])
+  const projects = matrix.entries.map((entry) => prepareEntry(entry, tarball))
+  const demo = path.join(scratch, 'demo')
+  fs.cpSync(path.join(repo, 'fixtures/demo'), demo, withoutNodeModules)
+  // Everything read from the repo's working tree is copied: with `--ready`, a caller may now
+  // change it (run `npm test` beside this run).
+  if (ready) fs.writeFileSync(ready, '')
   // Beside the entries (which mostly compile better-sqlite3, on the CPU): the install track,
   // mostly network-bound: each package manager on the demo, and the upgrade cases' ERESOLVEs.
   const installs = Promise.all([
-    packageManagerRuns({ repo, scratch, tarball, npm: npmCli, node22: () => nodeFor('24') }),
+    packageManagerRuns({ repo, demo, scratch, tarball, npm: npmCli, node22: () => nodeFor('24'), prebuilds }),
     upgradeRuns({ scratch, tarball, npm: npmCli }),
   ])
   installs.catch(() => {}) // awaited below, after the entries; a failure is reported there
   const results = await Promise.all(
-    matrix.entries.map(async (entry) => {
+    matrix.entries.map(async (entry, i) => {
       log(`compat: ${entry.name}...`)
-      const result = await runEntry(entry, tarball)
-      log(`compat: ${entry.name}: done in ${result.seconds} s`)
+      const result = await runEntry(entry, projects[i], prebuilds)
+      log(`compat: ${entry.name}: done in ${result.seconds} s (install ${result.installSeconds} s: ${result.addons.join(', ')}; generate and types ${result.typesSeconds} s)`)
       return result
     }),
   )
