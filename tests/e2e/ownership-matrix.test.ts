@@ -16,7 +16,7 @@ test('Vitest: in every cell, late work is refused and reported by its owner, no 
   expect(report.problems).toEqual([])
   expect(report.cells).toBeGreaterThanOrEqual(1551)
   expect(leftovers(run.tmpDir)).toEqual([])
-}, 600_000)
+}, 900_000)
 
 test('Jest: in every cell, late work is refused and reported by its owner, no broken test passes, no correct test fails', async () => {
   const run = await runJest('jest-ownership-matrix')
@@ -26,4 +26,4 @@ test('Jest: in every cell, late work is refused and reported by its owner, no br
   expect(report.problems).toEqual([])
   expect(report.cells).toBeGreaterThanOrEqual(1257)
   expect(leftovers(run.tmpDir)).toEqual([])
-}, 600_000)
+}, 900_000)
