@@ -1,4 +1,5 @@
 import { AsyncResource } from 'node:async_hooks'
+import { setImmediate as realSetImmediate } from 'node:timers'
 import { LateWorkError } from '../core/base/index.js'
 import type { TestScope } from '../core/lifecycle/index.js'
 
@@ -55,12 +56,21 @@ function callbackOf(args: readonly unknown[]): Callback | undefined {
 }
 
 /**
+ * Runs `answer` soon after, as node-sqlite3 answers from its thread pool: on Node's own
+ * setImmediate, not the global `process.nextTick`, which fake timers replace (Jest's fake one
+ * runs only when the test advances the clock, so a refused call would never be answered).
+ */
+export function answerSoon(answer: () => void): void {
+  realSetImmediate(answer)
+}
+
+/**
  * Answers a call that ran nothing (made where no test runs, and kept): its callback gets no
  * error, soon after, as node-sqlite3 would answer; `self` is its `this`.
  */
 export function answerLater(args: readonly unknown[], self?: object): void {
   const callback = callbackOf(args)
-  if (callback) process.nextTick(() => callback.call(self, null))
+  if (callback) answerSoon(() => callback.call(self, null))
 }
 
 /**
@@ -77,7 +87,7 @@ export function checked(args: readonly unknown[], check: () => void): boolean {
     const callback = callbackOf(args)
     if (!callback) throw error
     const inContext = AsyncResource.bind(() => callback.call(undefined, error))
-    process.nextTick(inContext)
+    answerSoon(inContext)
     return false
   }
 }

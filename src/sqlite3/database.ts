@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Database } from 'sqlite3'
 import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
-import { answerLater, checked } from './callbacks.js'
+import { answerLater, answerSoon, checked } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
 import { KeptCalls } from './kept-calls.js'
@@ -145,7 +145,7 @@ class TestSqlite3Database extends EventEmitter {
     const owner = ownerHere()
     const scope = owner && scopeOfOwner(owner)
     if (scope && !scope.ended) return this.#connectionOf(scope).close(callback)
-    if (callback) process.nextTick(() => callback(null))
+    if (callback) answerSoon(() => callback(null))
   }
 
   /** Whether the running test's connection is open (node-sqlite3 opens it asynchronously); outside a test, true. */
