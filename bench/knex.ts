@@ -6,14 +6,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import knex, { type Knex } from 'knex'
+import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testKnex } from '../src/knex/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCost } from './per-file.js'
+import { perFileCosts, plainDbTest } from './per-file.js'
 import { firstQuerySql, insertOneSql, tableSql, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 300)
 const clients = ['better-sqlite3', 'sqlite3'] as const
+runOnOtherNodeIfAsked(import.meta.url)
 
 /** The schema as Knex migrations: one per table (its statements one by one), then the seed. */
 function migrationSource(seed: string): Knex.MigrationSource<string> {
@@ -74,13 +76,17 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     for (const app of Object.values(apps)) await app.destroy()
     close()
   }
-  await perFileCost(scratch, files, [
-    {
-      name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported",
-      setup:
-        "import { knexLayer } from 'sqlite-fixtures/knex'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
-        "vi.mock('./db.js', async () => { const { testKnex } = await import('sqlite-fixtures/knex'); const { default: knex } = await import('knex'); return { db: testKnex(knex({ client: 'better-sqlite3', connection: { filename: 'app.db' }, useNullAsDefault: true })) } })\n" +
-        "configureSqliteFixtures({ layers: [knexLayer()] })\n",
-    },
-  ])
+  /** knexLayer() and testKnex() of the app's Knex on `client`, in a lazy module mock. */
+  const lazyMock = (client: string) =>
+    "import { knexLayer } from 'sqlite-fixtures/knex'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
+    `vi.mock('./db.js', async () => { const { testKnex } = await import('sqlite-fixtures/knex'); const { default: knex } = await import('knex'); return { db: testKnex(knex({ client: '${client}', connection: { filename: 'app.db' }, useNullAsDefault: true })) } })\n` +
+    `configureSqliteFixtures({ layers: [knexLayer({ client: '${client}' })] })\n`
+  const reads = `import { expect, test } from 'vitest'\nimport { db } from '../db.js'\ntest('reads', async () => expect(await db.raw(${JSON.stringify(firstQuerySql)})).toBeDefined())\n`
+  await perFileCosts(scratch, files, {
+    never: [{ name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported", setup: lazyMock('better-sqlite3') }],
+    uses: [
+      { name: '  control: each test reads through currentDb(), its file imports knex', setup: '', test: plainDbTest("import loaded from 'knex'") },
+      ...clients.map((client) => ({ name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads })),
+    ],
+  })
 })

@@ -2,15 +2,18 @@
 // of 20 test files that never touch the database, the packed package installed under its
 // node_modules (as a user gets it), run with the template's inputs in the plugin's options and
 // no setup file (plain schema), and with each variant's setup file; the runs alternate, and
-// the difference of medians over the file count is the cost per file.
+// the difference of medians over the file count is the cost per file. Either the files never
+// touch the database (what a seam costs a file that does not use it), or each file's one test
+// reads through it (what the layer costs a file that uses it, over `currentDb()`).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { SchemaFiles } from './schema.js'
+import { firstQuerySql, type SchemaFiles } from './schema.js'
 import { summarize } from './measure.js'
 import { timeSuiteRun } from './suite.js'
 import { formatMs } from './report.js'
+import { otherDriver } from './on-node.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const files = 20
@@ -24,43 +27,73 @@ export interface PerFileVariant {
   readonly pluginOptions?: string
   /** Files the setup file imports (path -> text), beside it. */
   readonly extra?: Readonly<Record<string, string>>
+  /** Each test file's text (in tests/, beside db.ts's parent); by default one test that never touches the database. */
+  readonly test?: string
 }
 
-function writeProject(root: string, tarball: string, schema: SchemaFiles, variant: PerFileVariant | undefined): void {
+/** A test file whose one test never touches the database. */
+const pureTest = "import { expect, test } from 'vitest'\ntest('pure', () => expect(1 + 1).toBe(2))\n"
+
+function writeProject(root: string, tarball: string, schema: SchemaFiles, variant: PerFileVariant | undefined, test: string): void {
   fs.mkdirSync(path.join(root, 'tests'), { recursive: true })
   fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'per-file', private: true, type: 'module' }))
   const modules = path.join(root, 'node_modules')
   fs.mkdirSync(path.join(modules, 'sqlite-fixtures'), { recursive: true })
   execFileSync('tar', ['-xzf', tarball, '-C', path.join(modules, 'sqlite-fixtures'), '--strip-components=1'])
-  for (const name of linked) fs.symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), 'dir')
+  for (const name of linked) {
+    const target = name === 'better-sqlite3' && otherDriver !== undefined ? otherDriver : path.join(repoRoot, 'node_modules', name)
+    fs.symlinkSync(target, path.join(modules, name), 'dir')
+  }
   const options = `schema: ${JSON.stringify(schema.schema)}, seed: ${JSON.stringify(schema.seed)}${variant?.pluginOptions ? `, ${variant.pluginOptions}` : ''}`
   fs.writeFileSync(
     path.join(root, 'vitest.config.ts'),
     `import { defineConfig } from 'vitest/config'\nimport { sqliteFixtures } from 'sqlite-fixtures/vitest'\n` +
-      `export default defineConfig({ plugins: [sqliteFixtures({ ${options} })], test: { include: ['tests/**/*.test.ts']${variant ? ", setupFiles: ['./setup.ts']" : ''} } })\n`,
+      `export default defineConfig({ plugins: [sqliteFixtures({ ${options} })], test: { include: ['tests/**/*.test.ts']${variant?.setup ? ", setupFiles: ['./setup.ts']" : ''} } })\n`,
   )
-  if (variant) fs.writeFileSync(path.join(root, 'setup.ts'), variant.setup)
+  if (variant?.setup) fs.writeFileSync(path.join(root, 'setup.ts'), variant.setup)
   for (const [file, text] of Object.entries(variant?.extra ?? {})) fs.writeFileSync(path.join(root, file), text)
-  // The app's db module the seams mock; no test imports it: these files never touch the database.
+  // The app's db module the seams mock; only test files that use the database import it.
   fs.writeFileSync(path.join(root, 'db.ts'), 'export const db = undefined\n')
   for (let i = 1; i <= files; i++) {
-    fs.writeFileSync(path.join(root, 'tests', `f${String(i).padStart(2, '0')}.test.ts`), "import { expect, test } from 'vitest'\ntest('pure', () => expect(1 + 1).toBe(2))\n")
+    fs.writeFileSync(path.join(root, 'tests', `f${String(i).padStart(2, '0')}.test.ts`), test)
   }
 }
 
 /**
- * Prints, for each variant, a `vitest run` of the 20 files (median of `rounds` alternating
- * runs, after one warm-up each) and its cost per file over the plain-schema run.
+ * A test file whose one test reads through `currentDb()`: the plain schema's way, which `test`
+ * variants are judged against; `loading` (an import line), the library the layer's files load
+ * too, so that a control with it tells the library's own load from the layer's cost.
  */
-export async function perFileCost(scratch: string, schema: SchemaFiles, variants: readonly PerFileVariant[], rounds = Number(process.env.BENCH_FILE_ROUNDS ?? 5)): Promise<void> {
+export function plainDbTest(loading = ''): string {
+  return (
+    `import { expect, test } from 'vitest'\nimport { currentDb } from 'sqlite-fixtures/vitest'\n${loading ? `${loading}\nvoid loaded\n` : ''}` +
+    `test('reads', () => expect(currentDb().prepare(${JSON.stringify(firstQuerySql)}).get()).toBeDefined())\n`
+  )
+}
+
+/**
+ * Prints, for each variant, a `vitest run` of the 20 files (median of `rounds` alternating
+ * runs, after one warm-up each) and its cost per file over the plain-schema run. With
+ * `plainTest`, each file's one test uses the database (the plain run's through `currentDb()`,
+ * each variant's its own `test`); without, no file touches it.
+ */
+export async function perFileCost(
+  scratch: string,
+  schema: SchemaFiles,
+  variants: readonly PerFileVariant[],
+  plainTest?: string,
+  rounds = Number(process.env.BENCH_FILE_ROUNDS ?? 5),
+): Promise<void> {
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' })
   const tarball = path.join(scratch, packed.trim().split('\n').at(-1) as string)
-  const plain = { name: 'plain schema: the options in the plugin, no setup file', setup: '' }
-  const control = { name: '  control: an empty setup file of your own', setup: 'export {}\n' }
-  const all = [plain, control, ...variants]
+  const plain: PerFileVariant = { name: `plain schema: the options in the plugin, no setup file${plainTest ? ', each test reads through currentDb()' : ''}`, setup: '', test: plainTest }
+  // A file that uses the database pays the driver or ORM its test loads: each section names its own control for that.
+  const control: PerFileVariant = { name: '  control: an empty setup file of your own', setup: 'export {}\n' }
+  const all = plainTest ? [plain, ...variants] : [plain, control, ...variants]
+  const section = plainTest ? 'uses' : 'never'
   const roots = all.map((variant, i) => {
-    const root = path.join(scratch, `per-file-${i}`)
-    writeProject(root, tarball, schema, variant === plain ? undefined : variant)
+    const root = path.join(scratch, `per-file-${section}-${i}`)
+    writeProject(root, tarball, schema, variant === plain ? undefined : variant, variant.test ?? pureTest)
     return root
   })
   fs.rmSync(tarball)
@@ -77,11 +110,24 @@ export async function perFileCost(scratch: string, schema: SchemaFiles, variants
   }
   const medians = times.map((samples) => summarize(samples).medianMs)
   const base = medians[0] as number
-  console.log(`\nper test file: vitest run of ${files} files that never touch the database, medians of ${rounds} alternating runs (node ${process.version})`)
+  const what = plainTest ? 'each file one test reading the database' : 'files that never touch the database'
+  console.log(`\nper test file: vitest run of ${files} files, ${what}, medians of ${rounds} alternating runs (node ${process.version})`)
   for (const [i, variant] of all.entries()) {
     const median = medians[i] as number
     const diff = (median - base) / files
     const perFile = i === 0 ? '' : `  ${`${diff < 0 ? "-" : "+"}${formatMs(Math.abs(diff))}`.padStart(10)} per file over plain schema`
     console.log(`${variant.name.padEnd(84)} ${formatMs(median).padStart(10)}${perFile}`)
   }
+}
+
+/**
+ * Both per-file sections of a driver's or layer's benchmark: `never`, files that never touch the
+ * database; `uses`, files whose one test reads through the variant (over `currentDb()` on the
+ * same schema; give a control that loads the same library through `plainDbTest(loading)`).
+ * `BENCH_PER_FILE=never` or `uses` runs only one, `none` neither.
+ */
+export async function perFileCosts(scratch: string, schema: SchemaFiles, sections: { never: readonly PerFileVariant[]; uses: readonly PerFileVariant[] }): Promise<void> {
+  const which = process.env.BENCH_PER_FILE ?? 'both'
+  if (which === 'both' || which === 'never') await perFileCost(scratch, schema, sections.never)
+  if (which === 'both' || which === 'uses') await perFileCost(scratch, schema, sections.uses, plainDbTest())
 }

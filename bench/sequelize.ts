@@ -8,13 +8,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DataTypes, type ModelStatic, type Model, Sequelize } from 'sequelize'
 import sqlite3 from 'sqlite3'
+import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testSequelize } from '../src/sequelize/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCost } from './per-file.js'
+import { perFileCosts, plainDbTest } from './per-file.js'
 import { parents, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 300)
+runOnOtherNodeIfAsked(import.meta.url)
 
 /** The benchmark's 40 tables as Sequelize models on `sequelize`, as an app defines them. */
 function defineModels(sequelize: Sequelize): ModelStatic<Model>[] {
@@ -112,21 +114,34 @@ await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
     `for (const name of ${JSON.stringify(tableNames)}) sequelize.define(name, { name: DataTypes.TEXT }, { tableName: name, timestamps: false })`,
     '',
   ].join('\n')
-  await perFileCost(scratch, files, [
-    {
-      name: 'sequelizeLayer(), testSequelize() in a lazy module mock, the app not imported',
-      setup:
-        "import { sequelizeLayer } from 'sqlite-fixtures/sequelize'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
-        "vi.mock('./db.js', async () => { const { testSequelize } = await import('sqlite-fixtures/sequelize'); const app = await import('./app.js'); testSequelize(app.sequelize); return app })\n" +
-        'configureSqliteFixtures({ layers: [sequelizeLayer()] })\n',
-      extra: { 'app.ts': app40 },
-    },
-    {
-      name: "sequelizeLayer({ sequelize }): the app's Sequelize (40 models) imported by the setup file",
-      setup:
-        "import { sequelizeLayer } from 'sqlite-fixtures/sequelize'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { sequelize } from './app.js'\n" +
-        'configureSqliteFixtures({ layers: [sequelizeLayer({ sequelize })] })\n',
-      extra: { 'app.ts': app40 },
-    },
-  ])
+  const lazyMock =
+    "import { sequelizeLayer } from 'sqlite-fixtures/sequelize'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
+    "vi.mock('./db.js', async () => { const { testSequelize } = await import('sqlite-fixtures/sequelize'); const app = await import('./app.js'); testSequelize(app.sequelize); return app })\n" +
+    'configureSqliteFixtures({ layers: [sequelizeLayer()] })\n'
+  await perFileCosts(scratch, files, {
+    never: [
+      { name: 'sequelizeLayer(), testSequelize() in a lazy module mock, the app not imported', setup: lazyMock, extra: { 'app.ts': app40 } },
+      {
+        name: "sequelizeLayer({ sequelize }): the app's Sequelize (40 models) imported by the setup file",
+        setup:
+          "import { sequelizeLayer } from 'sqlite-fixtures/sequelize'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { sequelize } from './app.js'\n" +
+          'configureSqliteFixtures({ layers: [sequelizeLayer({ sequelize })] })\n',
+        extra: { 'app.ts': app40 },
+      },
+    ],
+    uses: [
+      {
+        name: "  control: each test reads through currentDb(), its file imports the app's Sequelize (40 models)",
+        setup: '',
+        extra: { 'app.ts': app40 },
+        test: plainDbTest("import { sequelize as loaded } from '../app.js'"),
+      },
+      {
+        name: "sequelizeLayer(), testSequelize() in a lazy module mock, each test counts a model's rows (its first query)",
+        setup: lazyMock,
+        extra: { 'app.ts': app40 },
+        test: `import { expect, test } from 'vitest'\nimport { sequelize } from '../db.js'\ntest('reads', async () => expect(await sequelize.model(${JSON.stringify(tableNames[0])}).count()).toBeGreaterThan(0))\n`,
+      },
+    ],
+  })
 })

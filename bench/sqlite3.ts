@@ -5,9 +5,10 @@
 // testSqlite3Database(), interleaved round after round; then the cost per test file.
 import fs from 'node:fs'
 import sqlite3 from 'sqlite3'
+import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testSqlite3Database } from '../src/sqlite3/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCost } from './per-file.js'
+import { perFileCosts, plainDbTest } from './per-file.js'
 import { firstQuerySql, insertOneSql, schemaSql } from './schema.js'
 import { withScratch } from './scratch.js'
 
@@ -16,6 +17,7 @@ const opened = (file: string) => new Promise<sqlite3.Database>((resolve, reject)
   const db: sqlite3.Database = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(db)))
 })
 const rounds = Number(process.env.BENCH_ROUNDS ?? 400)
+runOnOtherNodeIfAsked(import.meta.url)
 
 await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
   const { files, template, inTest, copyTemplate, close } = await benchSetup(scratch)
@@ -61,14 +63,24 @@ await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
   } finally {
     close()
   }
-  await perFileCost(scratch, files, [
-    {
-      name: 'testSqlite3Database() in a lazy module mock, the app not imported',
-      setup: "import { vi } from 'vitest'\nvi.mock('./db.js', async () => ({ db: (await import('sqlite-fixtures/sqlite3')).testSqlite3Database() }))\n",
-    },
-    {
-      name: 'testSqlite3Database() made in the setup file',
-      setup: "import { testSqlite3Database } from 'sqlite-fixtures/sqlite3'\nexport const db = testSqlite3Database()\n",
-    },
-  ])
+  const lazyMock = "import { vi } from 'vitest'\nvi.mock('./db.js', async () => ({ db: (await import('sqlite-fixtures/sqlite3')).testSqlite3Database() }))\n"
+  await perFileCosts(scratch, files, {
+    never: [
+      { name: 'testSqlite3Database() in a lazy module mock, the app not imported', setup: lazyMock },
+      {
+        name: 'testSqlite3Database() made in the setup file',
+        setup: "import { testSqlite3Database } from 'sqlite-fixtures/sqlite3'\nexport const db = testSqlite3Database()\n",
+      },
+    ],
+    uses: [
+      { name: "  control: each test reads through currentDb(), its file imports node-sqlite3", setup: '', test: plainDbTest("import loaded from 'sqlite3'") },
+      {
+        name: 'testSqlite3Database() in a lazy module mock, each test reads through it',
+        setup: lazyMock,
+        test:
+          "import { expect, test } from 'vitest'\nimport { db } from '../db.js'\n" +
+          `test('reads', () => new Promise<void>((resolve, reject) => db.get(${JSON.stringify(firstQuerySql)}, (error, row) => (error ? reject(error) : (expect(row).toBeDefined(), resolve())))))\n`,
+      },
+    ],
+  })
 })

@@ -98,6 +98,18 @@ test("Jest: an edited import of the global setup's seed module rebuilds; symlink
   expect((await run()).events).toContain('customers Ada,Grace,Edsger')
 })
 
+test("Jest: an edited import of a Knex migration rebuilds the template, between two runs", async () => {
+  const scratch = makeScratch()
+  const inputs = path.join(scratch, 'inputs')
+  writeTemplateInputs(inputs)
+  const run = () => runJest('jest-template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: 'knex' } })
+  const first = await run()
+  expect(first.errors).toEqual([])
+  expect(first.events).toEqual(['knex tags red,green'])
+  writeTags(inputs, ['red', 'green', 'blue'])
+  expect((await run()).events).toEqual(['knex tags red,green,blue'])
+})
+
 test('Jest projects, each with its own global setup: each project runs on its own template', async () => {
   const run = await runJest('jest-projects')
   expect(run.errors).toEqual([])

@@ -85,9 +85,10 @@ export class CaughtRefusalError extends SqliteFixturesError {
 }
 
 /**
- * The SQLite driver (better-sqlite3) cannot be loaded: it is not installed, its native addon
- * was never built (pnpm, Yarn and bun skip build scripts they were not told to run), or it
- * was built for another Node. The message names the command that fixes it.
+ * A native SQLite driver (better-sqlite3, or node-sqlite3 under `testSqlite3Database()`) cannot
+ * be loaded: it is not installed, its native addon was never built (pnpm, Yarn and bun skip
+ * build scripts they were not told to run), or it was built for another Node. The message
+ * names the command that fixes it.
  */
 export class DriverUnavailableError extends SqliteFixturesError {
   constructor(message: string, options?: ErrorOptions) {

@@ -17,3 +17,4 @@ export {
   writeDatabaseFile,
 } from './driver.js'
 export { libsqlVersion, openLibsqlFile } from './libsql.js'
+export { driverUnavailable } from './missing-driver.js'
