@@ -1,9 +1,17 @@
 // The setup file of sqlite-fixtures/d1: runs inside the Workers runtime, in every test file,
 // and gives each test its D1 databases fresh from their templates, through the app's own
-// bindings. It imports no Node module: the main process does the file work.
-import { abortAllDurableObjects, env } from 'cloudflare:test'
-import { beforeEach } from 'vitest'
+// bindings. Each test runs in its own async context, so work it leaves running is refused
+// by name once it has ended. It imports no Node module but node:async_hooks, which the pool's
+// nodejs_compat gives: the main process does the file work.
+import * as cloudflareTest from 'cloudflare:test'
+import * as workers from 'cloudflare:workers'
+import { aroundEach, beforeEach, inject } from 'vitest'
+import { instrumentD1, type Owner, runAs } from './ownership.js'
 import { probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
+import { failureReport } from './report.js'
+import { carryTestsAcrossRequests } from './requests.js'
+
+const { abortAllDurableObjects, env } = cloudflareTest
 
 interface D1Statement {
   bind(...values: unknown[]): D1Statement
@@ -47,12 +55,24 @@ function d1Binding(binding: string): D1Database {
   return db as D1Database
 }
 
+/** The worker's main module, as the pool loads it (its options name it), to wrap its fetch handler. */
+async function mainModule(): Promise<Record<string, unknown> | undefined> {
+  const options = (inject as (key: string) => unknown)('cloudflarePoolOptions')
+  const main = typeof options === 'string' ? (JSON.parse(options) as { main?: unknown }).main : undefined
+  return typeof main === 'string' ? ((await import(/* @vite-ignore */ main)) as Record<string, unknown>) : undefined
+}
+
 /**
- * Finds each database once per test file: a token written into it tells the main process
- * which SQLite file under this file's Miniflare is the binding's, once D1's object closed it.
+ * Once per test file: wraps D1's methods and the worker's requests to itself, so each call
+ * knows its test; then finds each database, by a token written into it that tells the main
+ * process which SQLite file under this file's Miniflare is the binding's, once D1's object
+ * closed it.
  */
 async function start(): Promise<Database[]> {
   const { bindings } = await ask<StartAnswer>('start', {})
+  const first = bindings[0]
+  if (first !== undefined) instrumentD1(d1Binding(first))
+  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], await mainModule())
   const probes = await Promise.all(
     bindings.map(async (binding) => {
       const db = d1Binding(binding)
@@ -93,7 +113,22 @@ async function freshDatabases(): Promise<void> {
   for (const database of all) if (database.fresh.way === 'restore') await restore(database.db, database.fresh.statements)
 }
 
+/** Each test runs for its owner; once it has ended, D1 calls made for it are refused. A failed test's report lists its D1 calls. */
+aroundEach(async (runTest, { task }) => {
+  const owner: Owner = { name: task.fullTestName ?? task.name, ended: false, statements: [], total: 0 }
+  try {
+    await runAs(owner, runTest)
+  } finally {
+    owner.ended = true
+  }
+  if (task.result?.state === 'fail' && owner.total > 0) throw failureReport(owner)
+})
+
 beforeEach(async ({ task }) => {
-  if ((task.tags ?? []).includes('no-db')) return
-  await freshDatabases()
+  // The plugin's own D1 calls belong to no test.
+  await runAs(null, async () => {
+    databases ??= start()
+    if (!(task.tags ?? []).includes('no-db')) await freshDatabases()
+    else await databases
+  })
 })
