@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { leftovers, makeScratch, repoRoot } from '../support/run-vitest.js'
 
@@ -91,6 +92,17 @@ describe('D1 in the Workers pool', () => {
     )
     expect(run.output.match(/sqlite-fixtures\/d1: (DB|AUDIT): the option method is 'batch'; each test restores the template with one batch through env\.\1 instead \(slower\)\./g)).toHaveLength(2)
   })
+
+  test("the sample type-checks against the pool's types and sqlite-fixtures/d1's: the worker and tests with the runtime's, the configs with Node's", async (context) => {
+    if (skipReason) return context.skip(skipReason)
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc')
+    const check = (project: string) =>
+      promisify(execFile)(process.execPath, [tsc, '-p', path.join(sample, project)], { cwd: sample }).then(
+        () => '',
+        (error: { stdout?: string }) => `${project}:\n${error.stdout ?? String(error)}`,
+      )
+    expect((await Promise.all([check('tsconfig.json'), check('tsconfig.node.json')])).join('')).toBe('')
+  }, 120_000)
 
   test("the control, the pool's documented set-up without the plugin, shares one database across a file's tests and lets late work in", (context) => {
     if (skipReason) return context.skip(skipReason)
