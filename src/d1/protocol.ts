@@ -26,7 +26,15 @@ export interface LocateRequest {
   readonly token: string
 }
 
-/** `POST /swap`: copy each binding's template over its file. */
+/** `POST /swap`: copy each binding's template (or a describe block's copy) over its file. */
 export interface SwapRequest {
   readonly databases: readonly LocateRequest[]
+  /** The describe block whose copy to start from, if the test is in one whose beforeAll wrote. */
+  readonly block?: string
+}
+
+/** `POST /freeze`: keep each database as it is now, as a describe block's data after its beforeAll. `POST /drop`: forget that copy. */
+export interface BlockRequest {
+  readonly databases: readonly LocateRequest[]
+  readonly block: string
 }

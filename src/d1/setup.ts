@@ -5,9 +5,10 @@
 // nodejs_compat gives: the main process does the file work.
 import * as cloudflareTest from 'cloudflare:test'
 import * as workers from 'cloudflare:workers'
-import { aroundEach, beforeEach, inject } from 'vitest'
+import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
+import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
 import { instrumentD1, type Owner, runAs } from './ownership.js'
-import { probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
+import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
 
@@ -101,17 +102,56 @@ async function restore(db: D1Database, statements: readonly string[]): Promise<v
 
 let databases: Promise<Database[]> | undefined
 
-async function freshDatabases(): Promise<void> {
+/** The databases a file swap gives fresh, as the main process names them. */
+async function swappedDatabases(): Promise<LocateRequest[]> {
   const all = await (databases ??= start())
-  const swapped = all.filter((database) => database.fresh.way === 'swap')
-  if (swapped.length > 0) {
-    // Closes D1's objects (and the project's own: their stored data stays), so the main
-    // process can replace the files; the next query opens the copy.
-    await abortAllDurableObjects()
-    await ask('swap', { databases: swapped.map(({ binding, token }) => ({ binding, token })) } satisfies SwapRequest)
-  }
-  for (const database of all) if (database.fresh.way === 'restore') await restore(database.db, database.fresh.statements)
+  return all.filter((database) => database.fresh.way === 'swap').map(({ binding, token }) => ({ binding, token }))
 }
+
+/**
+ * Gives each database fresh: from the template, or from the copy of the describe block the
+ * test is in. Closes D1's objects first (and the project's own: their stored data stays), so
+ * the main process can replace the files; the next query opens the copy.
+ */
+async function freshDatabases(block: Block | undefined): Promise<void> {
+  const swapped = await swappedDatabases()
+  if (swapped.length > 0) {
+    await abortAllDurableObjects()
+    await ask('swap', { databases: swapped, block: block?.key } satisfies SwapRequest)
+  }
+  await restoreTemplates()
+}
+
+/** The one-batch way: each database that takes it gets its template again (a block's data is not kept there). */
+async function restoreTemplates(): Promise<void> {
+  for (const database of await (databases ??= start())) if (database.fresh.way === 'restore') await restore(database.db, database.fresh.statements)
+}
+
+/** Takes a block's copy once its beforeAll has run (its first test starts, or a nested block does). */
+async function freeze(block: Block): Promise<void> {
+  if (block.parent && !block.parent.frozen) await freeze(block.parent)
+  block.frozen = true
+  const swapped = await swappedDatabases()
+  if (swapped.length === 0) return
+  await abortAllDurableObjects()
+  await ask('freeze', { databases: swapped, block: block.key } satisfies BlockRequest)
+}
+
+// A describe block (or a file) whose beforeAll writes starts from its parent's data, and its
+// tests from the data its beforeAll left. The one-batch way restores the template only.
+aroundAll(
+  aroundBlocks({
+    enter: (block) =>
+      runAs(null, async () => {
+        if (block.parent && !block.parent.frozen) await freeze(block.parent)
+        await freshDatabases(block.parent)
+      }),
+    leave: (block) =>
+      runAs(null, async () => {
+        if (block.frozen) await ask('drop', { databases: await swappedDatabases(), block: block.key } satisfies BlockRequest)
+      }),
+  }),
+)
 
 /** Each test runs for its owner; once it has ended, D1 calls made for it are refused. A failed test's report lists its D1 calls. */
 aroundEach(async (runTest, { task }) => {
@@ -128,7 +168,13 @@ beforeEach(async ({ task }) => {
   // The plugin's own D1 calls belong to no test.
   await runAs(null, async () => {
     databases ??= start()
-    if (!(task.tags ?? []).includes('no-db')) await freshDatabases()
-    else await databases
+    const block = nearestBlock(task.suite ?? task.file)
+    // A block's first test finds its data as the beforeAll left it: the copy is taken from it.
+    const optedOut = (task.tags ?? []).includes('no-db')
+    if (block && !block.frozen) {
+      await freeze(block)
+      if (!optedOut) await restoreTemplates()
+    } else if (!optedOut) await freshDatabases(block)
+    await databases
   })
 })

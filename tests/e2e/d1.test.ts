@@ -47,6 +47,10 @@ function runSample(args: string[], env: Record<string, string> = {}): Outcome {
 }
 
 const names = [
+  'a block whose beforeAll writes starts from what the beforeAll wrote',
+  'a block whose beforeAll writes and so does its next test, whatever the one before did',
+  "a block whose beforeAll writes a nested block starts from its parent's data and its own",
+  'a test outside the blocks starts from the template',
   "the project's Durable Objects count once",
   "the project's Durable Objects keep what they stored; their memory starts again",
   'work a test leaves running leaves writes waiting',
@@ -108,6 +112,9 @@ describe('D1 in the Workers pool', () => {
     if (skipReason) return context.skip(skipReason)
     const run = runSample(['--config', 'vitest.control.config.ts'])
     expect(run.tests.filter(([, state]) => state === 'failed').map(([name]) => name).sort()).toEqual([
+      "a block whose beforeAll writes a nested block starts from its parent's data and its own",
+      'a block whose beforeAll writes and so does its next test, whatever the one before did',
+      'a test outside the blocks starts from the template',
       "the project's Durable Objects keep what they stored; their memory starts again",
       'through env.DB finds the seed again',
       'through env.DB gets every binding fresh, each from its own template',
