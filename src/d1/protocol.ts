@@ -24,6 +24,8 @@ export interface StartAnswer {
 export interface LocateRequest {
   readonly binding: string
   readonly token: string
+  /** Why the runtime cannot take the file swap, where it cannot. */
+  readonly unswappable?: string | undefined
 }
 
 /** `POST /swap`: copy each binding's template (or a describe block's copy) over its file. */

@@ -48,8 +48,9 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
   const operations: Record<string, (body: unknown) => unknown> = {
     start: (): StartAnswer => ({ bindings: [...templates().files.keys()] }),
     locate: (body): FreshWay => {
-      const { binding, token } = body as LocateRequest
+      const { binding, token, unswappable } = body as LocateRequest
       templateOf(binding)
+      if (unswappable !== undefined) return restoreWay(binding, unswappable)
       if (templates().batchOnly) return restoreWay(binding, "the option method is 'batch'")
       const file = locateD1File(token)
       if (file === undefined) return restoreWay(binding, "D1's SQLite file was not found under the OS temp dir, where Miniflare keeps a database it does not persist")

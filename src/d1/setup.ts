@@ -12,7 +12,10 @@ import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type Loca
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
 
-const { abortAllDurableObjects, env } = cloudflareTest
+const { env } = cloudflareTest
+/** The file swap closes D1's object with it; pools before @cloudflare/vitest-pool-workers 0.15 have none. */
+const abortAllDurableObjects = cloudflareTest.abortAllDurableObjects as (() => Promise<void>) | undefined
+const noAbort = "this pool has no abortAllDurableObjects() in cloudflare:test (it came in @cloudflare/vitest-pool-workers 0.15), which the file swap needs to close D1's database"
 
 interface D1Statement {
   bind(...values: unknown[]): D1Statement
@@ -82,8 +85,9 @@ async function start(): Promise<Database[]> {
       return { binding, db, token }
     }),
   )
-  await abortAllDurableObjects()
-  return Promise.all(probes.map(async (probe) => ({ ...probe, fresh: await ask<FreshWay>('locate', { binding: probe.binding, token: probe.token } satisfies LocateRequest) })))
+  await abortAllDurableObjects?.()
+  const unswappable = abortAllDurableObjects ? undefined : noAbort
+  return Promise.all(probes.map(async (probe) => ({ ...probe, fresh: await ask<FreshWay>('locate', { binding: probe.binding, token: probe.token, unswappable } satisfies LocateRequest) })))
 }
 
 /** Every table, view and trigger of the app's schema (not D1's own `_cf_` tables). */
@@ -116,7 +120,7 @@ async function swappedDatabases(): Promise<LocateRequest[]> {
 async function freshDatabases(block: Block | undefined): Promise<void> {
   const swapped = await swappedDatabases()
   if (swapped.length > 0) {
-    await abortAllDurableObjects()
+    await abortAllDurableObjects?.()
     await ask('swap', { databases: swapped, block: block?.key } satisfies SwapRequest)
   }
   await restoreTemplates()
@@ -133,7 +137,7 @@ async function freeze(block: Block): Promise<void> {
   block.frozen = true
   const swapped = await swappedDatabases()
   if (swapped.length === 0) return
-  await abortAllDurableObjects()
+  await abortAllDurableObjects?.()
   await ask('freeze', { databases: swapped, block: block.key } satisfies BlockRequest)
 }
 
