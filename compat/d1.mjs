@@ -25,7 +25,20 @@ const swapOnly = [
 ]
 const fallback = /sqlite-fixtures\/d1: DB: this pool has no abortAllDurableObjects\(\) in cloudflare:test .*; each test restores the template with one batch through env\.DB instead/
 
-/** Copies the sample without its install, its imports naming the old pool. */
+const packageVersion = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version
+
+/**
+ * better-sqlite3's addon as built in the repo, packed as prebuild-install names a prebuild
+ * (as the package-manager track does): the install unpacks it instead of compiling (minutes).
+ */
+async function localPrebuild(driver, dir) {
+  fs.mkdirSync(dir, { recursive: true })
+  const name = `better-sqlite3-v${packageVersion(driver)}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`
+  await execFileAsync('tar', ['czf', path.join(dir, name), '-C', driver, 'build/Release/better_sqlite3.node'])
+  return dir
+}
+
+/** Copies the sample without its install, its imports naming the old pool, the driver at the repo's version. */
 function copySample(repo, project) {
   fs.cpSync(path.join(repo, 'fixtures/d1-app'), project, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('package-lock.json') })
   for (const entry of fs.readdirSync(project, { recursive: true, withFileTypes: true })) {
@@ -34,7 +47,7 @@ function copySample(repo, project) {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll('@cloudflare/vitest-plugin', pool.name))
   }
   const sample = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'))
-  const devDependencies = { ...sample.devDependencies, [pool.name]: pool.version }
+  const devDependencies = { ...sample.devDependencies, [pool.name]: pool.version, 'better-sqlite3': packageVersion(path.join(repo, 'node_modules/better-sqlite3')) }
   delete devDependencies['@cloudflare/vitest-plugin']
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...sample, devDependencies }, null, 2))
 }
@@ -56,7 +69,8 @@ export async function d1Runs({ repo, scratch, tarball, npm, log }) {
   const tmp = path.join(scratch, 'd1-tmp')
   fs.mkdirSync(tmp, { recursive: true })
   copySample(repo, project)
-  const env = { ...process.env, CI: 'true', NO_COLOR: '1', TMPDIR: tmp }
+  const prebuilds = await localPrebuild(path.join(repo, 'node_modules/better-sqlite3'), path.join(scratch, 'd1-prebuilds'))
+  const env = { ...process.env, CI: 'true', NO_COLOR: '1', TMPDIR: tmp, npm_config_better_sqlite3_local_prebuilds: prebuilds }
   const problems = []
   try {
     await execFileAsync(process.execPath, [npm, 'install', '--no-audit', '--no-fund', '--loglevel=error', `sqlite-fixtures@file:${tarball}`], { cwd: project, env, maxBuffer: 64 * 2 ** 20 })

@@ -4,8 +4,7 @@
 // `env.DB` stays the object it was. A call made for a test that has ended is refused; the
 // calls made for a running test are kept for its failure report.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { LateWorkError } from '../core/base/errors.js'
-import { withBoundValues } from '../core/base/sql-format.js'
+import { LateWorkError, withBoundValues } from '../core/base/index.js'
 
 /** A test, as the D1 calls made for it see it. */
 export interface Owner {

@@ -1,5 +1,4 @@
-import { SqliteFixturesError } from '../core/base/errors.js'
-import { numberedStatements } from '../core/base/sql-format.js'
+import { numberedStatements, SqliteFixturesError } from '../core/base/index.js'
 import type { Owner } from './ownership.js'
 
 /**

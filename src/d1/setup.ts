@@ -1,8 +1,8 @@
 // The setup file of sqlite-fixtures/d1: runs inside the Workers runtime, in every test file,
 // and gives each test its D1 databases fresh from their templates, through the app's own
 // bindings. Each test runs in its own async context, so work it leaves running is refused
-// by name once it has ended. It imports no Node module but node:async_hooks, which the pool's
-// nodejs_compat gives: the main process does the file work.
+// by name once it has ended. The Node modules it loads (node:async_hooks, and those of the
+// core's base) come from the pool's nodejs_compat; the main process does the file work.
 import * as cloudflareTest from 'cloudflare:test'
 import * as workers from 'cloudflare:workers'
 import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
