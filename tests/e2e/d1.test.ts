@@ -46,6 +46,9 @@ function runSample(args: string[], env: Record<string, string> = {}): Outcome {
   return { tests: json.testResults.flatMap((file) => file.assertionResults.map((t): [string, string] => [t.fullName, t.status])), output, tmpDir }
 }
 
+/** A run of the sample starts Miniflare and workerd: ~25 s here, more on a loaded machine. */
+const sampleRunTimeout = 180_000
+
 const names = [
   'a block whose beforeAll writes starts from what the beforeAll wrote',
   'a block whose beforeAll writes and so does its next test, whatever the one before did',
@@ -78,7 +81,7 @@ describe('D1 in the Workers pool', () => {
     expect(Object.fromEntries(run.tests)).toEqual(Object.fromEntries(names.map((name) => [name, 'passed'])))
     expect(run.output).not.toMatch(/restores the template with one batch/)
     expect(leftovers(run.tmpDir)).toEqual([])
-  })
+  }, sampleRunTimeout)
 
   test("the public-API way (one batch) gives the same isolation, and says so once per binding; a failing test's report lists its D1 statements", (context) => {
     if (skipReason) return context.skip(skipReason)
@@ -95,7 +98,7 @@ describe('D1 in the Workers pool', () => {
       ].join('\n'),
     )
     expect(run.output.match(/sqlite-fixtures\/d1: (DB|AUDIT): the option method is 'batch'; each test restores the template with one batch through env\.\1 instead \(slower\)\./g)).toHaveLength(2)
-  })
+  }, sampleRunTimeout)
 
   test("the sample type-checks against the pool's types and sqlite-fixtures/d1's: the worker and tests with the runtime's, the configs with Node's", async (context) => {
     if (skipReason) return context.skip(skipReason)
@@ -123,5 +126,5 @@ describe('D1 in the Workers pool', () => {
     ])
     // The late writes ran, into the next test's database.
     expect(run.output).toMatch(/expected 'ran' to match/)
-  })
+  }, sampleRunTimeout)
 })
