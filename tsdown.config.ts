@@ -26,7 +26,7 @@ const common = {
   dts: true,
   sourcemap: true,
   // Provided by Jest's runtime, and by the Workers pool's runtime, to the files they run; never bundled.
-  deps: { neverBundle: ['@jest/globals', 'cloudflare:test'] },
+  deps: { neverBundle: ['@jest/globals', 'cloudflare:test', 'cloudflare:workers'] },
   // A test file that never touches a database still loads the setup file and what it
   // imports, once per file: each chunk is a module to resolve and load (~1 ms apiece in a
   // fresh worker), so the shared code goes in one chunk per layer of the design, not in a

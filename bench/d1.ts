@@ -10,7 +10,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const sample = fileURLToPath(new URL('../fixtures/d1-app/', import.meta.url))
+// BENCH_SAMPLE: a copy of the sample (with its own packed sqlite-fixtures), so a build in the
+// worktree cannot change the code under measurement.
+const sample = process.env.BENCH_SAMPLE ?? fileURLToPath(new URL('../fixtures/d1-app/', import.meta.url))
 const ways = ['once', 'swap', 'batch', 'reset'] as const
 const rounds = Number(process.env.ROUNDS ?? 3)
 

@@ -12,6 +12,7 @@ import { promisify } from 'node:util'
 import { packageManagerRuns } from './package-managers.mjs'
 import { localPrebuilds } from './prebuilds.mjs'
 import { upgradeRuns } from './upgrades.mjs'
+import { d1Runs } from './d1.mjs'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'), 'utf8'))
@@ -179,6 +180,7 @@ try {
   const installs = Promise.all([
     packageManagerRuns({ repo, demo, scratch, tarball, npm: npmCli, node22: () => nodeFor('24'), prebuilds }),
     upgradeRuns({ scratch, tarball, npm: npmCli }),
+    d1Runs({ repo, scratch, tarball, npm: npmCli, log }),
   ])
   installs.catch(() => {}) // awaited below, after the entries; a failure is reported there
   const results = await Promise.all(
@@ -189,7 +191,7 @@ try {
       return result
     }),
   )
-  const [managers, upgrades] = await installs
+  const [managers, upgrades, d1Problems] = await installs
   log('\n| entry | node | installed | tests | result | time (install) |\n| --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     const installed = Object.entries(r.versions).map(([name, version]) => `${name} ${version}`).join(', ')
@@ -207,6 +209,7 @@ try {
     ...results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
     ...managers.results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`)),
     ...upgrades.problems,
+    ...d1Problems,
   ]
   for (const problem of problems) log(`PROBLEM ${problem}`)
   process.exitCode = problems.length === 0 ? 0 : 1

@@ -24,9 +24,19 @@ export interface StartAnswer {
 export interface LocateRequest {
   readonly binding: string
   readonly token: string
+  /** Why the runtime cannot take the file swap, where it cannot. */
+  readonly unswappable?: string | undefined
 }
 
-/** `POST /swap`: copy each binding's template over its file. */
+/** `POST /swap`: copy each binding's template (or a describe block's copy) over its file. */
 export interface SwapRequest {
   readonly databases: readonly LocateRequest[]
+  /** The describe block whose copy to start from, if the test is in one whose beforeAll wrote. */
+  readonly block?: string
+}
+
+/** `POST /freeze`: keep each database as it is now, as a describe block's data after its beforeAll. `POST /drop`: forget that copy. */
+export interface BlockRequest {
+  readonly databases: readonly LocateRequest[]
+  readonly block: string
 }

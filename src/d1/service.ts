@@ -1,7 +1,8 @@
-import { replaceDatabaseFile } from '../core/driver/index.js'
+import fs from 'node:fs'
+import { openDatabase, removeDatabaseFile, replaceDatabaseFile } from '../core/driver/index.js'
 import { templateStatements } from './dump.js'
 import { locateD1File } from './locate.js'
-import type { FreshWay, LocateRequest, StartAnswer, SwapRequest } from './protocol.js'
+import type { BlockRequest, FreshWay, LocateRequest, StartAnswer, SwapRequest } from './protocol.js'
 
 /** What the service needs of the plugin: each binding's template file, once built. */
 export interface Templates {
@@ -22,6 +23,13 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
   const located = new Map<string, string>()
   const statements = new Map<string, string[]>()
   const said = new Set<string>()
+  /** A describe block's copy of a database: beside D1's file, in the test file's Miniflare folder. */
+  const blockFile = (file: string, block: string) => `${file}.sqlite-fixtures-block-${block}`
+  const locatedFile = (binding: string, token: string): string => {
+    const file = located.get(token)
+    if (file === undefined) throw new Error(`sqlite-fixtures/d1: ${binding} was not located first.`)
+    return file
+  }
 
   const templateOf = (binding: string): string => {
     const file = templates().files.get(binding)
@@ -40,8 +48,9 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
   const operations: Record<string, (body: unknown) => unknown> = {
     start: (): StartAnswer => ({ bindings: [...templates().files.keys()] }),
     locate: (body): FreshWay => {
-      const { binding, token } = body as LocateRequest
+      const { binding, token, unswappable } = body as LocateRequest
       templateOf(binding)
+      if (unswappable !== undefined) return restoreWay(binding, unswappable)
       if (templates().batchOnly) return restoreWay(binding, "the option method is 'batch'")
       const file = locateD1File(token)
       if (file === undefined) return restoreWay(binding, "D1's SQLite file was not found under the OS temp dir, where Miniflare keeps a database it does not persist")
@@ -49,11 +58,30 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
       return { way: 'swap' }
     },
     swap: (body) => {
-      for (const { binding, token } of (body as SwapRequest).databases) {
-        const file = located.get(token)
-        if (file === undefined) throw new Error(`sqlite-fixtures/d1: ${binding} was not located first.`)
-        replaceDatabaseFile(templateOf(binding), file)
+      const { databases, block } = body as SwapRequest
+      for (const { binding, token } of databases) {
+        const file = locatedFile(binding, token)
+        replaceDatabaseFile(block === undefined ? templateOf(binding) : blockFile(file, block), file)
       }
+      return undefined
+    },
+    // Read through SQLite, not copied: the closed database may still have its changes in its WAL.
+    freeze: (body) => {
+      const { databases, block } = body as BlockRequest
+      for (const { binding, token } of databases) {
+        const file = locatedFile(binding, token)
+        const db = openDatabase(file, { readonly: true, fileMustExist: true })
+        try {
+          fs.writeFileSync(blockFile(file, block), db.serialize())
+        } finally {
+          db.close()
+        }
+      }
+      return undefined
+    },
+    drop: (body) => {
+      const { databases, block } = body as BlockRequest
+      for (const { binding, token } of databases) removeDatabaseFile(blockFile(locatedFile(binding, token), block))
       return undefined
     },
   }

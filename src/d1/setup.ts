@@ -1,9 +1,21 @@
 // The setup file of sqlite-fixtures/d1: runs inside the Workers runtime, in every test file,
 // and gives each test its D1 databases fresh from their templates, through the app's own
-// bindings. It imports no Node module: the main process does the file work.
-import { abortAllDurableObjects, env } from 'cloudflare:test'
-import { beforeEach } from 'vitest'
-import { probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
+// bindings. Each test runs in its own async context, so work it leaves running is refused
+// by name once it has ended. The Node modules it loads (node:async_hooks, and those of the
+// core's base) come from the pool's nodejs_compat; the main process does the file work.
+import * as cloudflareTest from 'cloudflare:test'
+import * as workers from 'cloudflare:workers'
+import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
+import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
+import { instrumentD1, type Owner, runAs } from './ownership.js'
+import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
+import { failureReport } from './report.js'
+import { carryTestsAcrossRequests } from './requests.js'
+
+const { env } = cloudflareTest
+/** The file swap closes D1's object with it; pools before @cloudflare/vitest-pool-workers 0.15 have none. */
+const abortAllDurableObjects = cloudflareTest.abortAllDurableObjects as (() => Promise<void>) | undefined
+const noAbort = "this pool has no abortAllDurableObjects() in cloudflare:test (it came in @cloudflare/vitest-pool-workers 0.15), which the file swap needs to close D1's database"
 
 interface D1Statement {
   bind(...values: unknown[]): D1Statement
@@ -47,12 +59,24 @@ function d1Binding(binding: string): D1Database {
   return db as D1Database
 }
 
+/** The worker's main module, as the pool loads it (its options name it), to wrap its fetch handler. */
+async function mainModule(): Promise<Record<string, unknown> | undefined> {
+  const options = (inject as (key: string) => unknown)('cloudflarePoolOptions')
+  const main = typeof options === 'string' ? (JSON.parse(options) as { main?: unknown }).main : undefined
+  return typeof main === 'string' ? ((await import(/* @vite-ignore */ main)) as Record<string, unknown>) : undefined
+}
+
 /**
- * Finds each database once per test file: a token written into it tells the main process
- * which SQLite file under this file's Miniflare is the binding's, once D1's object closed it.
+ * Once per test file: wraps D1's methods and the worker's requests to itself, so each call
+ * knows its test; then finds each database, by a token written into it that tells the main
+ * process which SQLite file under this file's Miniflare is the binding's, once D1's object
+ * closed it.
  */
 async function start(): Promise<Database[]> {
   const { bindings } = await ask<StartAnswer>('start', {})
+  const first = bindings[0]
+  if (first !== undefined) instrumentD1(d1Binding(first))
+  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], await mainModule())
   const probes = await Promise.all(
     bindings.map(async (binding) => {
       const db = d1Binding(binding)
@@ -61,8 +85,9 @@ async function start(): Promise<Database[]> {
       return { binding, db, token }
     }),
   )
-  await abortAllDurableObjects()
-  return Promise.all(probes.map(async (probe) => ({ ...probe, fresh: await ask<FreshWay>('locate', { binding: probe.binding, token: probe.token } satisfies LocateRequest) })))
+  await abortAllDurableObjects?.()
+  const unswappable = abortAllDurableObjects ? undefined : noAbort
+  return Promise.all(probes.map(async (probe) => ({ ...probe, fresh: await ask<FreshWay>('locate', { binding: probe.binding, token: probe.token, unswappable } satisfies LocateRequest) })))
 }
 
 /** Every table, view and trigger of the app's schema (not D1's own `_cf_` tables). */
@@ -81,19 +106,79 @@ async function restore(db: D1Database, statements: readonly string[]): Promise<v
 
 let databases: Promise<Database[]> | undefined
 
-async function freshDatabases(): Promise<void> {
+/** The databases a file swap gives fresh, as the main process names them. */
+async function swappedDatabases(): Promise<LocateRequest[]> {
   const all = await (databases ??= start())
-  const swapped = all.filter((database) => database.fresh.way === 'swap')
-  if (swapped.length > 0) {
-    // Closes D1's objects (and the project's own: their stored data stays), so the main
-    // process can replace the files; the next query opens the copy.
-    await abortAllDurableObjects()
-    await ask('swap', { databases: swapped.map(({ binding, token }) => ({ binding, token })) } satisfies SwapRequest)
-  }
-  for (const database of all) if (database.fresh.way === 'restore') await restore(database.db, database.fresh.statements)
+  return all.filter((database) => database.fresh.way === 'swap').map(({ binding, token }) => ({ binding, token }))
 }
 
+/**
+ * Gives each database fresh: from the template, or from the copy of the describe block the
+ * test is in. Closes D1's objects first (and the project's own: their stored data stays), so
+ * the main process can replace the files; the next query opens the copy.
+ */
+async function freshDatabases(block: Block | undefined): Promise<void> {
+  const swapped = await swappedDatabases()
+  if (swapped.length > 0) {
+    await abortAllDurableObjects?.()
+    await ask('swap', { databases: swapped, block: block?.key } satisfies SwapRequest)
+  }
+  await restoreTemplates()
+}
+
+/** The one-batch way: each database that takes it gets its template again (a block's data is not kept there). */
+async function restoreTemplates(): Promise<void> {
+  for (const database of await (databases ??= start())) if (database.fresh.way === 'restore') await restore(database.db, database.fresh.statements)
+}
+
+/** Takes a block's copy once its beforeAll has run (its first test starts, or a nested block does). */
+async function freeze(block: Block): Promise<void> {
+  if (block.parent && !block.parent.frozen) await freeze(block.parent)
+  block.frozen = true
+  const swapped = await swappedDatabases()
+  if (swapped.length === 0) return
+  await abortAllDurableObjects?.()
+  await ask('freeze', { databases: swapped, block: block.key } satisfies BlockRequest)
+}
+
+// A describe block (or a file) whose beforeAll writes starts from its parent's data, and its
+// tests from the data its beforeAll left. The one-batch way restores the template only.
+aroundAll(
+  aroundBlocks({
+    enter: (block) =>
+      runAs(null, async () => {
+        if (block.parent && !block.parent.frozen) await freeze(block.parent)
+        await freshDatabases(block.parent)
+      }),
+    leave: (block) =>
+      runAs(null, async () => {
+        if (block.frozen) await ask('drop', { databases: await swappedDatabases(), block: block.key } satisfies BlockRequest)
+      }),
+  }),
+)
+
+/** Each test runs for its owner; once it has ended, D1 calls made for it are refused. A failed test's report lists its D1 calls. */
+aroundEach(async (runTest, { task }) => {
+  const owner: Owner = { name: task.fullTestName ?? task.name, ended: false, statements: [], total: 0 }
+  try {
+    await runAs(owner, runTest)
+  } finally {
+    owner.ended = true
+  }
+  if (task.result?.state === 'fail' && owner.total > 0) throw failureReport(owner)
+})
+
 beforeEach(async ({ task }) => {
-  if ((task.tags ?? []).includes('no-db')) return
-  await freshDatabases()
+  // The plugin's own D1 calls belong to no test.
+  await runAs(null, async () => {
+    databases ??= start()
+    const block = nearestBlock(task.suite ?? task.file)
+    // A block's first test finds its data as the beforeAll left it: the copy is taken from it.
+    const optedOut = (task.tags ?? []).includes('no-db')
+    if (block && !block.frozen) {
+      await freeze(block)
+      if (!optedOut) await restoreTemplates()
+    } else if (!optedOut) await freshDatabases(block)
+    await databases
+  })
 })

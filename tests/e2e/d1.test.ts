@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { leftovers, makeScratch, repoRoot } from '../support/run-vitest.js'
 
@@ -45,7 +46,18 @@ function runSample(args: string[], env: Record<string, string> = {}): Outcome {
   return { tests: json.testResults.flatMap((file) => file.assertionResults.map((t): [string, string] => [t.fullName, t.status])), output, tmpDir }
 }
 
+/** A run of the sample starts Miniflare and workerd: ~25 s here, more on a loaded machine. */
+const sampleRunTimeout = 180_000
+
 const names = [
+  'a block whose beforeAll writes starts from what the beforeAll wrote',
+  'a block whose beforeAll writes and so does its next test, whatever the one before did',
+  "a block whose beforeAll writes a nested block starts from its parent's data and its own",
+  'a test outside the blocks starts from the template',
+  "the project's Durable Objects count once",
+  "the project's Durable Objects keep what they stored; their memory starts again",
+  'work a test leaves running leaves writes waiting',
+  'work a test leaves running is refused, and the next test finds its database untouched',
   'through the worker adds a note',
   'through the worker adds another note',
   'through env.DB deletes every note',
@@ -66,25 +78,53 @@ describe('D1 in the Workers pool', () => {
   test('every test gets its D1 databases fresh from their templates, by a file swap', (context) => {
     if (skipReason) return context.skip(skipReason)
     const run = runSample([])
-    expect(run.tests).toEqual(names.map((name) => [name, 'passed']))
+    expect(Object.fromEntries(run.tests)).toEqual(Object.fromEntries(names.map((name) => [name, 'passed'])))
     expect(run.output).not.toMatch(/restores the template with one batch/)
     expect(leftovers(run.tmpDir)).toEqual([])
-  })
+  }, sampleRunTimeout)
 
-  test('the public-API way (one batch) gives the same isolation, and says so once per binding', (context) => {
+  test("the public-API way (one batch) gives the same isolation, and says so once per binding; a failing test's report lists its D1 statements", (context) => {
     if (skipReason) return context.skip(skipReason)
-    const run = runSample([], { D1_METHOD: 'batch' })
-    expect(run.tests).toEqual(names.map((name) => [name, 'passed']))
+    const run = runSample([], { D1_METHOD: 'batch', D1_REPORT: '1' })
+    expect(Object.fromEntries(run.tests)).toEqual({ ...Object.fromEntries(names.map((name) => [name, 'passed'])), 'a failing test shows its statements': 'failed' })
+    // Its own statements and those the worker ran for it (through exports.default.fetch), none of the plugin's.
+    expect(run.output).toContain(
+      [
+        'TestDatabaseReport: sqlite-fixtures: about the D1 databases of "a failing test shows its statements":',
+        'the 3 statements it ran, oldest first:',
+        "    1. INSERT INTO notes (author_id, body) VALUES (?, ?) /* args: 2, 'written by the failing test' */",
+        '    2. SELECT notes.body, authors.name AS author FROM notes JOIN authors ON authors.id = notes.author_id ORDER BY notes.id',
+        '    3. SELECT count(*) AS n FROM notes',
+      ].join('\n'),
+    )
     expect(run.output.match(/sqlite-fixtures\/d1: (DB|AUDIT): the option method is 'batch'; each test restores the template with one batch through env\.\1 instead \(slower\)\./g)).toHaveLength(2)
-  })
+  }, sampleRunTimeout)
 
-  test("the control, the pool's documented set-up without the plugin, shares one database across a file's tests", (context) => {
+  test("the sample type-checks against the pool's types and sqlite-fixtures/d1's: the worker and tests with the runtime's, the configs with Node's", async (context) => {
+    if (skipReason) return context.skip(skipReason)
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc')
+    const check = (project: string) =>
+      promisify(execFile)(process.execPath, [tsc, '-p', path.join(sample, project)], { cwd: sample }).then(
+        () => '',
+        (error: { stdout?: string }) => `${project}:\n${error.stdout ?? String(error)}`,
+      )
+    expect((await Promise.all([check('tsconfig.json'), check('tsconfig.node.json')])).join('')).toBe('')
+  }, 120_000)
+
+  test("the control, the pool's documented set-up without the plugin, shares one database across a file's tests and lets late work in", (context) => {
     if (skipReason) return context.skip(skipReason)
     const run = runSample(['--config', 'vitest.control.config.ts'])
-    expect(run.tests.filter(([, state]) => state === 'failed').map(([name]) => name)).toEqual([
-      'through the worker adds another note',
+    expect(run.tests.filter(([, state]) => state === 'failed').map(([name]) => name).sort()).toEqual([
+      "a block whose beforeAll writes a nested block starts from its parent's data and its own",
+      'a block whose beforeAll writes and so does its next test, whatever the one before did',
+      'a test outside the blocks starts from the template',
+      "the project's Durable Objects keep what they stored; their memory starts again",
       'through env.DB finds the seed again',
       'through env.DB gets every binding fresh, each from its own template',
+      'through the worker adds another note',
+      'work a test leaves running is refused, and the next test finds its database untouched',
     ])
-  })
+    // The late writes ran, into the next test's database.
+    expect(run.output).toMatch(/expected 'ran' to match/)
+  }, sampleRunTimeout)
 })

@@ -1,0 +1,91 @@
+// Which test a D1 call belongs to, inside the Workers runtime: each test runs in its own
+// async context (AsyncLocalStorage.run, which nodejs_compat gives; enterWith does not work
+// there), and the D1 binding's methods are wrapped once, on their prototypes, so the app's
+// `env.DB` stays the object it was. A call made for a test that has ended is refused; the
+// calls made for a running test are kept for its failure report.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { LateWorkError, withBoundValues } from '../core/base/index.js'
+
+/** A test, as the D1 calls made for it see it. */
+export interface Owner {
+  readonly name: string
+  ended: boolean
+  /** What the test's D1 calls ran, oldest first (bound values shown): the last ones. */
+  readonly statements: string[]
+  /** How many statements they ran in all. */
+  total: number
+}
+
+/** How many statements a failure report keeps: the last ones. */
+const keptStatements = 50
+
+const owners = new AsyncLocalStorage<Owner | null>()
+
+/** Runs `work` for `owner`: every D1 call it makes, now or later, is that test's. */
+export function runAs<T>(owner: Owner | null, work: () => T): T {
+  return owners.run(owner, work)
+}
+
+/** The test the running code works for, if any. */
+export function currentOwner(): Owner | undefined {
+  return owners.getStore() ?? undefined
+}
+
+function lateWork(owner: Owner): LateWorkError {
+  return new LateWorkError(
+    `sqlite-fixtures/d1: test "${owner.name}" has ended, but work it left running (a timer, an unawaited promise or fetch, ` +
+      'code that went on after a timeout, ctx.waitUntil) reached for D1. It was refused: nothing was run. Await everything ' +
+      'it starts, and clear its timers, before it returns.',
+  )
+}
+
+/** Refuses a call made for an ended test; records the statements of a running one. */
+function admit(statements: () => string[]): LateWorkError | undefined {
+  const owner = owners.getStore()
+  if (!owner) return undefined
+  if (owner.ended) return lateWork(owner)
+  const ran = statements()
+  owner.total += ran.length
+  owner.statements.push(...ran)
+  if (owner.statements.length > keptStatements) owner.statements.splice(0, owner.statements.length - keptStatements)
+  return undefined
+}
+
+interface PreparedStatement {
+  readonly statement?: string
+  readonly params?: unknown[]
+}
+
+function statementText(statement: unknown): string {
+  const { statement: sql, params } = statement as PreparedStatement
+  return withBoundValues(typeof sql === 'string' ? sql : '(a statement)', params && params.length > 0 ? params : undefined)
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown
+
+/** Wraps a prototype's method once: the call is admitted first, then runs as it would have. */
+function wrap(prototype: Record<string, unknown>, name: string, statements: (self: unknown, args: unknown[]) => string[]): void {
+  const original = prototype[name] as Method | undefined
+  if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const refused = admit(() => statements(this, args))
+    if (refused) return Promise.reject(refused)
+    return original.apply(this, args)
+  }
+  Object.defineProperty(wrapped, 'wrapped', { value: true })
+  prototype[name] = wrapped
+}
+
+/**
+ * Wraps the methods of D1's classes that reach the database: a prepared statement's
+ * `run`, `all`, `first` and `raw` (after any `bind`), and the database's `batch` and `exec`.
+ * Found through a binding, as the runtime does not export them.
+ */
+export function instrumentD1(db: object): void {
+  const database = Object.getPrototypeOf(db) as Record<string, unknown>
+  const prepare = database.prepare as (sql: string) => object
+  const statement = Object.getPrototypeOf(prepare.call(db, 'SELECT 1')) as Record<string, unknown>
+  for (const name of ['run', 'all', 'first', 'raw']) wrap(statement, name, (self) => [statementText(self)])
+  wrap(database, 'batch', (_, [statements]) => (Array.isArray(statements) ? statements.map(statementText) : []))
+  wrap(database, 'exec', (_, [sql]) => [typeof sql === 'string' ? sql : '(exec)'])
+}
