@@ -7,6 +7,7 @@ import * as cloudflareTest from 'cloudflare:test'
 import * as workers from 'cloudflare:workers'
 import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
 import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
+import { concurrentTestError } from './errors.js'
 import { instrumentD1, type Owner, runAs } from './ownership.js'
 import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
@@ -175,6 +176,7 @@ beforeEach(async ({ task }) => {
     const block = nearestBlock(task.suite ?? task.file)
     // A block's first test finds its data as the beforeAll left it: the copy is taken from it.
     const optedOut = (task.tags ?? []).includes('no-db')
+    if (task.concurrent && !optedOut) throw concurrentTestError(task.fullTestName ?? task.name)
     if (block && !block.frozen) {
       await freeze(block)
       if (!optedOut) await restoreTemplates()

@@ -83,10 +83,17 @@ describe('D1 in the Workers pool', () => {
     expect(leftovers(run.tmpDir)).toEqual([])
   }, sampleRunTimeout)
 
-  test("the public-API way (one batch) gives the same isolation, and says so once per binding; a failing test's report lists its D1 statements", (context) => {
+  test("the public-API way (one batch) gives the same isolation, and says so once per binding; a failing test's report lists its D1 statements; a concurrent test is refused", (context) => {
     if (skipReason) return context.skip(skipReason)
     const run = runSample([], { D1_METHOD: 'batch', D1_REPORT: '1' })
-    expect(Object.fromEntries(run.tests)).toEqual({ ...Object.fromEntries(names.map((name) => [name, 'passed'])), 'a failing test shows its statements': 'failed' })
+    expect(Object.fromEntries(run.tests)).toEqual({
+      ...Object.fromEntries(names.map((name) => [name, 'passed'])),
+      'a failing test shows its statements': 'failed',
+      'concurrent tests a concurrent test using D1 is refused': 'failed',
+      'concurrent tests a concurrent no-db test runs': 'passed',
+    })
+    // One D1 database per binding and file: concurrent tests would share it, so they are refused by name.
+    expect(run.output).toContain('sqlite-fixtures/d1: test "concurrent tests > a concurrent test using D1 is refused" runs concurrently')
     // Its own statements and those the worker ran for it (through exports.default.fetch), none of the plugin's.
     expect(run.output).toContain(
       [
