@@ -86,6 +86,8 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     never: [{ name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported", setup: lazyMock('better-sqlite3') }],
     uses: [
       { name: '  control: each test reads through currentDb(), its file imports knex', setup: '', test: plainDbTest("import loaded from 'knex'") },
+      // Knex's sqlite3 client loads node-sqlite3 as well: the app pays that load with or without the plugin.
+      { name: '  control: each test reads through currentDb(), its file imports knex and sqlite3', setup: '', test: plainDbTest("import loaded from 'knex'\nimport 'sqlite3'") },
       ...clients.map((client) => ({ name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads })),
     ],
   })

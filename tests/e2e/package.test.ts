@@ -29,9 +29,9 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
 
-test('the package carries the built code, the README, every guide and the changelog, and nothing else', () => {
+test('the package carries the built code, the README, every guide, the changelog and the license, and nothing else', () => {
   const guides = fs.readdirSync(path.join(repoRoot, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)
-  expect(files.filter((file) => !file.startsWith('dist/'))).toEqual(['CHANGELOG.md', 'README.md', ...guides, 'package.json'].sort())
+  expect(files.filter((file) => !file.startsWith('dist/'))).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...guides, 'package.json'].sort())
   expect(guides).toContain('docs/install.md')
   // The README's table of guides names each of them.
   const readme = fs.readFileSync(path.join(unpacked, 'README.md'), 'utf8')
