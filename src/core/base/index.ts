@@ -28,7 +28,9 @@ export { collectNotices, deprecated } from './notices.js'
 export { noteUseSqliteFixtures } from './renamed.js'
 export { folderEntries } from './folder-entries.js'
 export {
+  forgetNodeRequired,
   moduleGraphOver,
+  nodeRequiredModules,
   requiredModules,
   runnerModuleGraph,
   useRunnerModuleGraph,
