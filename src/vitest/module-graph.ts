@@ -5,8 +5,8 @@ import { forgetNodeRequired, type LoadedModule, type ModuleGraph, moduleGraphOve
 // Vite's module runner keeps every module it evaluated, with the ids it imported: the graph
 // of what a seed module or a migration brought in. Its types are Vite's; only the fields
 // read here are named, and each is checked, so a runner without them yields no graph.
-// A file Vite externalizes (a `.cjs` migration) is Node's to load: what it required is in
-// Node's `require.cache`, so the graph reads that too.
+// A CommonJS file (a `.cjs` migration) is evaluated with a `require` from createRequire(file):
+// what it required is only in Node's `require.cache`, so the graph reads that too.
 
 interface EvaluatedNode {
   readonly id: string

@@ -31,13 +31,11 @@ export {
   forgetNodeRequired,
   moduleGraphOver,
   nodeRequiredModules,
-  requiredModules,
   runnerModuleGraph,
   useRunnerModuleGraph,
   type LoadedModule,
   type ModuleGraph,
   type ModuleInputs,
-  type RequiredModule,
 } from './module-graph.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'

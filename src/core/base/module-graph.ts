@@ -152,9 +152,10 @@ export function* requiredModules(cache: Readonly<Record<string, RequiredModule |
 const nodeRequireCache = () => createRequire(import.meta.url).cache as Record<string, RequiredModule | undefined>
 
 /**
- * The modules Node's own `require` loaded in this process. A runner may hand a CommonJS file
- * to Node (Vite externalizes a `.cjs` migration): its graph then has the file, but what the
- * file required is only here.
+ * The modules Node's own `require` loaded in this process (under Jest, its registry: Jest hands
+ * the code it runs its own `node:module`). Vite's module runner evaluates a CommonJS file (a
+ * `.cjs` migration) with a `require` of Node's: its graph has the file, but what the file
+ * required is only here.
  */
 export function nodeRequiredModules(): Iterable<LoadedModule> {
   return requiredModules(nodeRequireCache())
