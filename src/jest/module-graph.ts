@@ -1,11 +1,8 @@
-import { createRequire } from 'node:module'
-import { type ModuleGraph, moduleGraphOver, type RequiredModule, requiredModules } from '../core/base/index.js'
+import { type ModuleGraph, moduleGraphOver, nodeRequiredModules } from '../core/base/index.js'
 
 /**
  * The modules Jest loaded, with the ones each required: in a test file, Jest's own registry
  * (Jest hands its code a `require` whose `cache` lists it); in the global setup, Node's
  * `require.cache`, where Jest's transform loads project files.
  */
-export const jestModuleGraph: ModuleGraph = moduleGraphOver(() =>
-  requiredModules(createRequire(import.meta.url).cache as Readonly<Record<string, RequiredModule | undefined>>),
-)
+export const jestModuleGraph: ModuleGraph = moduleGraphOver(nodeRequiredModules)

@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
-import { type LoadedModule, type ModuleGraph, moduleGraphOver } from '../core/base/index.js'
+import { forgetNodeRequired, type LoadedModule, type ModuleGraph, moduleGraphOver, nodeRequiredModules } from '../core/base/index.js'
 
 // Vite's module runner keeps every module it evaluated, with the ids it imported: the graph
 // of what a seed module or a migration brought in. Its types are Vite's; only the fields
 // read here are named, and each is checked, so a runner without them yields no graph.
+// A CommonJS file (a `.cjs` migration) is evaluated with a `require` from createRequire(file):
+// what it required is only in Node's `require.cache`, so the graph reads that too.
 
 interface EvaluatedNode {
   readonly id: string
@@ -44,14 +46,19 @@ function* evaluated(modules: EvaluatedModules): Iterable<LoadedModule> {
   }
 }
 
-/** The graph of a module runner's evaluated modules, read afresh on each question; `forget` invalidates files in it. */
+/**
+ * The graph of a module runner's evaluated modules and of Node's `require.cache`, read afresh
+ * on each question; `forget` invalidates files in both.
+ */
 function runnerGraph(modules: () => EvaluatedModules | undefined): ModuleGraph {
   return moduleGraphOver(
     function* () {
       const found = modules()
       if (found) yield* evaluated(found)
+      yield* nodeRequiredModules()
     },
     (files) => {
+      forgetNodeRequired(files)
       const found = modules()
       if (!found) return
       const forgotten = new Set(files)

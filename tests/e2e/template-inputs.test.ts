@@ -3,7 +3,7 @@ import path from 'node:path'
 import { expect, test } from 'vitest'
 import { runJest } from '../support/run-jest.js'
 import { makeScratch, runFixture } from '../support/run-vitest.js'
-import { writeCustomers, writeTags, writeTemplateInputs } from '../support/template-inputs.js'
+import { writeCustomers, writeLabels, writeTags, writeTemplateInputs } from '../support/template-inputs.js'
 
 /**
  * Dates the files of `dir` a minute back, as if edited a while before the run: a file written
@@ -54,7 +54,11 @@ test('every file a build reads is an input: an edited import of the seed or of a
 
 const ormVariants = [
   { orm: 'typeorm', what: "a TypeORM migration class (a setup file's layer)", events: (tags: string) => [`typeorm tags ${tags}`] },
-  { orm: 'knex-sequelize', what: 'a Knex migration and of a Sequelize migration', events: (tags: string) => [`knex tags ${tags}, sequelize tags ${tags}`] },
+  {
+    orm: 'knex-sequelize',
+    what: 'a Knex migration and of a Sequelize migration (and a helper their .cjs twins require())',
+    events: (tags: string, labels = 'plain') => [`knex tags ${tags}, sequelize tags ${tags}`, `knex labels ${labels}, sequelize labels ${labels}`],
+  },
 ]
 for (const { orm, what, events } of ormVariants) {
   test(`an edited import of ${what} rebuilds the template`, async () => {
@@ -65,6 +69,10 @@ for (const { orm, what, events } of ormVariants) {
     expect((await run()).events).toEqual(events('red,green'))
     writeTags(inputs, ['red', 'green', 'blue'])
     expect((await run()).events).toEqual(events('red,green,blue'))
+    if (orm !== 'knex-sequelize') return
+    // Only the helper the .cjs migrations require() (Node loads them, not Vite) changes.
+    writeLabels(inputs, ['bold'])
+    expect((await run()).events).toEqual(events('red,green,blue', 'bold'))
   })
 }
 
@@ -98,16 +106,19 @@ test("Jest: an edited import of the global setup's seed module rebuilds; symlink
   expect((await run()).events).toContain('customers Ada,Grace,Edsger')
 })
 
-test("Jest: an edited import of a Knex migration rebuilds the template, between two runs", async () => {
+test("Jest: an edited import of a Knex migration, or a helper a .cjs migration requires, rebuilds the template between runs", async () => {
   const scratch = makeScratch()
   const inputs = path.join(scratch, 'inputs')
   writeTemplateInputs(inputs)
   const run = () => runJest('jest-template-inputs', { scratch, env: { INPUTS_DIR: inputs, INPUTS_ORM: 'knex' } })
   const first = await run()
   expect(first.errors).toEqual([])
-  expect(first.events).toEqual(['knex tags red,green'])
+  expect(first.events).toEqual(['knex tags red,green', 'knex labels plain'])
   writeTags(inputs, ['red', 'green', 'blue'])
-  expect((await run()).events).toEqual(['knex tags red,green,blue'])
+  expect((await run()).events).toEqual(['knex tags red,green,blue', 'knex labels plain'])
+  // Only the helper the .cjs migration require()s changes.
+  writeLabels(inputs, ['bold'])
+  expect((await run()).events).toEqual(['knex tags red,green,blue', 'knex labels bold'])
 })
 
 test('Jest projects, each with its own global setup: each project runs on its own template', async () => {

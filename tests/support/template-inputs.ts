@@ -4,7 +4,8 @@ import path from 'node:path'
 // The inputs of fixtures/template-inputs (and of its Jest twin), written into a scratch dir
 // so that the end-to-end tests can edit them: a schema folder whose customers table is a
 // symbolic link into a shared folder, Kysely, TypeORM, Knex and Sequelize migrations that
-// import their rows from a constants module, a Prisma migrations folder whose migration is a
+// import their rows from a constants module (and CommonJS Knex and Sequelize migrations that
+// require() theirs from a helper), a Prisma migrations folder whose migration is a
 // linked folder, and a seed module that imports its rows.
 
 function write(file: string, text: string): void {
@@ -25,6 +26,11 @@ export function writeCustomers(dir: string, names: readonly string[]): void {
 /** The rows the Kysely, TypeORM, Knex and Sequelize migrations insert, in the module they import. */
 export function writeTags(dir: string, names: readonly string[]): void {
   write(path.join(dir, 'constants.ts'), `export const tags = ${JSON.stringify(names)}\n`)
+}
+
+/** The rows the CommonJS Knex and Sequelize migrations insert, in the helper they require(). */
+export function writeLabels(dir: string, names: readonly string[]): void {
+  write(path.join(dir, 'labels.cjs'), `module.exports = { labels: ${JSON.stringify(names)} }\n`)
 }
 
 /** Writes every input into `dir`: customers Ada and Grace, tags red and green. */
@@ -89,6 +95,32 @@ export async function up(knex: any): Promise<void> {
 }
 
 export async function down(): Promise<void> {}
+`,
+  )
+  writeLabels(dir, ['plain'])
+  write(
+    path.join(dir, 'knex/002_knex_labels.cjs'),
+    `const { labels } = require('../labels.cjs')
+
+exports.up = async (knex) => {
+  await knex.schema.createTable('knex_labels', (table) => table.string('name'))
+  await knex('knex_labels').insert(labels.map((name) => ({ name })))
+}
+exports.down = async () => {}
+`,
+  )
+  write(
+    path.join(dir, 'sequelize/20240102000000-sequelize-labels.cjs'),
+    `'use strict'
+const { labels } = require('../labels.cjs')
+
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.createTable('sequelize_labels', { name: Sequelize.STRING })
+    await queryInterface.bulkInsert('sequelize_labels', labels.map((name) => ({ name })))
+  },
+  async down() {},
+}
 `,
   )
   write(

@@ -28,14 +28,14 @@ export { collectNotices, deprecated } from './notices.js'
 export { noteUseSqliteFixtures } from './renamed.js'
 export { folderEntries } from './folder-entries.js'
 export {
+  forgetNodeRequired,
   moduleGraphOver,
-  requiredModules,
+  nodeRequiredModules,
   runnerModuleGraph,
   useRunnerModuleGraph,
   type LoadedModule,
   type ModuleGraph,
   type ModuleInputs,
-  type RequiredModule,
 } from './module-graph.js'
 export { importProjectModule, requirePackage, useRunnerImport, type ModuleImport } from './module-import.js'
 export { unknownOption } from './option-names.js'

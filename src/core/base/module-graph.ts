@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import path from 'node:path'
 
 /**
@@ -103,24 +104,67 @@ export interface RequiredModule {
   readonly id?: string
   readonly exports?: unknown
   readonly children?: readonly RequiredModule[]
+  /** The module that first required it (Node's, deprecated but kept). */
+  readonly parent?: RequiredModule | null
 }
 
-/** The `LoadedModule`s of a `require.cache`-shaped registry. */
+function loadedModule(file: string, required: RequiredModule): LoadedModule {
+  return {
+    file,
+    exports: required.exports,
+    *imports() {
+      for (const child of required.children ?? []) {
+        const childFile = child.filename ?? child.id
+        if (childFile !== undefined) yield childFile
+      }
+    },
+  }
+}
+
+/** A module's parent, where Node tells it (only a getter, which `--pending-deprecation` warns of). */
+function parentOf(required: RequiredModule): RequiredModule | undefined {
+  try {
+    return required.parent ?? undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The `LoadedModule`s of a `require.cache`-shaped registry. A file whose `require` came from
+ * `createRequire(file)` (how Vite's module runner gives a CommonJS file it evaluates one) is
+ * not in the registry itself: what it required is found by their parent, a module of its own.
+ */
 export function* requiredModules(cache: Readonly<Record<string, RequiredModule | undefined>>): Iterable<LoadedModule> {
+  const outside = new Map<RequiredModule, string>()
   for (const [key, loaded] of Object.entries(cache)) {
     if (!loaded) continue
     const file = loaded.filename ?? loaded.id ?? key
-    yield {
-      file,
-      exports: loaded.exports,
-      *imports() {
-        for (const child of loaded.children ?? []) {
-          const childFile = child.filename ?? child.id
-          if (childFile !== undefined) yield childFile
-        }
-      },
-    }
+    yield loadedModule(file, loaded)
+    const parent = parentOf(loaded)
+    const parentFile = parent?.filename
+    if (parent && typeof parentFile === 'string' && path.isAbsolute(parentFile) && cache[parentFile] !== parent) outside.set(parent, parentFile)
   }
+  for (const [parent, file] of outside) yield loadedModule(file, { children: parent.children })
+}
+
+/** Node's own `require.cache` (`Module._cache`) in this process. */
+const nodeRequireCache = () => createRequire(import.meta.url).cache as Record<string, RequiredModule | undefined>
+
+/**
+ * The modules Node's own `require` loaded in this process (under Jest, its registry: Jest hands
+ * the code it runs its own `node:module`). Vite's module runner evaluates a CommonJS file (a
+ * `.cjs` migration) with a `require` of Node's: its graph has the file, but what the file
+ * required is only here.
+ */
+export function nodeRequiredModules(): Iterable<LoadedModule> {
+  return requiredModules(nodeRequireCache())
+}
+
+/** Makes Node's `require` load these project files afresh (a rebuild after an edit); packages stay. */
+export function forgetNodeRequired(files: readonly string[]): void {
+  const cache = nodeRequireCache()
+  for (const file of files) if (!file.includes(nodeModules)) delete cache[file]
 }
 
 let runnerGraph: ModuleGraph | undefined
