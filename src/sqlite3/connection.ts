@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'sqlite3'
 import { statementLogOf } from '../core/diagnostics/index.js'
-import { checkOwnWork, openBeside, type TestScope } from '../core/lifecycle/index.js'
+import { checkOwnWork, openBeside, type OwnWorkWording, type TestScope } from '../core/lifecycle/index.js'
 import { bindCallbacks, checked, inCallersContext } from './callbacks.js'
 import { Sqlite3FixtureError } from './errors.js'
 import { Emitting, ForwardedEvents } from './events.js'
@@ -9,6 +9,13 @@ import { loggedStatement } from './params.js'
 import { TestStatement, type StatementHost } from './statement.js'
 
 type DatabaseCall = 'run' | 'get' | 'all' | 'each' | 'map'
+
+/** A statement another test runs is refused with what to do instead. */
+const prepared: OwnWorkWording = {
+  made: 'prepared',
+  advice:
+    'Prepare it in the test that runs it, or prepare it at import (on testSqlite3Database(), outside any test) so that it follows the running test.',
+}
 
 /** How node-sqlite3 names itself in the errors of a connection beside a test's database. */
 const sqlite3Driver = { name: 'node-sqlite3', call: 'testSqlite3Database()', error: (message: string) => new Sqlite3FixtureError(message) }
@@ -40,7 +47,7 @@ export class TestSqlite3Connection extends Emitting {
     this.#events = new ForwardedEvents(real, scope, this)
     this.#host = {
       scope,
-      use: (what, sql) => void this.#use(what, sql),
+      use: (what, sql) => void this.#use(what, sql, prepared),
       finalized: (statement) => void this.#open.delete(statement),
       database: this,
     }
@@ -53,8 +60,8 @@ export class TestSqlite3Connection extends Emitting {
   /** What the connection's statements need of it. */
   readonly #host: StatementHost
 
-  #use(what: string, sql?: string): Database {
-    checkOwnWork(this.scope, what)
+  #use(what: string, sql?: string, wording?: OwnWorkWording): Database {
+    checkOwnWork(this.scope, what, wording)
     if (sql !== undefined) this.#record(sql)
     return this.#real
   }
