@@ -85,6 +85,10 @@ test('a failing migration fails the build, naming its file, and leaves no build 
     expect.stringContaining("sqliteFixtures({ migrations: [knexMigrations({ directory: 'migrations' })] })"),
     expect.stringContaining("sqliteFixtures({ migrations: [knexSeeds({ directory: 'seeds' })] })"),
   ])
-  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js(:2)?: .*no such table: no_such_table/)
+  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js:2: .*no such table: no_such_table/)
   expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
+  // migrator() names the failing query's line too.
+  const m = await migrator({ directory: path.join(broken.root, 'migrations') })
+  await expect(m.upToLatest()).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js \(line 2\) failed: .*no such table: no_such_table/)
+  await m.close()
 })
