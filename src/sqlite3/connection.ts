@@ -225,11 +225,12 @@ function settingsFor(foreignKeys: boolean): string {
  * Opens a real node-sqlite3 connection on the scope's database file (made on first use), beside
  * `ctx.db`: each sees what the other wrote. Its first statements, the plugin's own and not
  * logged, set foreign keys as `ctx.db` has them. It is closed before the test's database is.
+ * `call` is how messages name what the user called (`testKnex()` over node-sqlite3, say).
  */
-export function openConnection(scope: TestScope): TestSqlite3Connection {
+export function openConnection(scope: TestScope, call = sqlite3Driver.call): TestSqlite3Connection {
   return openBeside(
     scope,
-    sqlite3Driver,
+    call === sqlite3Driver.call ? sqlite3Driver : { ...sqlite3Driver, call },
     (file, db) => {
       const { Database } = sqlite3Module()
       // With a callback, a failure to open goes to the first call, as node-sqlite3 then reports it, not to an 'error' event no one hears.
