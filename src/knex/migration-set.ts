@@ -123,9 +123,12 @@ function reason(error: unknown): string {
   return original instanceof Error ? original.message : String(original)
 }
 
-/** A Knex on the template being built: the app's client, on the file the build runs in. */
+/**
+ * A Knex on the template being built: the app's client, on the file the build runs in. Its
+ * async stack traces put the migration's own call in a failing query's stack, for its line.
+ */
 function knexOnFile(client: KnexSqliteClient, file: string): Knex {
-  return makeKnex({ client, connection: { filename: file }, useNullAsDefault: true, log: quietLog })
+  return makeKnex({ client, connection: { filename: file }, useNullAsDefault: true, log: quietLog, asyncStackTraces: true })
 }
 
 async function apply(file: string, folder: string, settings: KnexSettings, context: { rootDir: string; importModule: ModuleImport }): Promise<void> {

@@ -30,9 +30,12 @@ export interface KnexMigrator extends FileMigrator {
   readonly knex: Knex
 }
 
-/** A Knex on `db` (client better-sqlite3): Knex's pool opens nothing, every query runs on `db`. */
+/**
+ * A Knex on `db` (client better-sqlite3): Knex's pool opens nothing, every query runs on `db`.
+ * Its async stack traces put a failing migration query's line in the error.
+ */
 function knexOn(db: Database.Database): Knex {
-  const knex = makeKnex({ client: 'better-sqlite3', useNullAsDefault: true, log: quietLog })
+  const knex = makeKnex({ client: 'better-sqlite3', useNullAsDefault: true, log: quietLog, asyncStackTraces: true })
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> }
   client.acquireConnection = async () => db
   client.releaseConnection = async () => {}

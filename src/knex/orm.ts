@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { requirePackage } from '../core/base/index.js'
+import { startingOnSqlite3 } from '../sqlite3/module.js'
 
 /** Knex's entry: `knex(config)`, with its error classes on it. */
 type KnexModule = typeof import('knex')
@@ -14,7 +15,7 @@ export function makeKnex(config: Knex.Config): Knex {
   const loaded = requirePackage<KnexModule['knex'] | { knex?: KnexModule['knex']; default?: KnexModule['knex'] }>('knex')
   const make = typeof loaded === 'function' ? loaded : (loaded.knex ?? loaded.default)
   if (!make) throw new TypeError("sqlite-fixtures: 'knex' exports no knex() function.")
-  return make(config)
+  return config.client === 'sqlite3' ? startingOnSqlite3(() => make(config)) : make(config)
 }
 
 /** Knex's own timeout error class, if this version exports it. */

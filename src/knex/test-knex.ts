@@ -68,7 +68,7 @@ function follow(knex: Knex, caller: string): Knex {
           "where Knex's own transactions cannot begin. Use the default isolation ('clone') with testKnex().",
       )
     }
-    const connection = driver === 'sqlite3' ? openConnection(scope) : betterSqlite3Connection(scope.get('db'), client)
+    const connection = driver === 'sqlite3' ? openConnection(scope, caller) : betterSqlite3Connection(scope.get('db'), client)
     await afterCreate(client, connection)
     return connection
   }
@@ -81,7 +81,7 @@ function follow(knex: Knex, caller: string): Knex {
     return lease
   }
   client.acquireConnection = async () => {
-    const lease = leaseFor(currentScope())
+    const lease = leaseFor(currentScope(`a query through ${caller} was made`))
     const connection = await lease.acquire(client.config.acquireConnectionTimeout ?? 60_000)
     leaseOf.set(connection as object, lease)
     return connection

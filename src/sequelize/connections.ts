@@ -140,11 +140,11 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
       if (!connection) build.opened.set(key, (connection = prepare(await openOn(build.file))))
       return connection
     }
-    const scope = currentScope()
+    const scope = currentScope(`a query through ${caller} was made`)
     const connections = connectionsOf(scope)
     if (connections.closed) throw new Error('ConnectionManager.getConnection was called after the connection manager was closed!')
     let connection = connections.open.get(key)
-    if (!connection) connections.open.set(key, (connection = prepare(openConnection(scope) as unknown as Connection)))
+    if (!connection) connections.open.set(key, (connection = prepare(openConnection(scope, caller) as unknown as Connection)))
     return connection
   }
   /** As Sequelize's own: a transaction's connection (it carries its `uuid`) is closed and forgotten. */

@@ -2,6 +2,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { Options, Sequelize } from 'sequelize'
 import { type JsonValue, lineIn, type MigrationSet, type MigrationSteps, SchemaError, type TemplateStep, unknownOption } from '../core/base/index.js'
+import { startingOnSqlite3 } from '../sqlite3/module.js'
 import { SequelizeLayerError } from './errors.js'
 import { sequelizeModule, sequelizeVersion } from './orm.js'
 import { cliFiles, CliRunner, CliStepError } from './runner.js'
@@ -57,7 +58,7 @@ export function sequelizeSeeders(options: SequelizeSeedersOptions): MigrationSet
 /** A Sequelize of the plugin's own on the template being built (a file), with the set's options. */
 export function sequelizeOn(storage: string, options: { readonly [key: string]: JsonValue }): Sequelize {
   const { Sequelize } = sequelizeModule()
-  return new Sequelize({ ...(options as Options), dialect: 'sqlite', storage, logging: false })
+  return startingOnSqlite3(() => new Sequelize({ ...(options as Options), dialect: 'sqlite', storage, logging: false }))
 }
 
 /** Where a migration failed, for messages: `migrations/20240101-create-user.js:12`. */

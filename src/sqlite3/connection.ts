@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'sqlite3'
 import { statementLogOf } from '../core/diagnostics/index.js'
-import { checkOwnWork, openBeside, type TestScope } from '../core/lifecycle/index.js'
+import { checkOwnWork, openBeside, type OwnWorkWording, type TestScope } from '../core/lifecycle/index.js'
 import { bindCallbacks, checked, inCallersContext } from './callbacks.js'
 import { Sqlite3FixtureError } from './errors.js'
 import { Emitting, ForwardedEvents } from './events.js'
@@ -9,6 +9,13 @@ import { loggedStatement } from './params.js'
 import { TestStatement, type StatementHost } from './statement.js'
 
 type DatabaseCall = 'run' | 'get' | 'all' | 'each' | 'map'
+
+/** A statement another test runs is refused with what to do instead. */
+const prepared: OwnWorkWording = {
+  made: 'prepared',
+  advice:
+    'Prepare it in the test that runs it, or prepare it at import (on testSqlite3Database(), outside any test) so that it follows the running test.',
+}
 
 /** How node-sqlite3 names itself in the errors of a connection beside a test's database. */
 const sqlite3Driver = { name: 'node-sqlite3', call: 'testSqlite3Database()', error: (message: string) => new Sqlite3FixtureError(message) }
@@ -40,7 +47,7 @@ export class TestSqlite3Connection extends Emitting {
     this.#events = new ForwardedEvents(real, scope, this)
     this.#host = {
       scope,
-      use: (what, sql) => void this.#use(what, sql),
+      use: (what, sql) => void this.#use(what, sql, prepared),
       finalized: (statement) => void this.#open.delete(statement),
       database: this,
     }
@@ -53,8 +60,8 @@ export class TestSqlite3Connection extends Emitting {
   /** What the connection's statements need of it. */
   readonly #host: StatementHost
 
-  #use(what: string, sql?: string): Database {
-    checkOwnWork(this.scope, what)
+  #use(what: string, sql?: string, wording?: OwnWorkWording): Database {
+    checkOwnWork(this.scope, what, wording)
     if (sql !== undefined) this.#record(sql)
     return this.#real
   }
@@ -218,11 +225,12 @@ function settingsFor(foreignKeys: boolean): string {
  * Opens a real node-sqlite3 connection on the scope's database file (made on first use), beside
  * `ctx.db`: each sees what the other wrote. Its first statements, the plugin's own and not
  * logged, set foreign keys as `ctx.db` has them. It is closed before the test's database is.
+ * `call` is how messages name what the user called (`testKnex()` over node-sqlite3, say).
  */
-export function openConnection(scope: TestScope): TestSqlite3Connection {
+export function openConnection(scope: TestScope, call = sqlite3Driver.call): TestSqlite3Connection {
   return openBeside(
     scope,
-    sqlite3Driver,
+    call === sqlite3Driver.call ? sqlite3Driver : { ...sqlite3Driver, call },
     (file, db) => {
       const { Database } = sqlite3Module()
       // With a callback, a failure to open goes to the first call, as node-sqlite3 then reports it, not to an 'error' event no one hears.

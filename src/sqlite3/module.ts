@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { requirePackage } from '../core/base/index.js'
+import { DriverUnavailableError, requirePackage } from '../core/base/index.js'
 import { driverUnavailable } from '../core/driver/index.js'
 
 /** node-sqlite3's module (`sqlite3`): its `Database` and `Statement` classes and constants. */
@@ -25,3 +25,26 @@ export function loadSqlite3(load: () => Sqlite3Module, installedAt: string = fil
  * module the app's own `import` loads.
  */
 export const sqlite3Module = (): Sqlite3Module => loadSqlite3(() => requirePackage<Sqlite3Module>('sqlite3'))
+
+/**
+ * Runs `make`, which starts an ORM that loads node-sqlite3 as it starts (Knex's sqlite3 client,
+ * Sequelize's sqlite dialect). Where that fails because node-sqlite3 cannot load (never built,
+ * as pnpm leaves it; built for another Node; not installed), the ORM's own error gives wrong
+ * advice (Knex: "run npm install sqlite3") or none (Sequelize: "Could not locate the bindings
+ * file"): the plugin's `DriverUnavailableError` names the fix instead. `load` loads the
+ * node-sqlite3 the ORM loads.
+ */
+export function startingOnSqlite3<T>(make: () => T, load: () => unknown = sqlite3Module): T {
+  try {
+    return make()
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('sqlite3')) {
+      try {
+        load()
+      } catch (unavailable) {
+        if (unavailable instanceof DriverUnavailableError) throw unavailable
+      }
+    }
+    throw error
+  }
+}

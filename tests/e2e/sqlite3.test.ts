@@ -11,6 +11,7 @@ const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'K
 const failing = [
   'fails on purpose: its report shows the statements node-sqlite3 ran, with their values',
   'fails on purpose: a foreign key broken through node-sqlite3 fails the test at teardown',
+  'fails on purpose: the next test runs the statement the first test prepared',
 ]
 
 describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
@@ -35,6 +36,7 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
         'a test outside the block sees none of its data',
         'a test leaves a timer that writes after it ends, and a query it does not wait for',
         'the late write is refused, and this test sees an empty table',
+        'a test prepares a statement on first use and keeps it in the module',
         ...failing,
       ].sort(),
     )
@@ -54,6 +56,12 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
     const broken = run.test(failing[1] as string)
     expect(broken.state).toBe('failed')
     expect(broken.errors.join('\n')).toMatch(/orders rowid 1: customer_id = 42 has no match in customers\(id\)/)
+    // A statement one test prepared and the next ran: the refusal names both and fails the
+    // second; the first, which left nothing running, is not charged with late work (below).
+    expect(run.test(failing[2] as string).errors.join('\n')).toContain(
+      'sqlite-fixtures: a node-sqlite3 statement prepared in test "a test prepares a statement on first use and keeps it in the module" ' +
+        'was used by test "fails on purpose: the next test runs the statement the first test prepared". It was refused',
+    )
     // The late write and the late callback are refused, each reported with the test that left them running.
     const owner = 'test "a test leaves a timer that writes after it ends, and a query it does not wait for" has ended'
     expect(run.errors.sort()).toEqual([

@@ -85,6 +85,18 @@ test('a failing migration fails the build, naming its file, and leaves no build 
     expect.stringContaining("sqliteFixtures({ migrations: [knexMigrations({ directory: 'migrations' })] })"),
     expect.stringContaining("sqliteFixtures({ migrations: [knexSeeds({ directory: 'seeds' })] })"),
   ])
-  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js(:2)?: .*no such table: no_such_table/)
+  await expect(failure).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js failed while building the template, at migrations\/002_orders\.js:2: .*no such table: no_such_table/)
   expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
+  // migrator() names the failing query's line too.
+  const m = await migrator({ directory: path.join(broken.root, 'migrations') })
+  await expect(m.upToLatest()).rejects.toThrow(/^sqlite-fixtures: Knex migration 002_orders\.js \(line 2\) failed: .*no such table: no_such_table/)
+  await m.close()
+})
+
+test('a query through testKnex() outside a test, and node-sqlite3 under isolation savepoint, are refused naming testKnex()', async () => {
+  const runtime = await project.runtime({ migrations: [knexMigrations({ directory: 'migrations' })], isolation: 'savepoint' })
+  const app = testKnex(knex({ client: 'sqlite3', connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
+  await expect(app('customers').count()).rejects.toThrow(/^sqlite-fixtures: a query through testKnex\(\) was made outside a test\./)
+  await expect(inTest(runtime, 'savepoint', async () => await app('customers').count())).rejects.toThrow(/Use the default isolation \('clone'\) with testKnex\(\)\.$/)
+  await app.destroy()
 })

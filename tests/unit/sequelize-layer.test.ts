@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DataTypes, Sequelize, Transaction } from 'sequelize'
 import { describe, expect, test, vi } from 'vitest'
-import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders } from '../../src/sequelize/index.js'
+import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders, testSequelize } from '../../src/sequelize/index.js'
 import { inTest, scratchProject } from '../support/runtime.js'
 
 const project = scratchProject('sqlite-fixtures-sequelize-', {
@@ -88,4 +88,13 @@ test('a failing migration fails the build, naming its file, and leaves no build 
   ])
   await expect(failure).rejects.toThrow(/^sqlite-fixtures: Sequelize migration 20240101000000-broken\.cjs failed while building the template, at migrations\/20240101000000-broken\.cjs: SQLITE_ERROR: no such table: NoSuchTable/)
   expect(fs.readdirSync(path.join(broken.root, 'cache')).filter((name) => name.includes('.tmp'))).toEqual([])
+})
+
+test('a query through testSequelize() outside a test, and one under isolation savepoint, are refused naming testSequelize()', async () => {
+  const runtime = await project.runtime({ migrations: [sequelizeMigrations({ folder: 'migrations' })], isolation: 'savepoint' })
+  const app = appSequelize(path.join(root, 'never.sqlite'))
+  testSequelize(app.sequelize)
+  await expect(app.Customer.count()).rejects.toThrow(/^sqlite-fixtures: a query through testSequelize\(\) was made outside a test\./)
+  await expect(inTest(runtime, 'savepoint', () => app.Customer.count())).rejects.toThrow(/Use the default isolation \('clone'\) with testSequelize\(\)\.$/)
+  await app.sequelize.close()
 })

@@ -108,9 +108,14 @@ test('a statement prepared in one test and run in another is refused, naming bot
   const a = await inTest('opener', async () => db.prepare('select count(*) as n from notes'))
   const b = await inTest('user', () => new Promise((resolve) => a.result.get((error: Error | null) => resolve(error))))
   expect(b.result).toBeInstanceOf(CrossTestError)
-  expect((b.result as Error).message).toMatch(/a node-sqlite3 statement opened in test "opener" was used by test "user"/)
+  expect((b.result as Error).message).toMatch(/a node-sqlite3 statement prepared in test "opener" was used by test "user"/)
   await a.end()
-  await expect(b.end()).rejects.toThrow(/opened in test "opener" was used by test "user"/)
+  await expect(b.end()).rejects.toThrow(/prepared in test "opener" was used by test "user"/)
+  // Once the first test has ended, the same: the test that runs it is refused, not the first charged with late work.
+  const c = await inTest('later', () => new Promise((resolve) => a.result.get((error: Error | null) => resolve(error))))
+  expect(c.result).toBeInstanceOf(CrossTestError)
+  expect((c.result as Error).message).toMatch(/statement prepared in test "opener" was used by test "later"/)
+  await expect(c.end()).rejects.toThrow(/prepared in test "opener" was used by test "later"/)
 })
 
 test('a callback due after its test ended is refused, and a statement left open does not keep the connection from closing', async () => {

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, expect, test, vi } from 'vitest'
 import { DriverUnavailableError } from '../../src/core/base/errors.js'
-import { loadSqlite3, type Sqlite3Module } from '../../src/sqlite3/module.js'
+import { loadSqlite3, type Sqlite3Module, startingOnSqlite3 } from '../../src/sqlite3/module.js'
 import { repoRoot } from '../support/run-vitest.js'
 
 // node-sqlite3 as an install leaves it when its build script did not run (pnpm before the build
@@ -61,4 +61,49 @@ test("an unbuilt or missing node-sqlite3 fails with the plugin's message, naming
   const other = loadError(none, 'better-sqlite3') as Error & { code?: string }
   expect(other).not.toBeInstanceOf(DriverUnavailableError)
   expect(other.code).toBe('MODULE_NOT_FOUND')
+})
+
+/** Copies the real `name` into the project at `file`, its dependencies linked, so that it loads the project's node-sqlite3. */
+function withOwnCopy(file: string, name: string): void {
+  const modules = path.join(path.dirname(file), 'node_modules')
+  fs.cpSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), { recursive: true })
+  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(modules, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+  for (const dependency of Object.keys(dependencies)) {
+    const linked = path.join(modules, dependency)
+    if (fs.existsSync(linked) || !fs.existsSync(path.join(repoRoot, 'node_modules', dependency))) continue
+    fs.mkdirSync(path.dirname(linked), { recursive: true })
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), linked)
+  }
+}
+
+test("Knex's sqlite3 client and Sequelize's sqlite dialect on an unbuilt node-sqlite3 fail with the plugin's message, not Knex's \"npm install sqlite3\" or the bare bindings error", () => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/11.29.0 npm/? node/v20.20.2 linux x64')
+  const file = projectWithUnbuiltSqlite3()
+  withOwnCopy(file, 'knex')
+  withOwnCopy(file, 'sequelize')
+  const projectRequire = createRequire(file)
+  const load = () => loadSqlite3(() => projectRequire('sqlite3') as Sqlite3Module, file)
+  const knex = projectRequire('knex') as (config: object) => unknown
+  // Knex logs the error it throws; the test only looks at what is thrown.
+  const quiet = { error: () => {} }
+  const { Sequelize } = projectRequire('sequelize') as { Sequelize: new (options: object) => unknown }
+  // Without the plugin's translation, each says something else.
+  expect(() => knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, log: quiet })).toThrow(/^Knex: run\n\$ npm install sqlite3/)
+  expect(() => new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })).toThrow(/^Could not locate the bindings file/)
+  for (const start of [() => knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, log: quiet }), () => new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })]) {
+    const error = (() => {
+      try {
+        startingOnSqlite3(start, load)
+      } catch (thrown) {
+        return thrown as Error
+      }
+      throw new Error('started')
+    })()
+    expect(error).toBeInstanceOf(DriverUnavailableError)
+    expect(error.message).toMatch(/^sqlite-fixtures: sqlite3 \(node-sqlite3\) is installed but was never built/)
+    expect(error.message).toContain('pnpm approve-builds sqlite3')
+  }
+  // An error that is not node-sqlite3's goes through as it is.
+  const own = new Error('no such option')
+  expect(() => startingOnSqlite3(() => { throw own }, load)).toThrow(own)
 })

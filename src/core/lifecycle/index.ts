@@ -7,7 +7,7 @@ export { openBeside, requestFileClones } from './file-clones.js'
 export { onNewDatabase } from './new-database.js'
 export { runAsNobody } from './context.js'
 export { liveOwners } from './live.js'
-export { checkOwnWork } from './own-work.js'
+export { checkOwnWork, type OwnWorkWording } from './own-work.js'
 export { bindFakeTimers } from './timers.js'
 export {
   acknowledge,

@@ -112,8 +112,11 @@ export function scopeIfAny(): TestScope | undefined {
   return owner
 }
 
-/** The scope of the test this code runs for; outside any test, an error that says why. */
-export function currentScope(): TestScope {
+/**
+ * The scope of the test this code runs for; outside any test, an error that says why, naming
+ * what the user called (`made`: "a query through testKnex() was made", say).
+ */
+export function currentScope(made = 'currentDb() was called'): TestScope {
   const scope = scopeIfAny()
   if (scope) return scope
   // The runner adapter knows more (the hooks were never installed, a Jest hook out of order),
@@ -121,7 +124,7 @@ export function currentScope(): TestScope {
   const explained = adapter.explainNoOwner?.()
   if (explained) throw explained
   throw new FixtureUnavailableError(
-    'sqlite-fixtures: currentDb() was called outside a test. Call it from a test, a hook, or code they call and ' +
+    `sqlite-fixtures: ${made} outside a test. Call it from a test, a hook, or code they call and ` +
       'await; at import time no test is running yet.',
   )
 }
