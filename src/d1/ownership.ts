@@ -5,6 +5,7 @@
 // calls made for a running test are kept for its failure report.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { LateWorkError, withBoundValues } from '../core/base/index.js'
+import { noteDatabaseCall, noteMadeFrom, noteReachedAny, noteStatementCall } from './uses.js'
 
 /** A test, as the D1 calls made for it see it. */
 export interface Owner {
@@ -63,17 +64,36 @@ function statementText(statement: unknown): string {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
-/** Wraps a prototype's method once: the call is admitted first, then runs as it would have. */
-function wrap(prototype: Record<string, unknown>, name: string, statements: (self: unknown, args: unknown[]) => string[]): void {
+/** Replaces a prototype's method once with `wrapper(original)`. */
+function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
   const original = prototype[name] as Method | undefined
   if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return
-  const wrapped = function (this: unknown, ...args: unknown[]) {
-    const refused = admit(() => statements(this, args))
-    if (refused) return Promise.reject(refused)
-    return original.apply(this, args)
-  }
+  const wrapped = wrapper(original)
   Object.defineProperty(wrapped, 'wrapped', { value: true })
   prototype[name] = wrapped
+}
+
+/** Wraps a method that reaches the database: the call is noted and admitted first, then runs as it would have. */
+function wrap(prototype: Record<string, unknown>, name: string, statements: (self: unknown, args: unknown[]) => string[], note: (self: unknown) => void): void {
+  replaceOnce(prototype, name, (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      note(this)
+      const refused = admit(() => statements(this, args))
+      if (refused) return Promise.reject(refused)
+      return original.apply(this, args)
+    },
+  )
+}
+
+/** Wraps a method that makes a statement (`prepare`, `bind`), to note what it was made from. */
+function wrapMaker(prototype: Record<string, unknown>, name: string): void {
+  replaceOnce(prototype, name, (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      const made = original.apply(this, args)
+      noteMadeFrom(made, this)
+      return made
+    },
+  )
 }
 
 /**
@@ -85,7 +105,26 @@ export function instrumentD1(db: object): void {
   const database = Object.getPrototypeOf(db) as Record<string, unknown>
   const prepare = database.prepare as (sql: string) => object
   const statement = Object.getPrototypeOf(prepare.call(db, 'SELECT 1')) as Record<string, unknown>
-  for (const name of ['run', 'all', 'first', 'raw']) wrap(statement, name, (self) => [statementText(self)])
-  wrap(database, 'batch', (_, [statements]) => (Array.isArray(statements) ? statements.map(statementText) : []))
-  wrap(database, 'exec', (_, [sql]) => [typeof sql === 'string' ? sql : '(exec)'])
+  for (const name of ['run', 'all', 'first', 'raw']) wrap(statement, name, (self) => [statementText(self)], noteStatementCall)
+  wrap(database, 'batch', (_, [statements]) => (Array.isArray(statements) ? statements.map(statementText) : []), noteDatabaseCall)
+  wrap(database, 'exec', (_, [sql]) => [typeof sql === 'string' ? sql : '(exec)'], noteDatabaseCall)
+  wrapMaker(database, 'prepare')
+  wrapMaker(statement, 'bind')
+  // A session's statements and batches are not tied to a binding here: they count as reaching every database.
+  replaceOnce(database, 'withSession', (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      noteReachedAny()
+      const session = original.apply(this, args)
+      const prototype = typeof session === 'object' && session !== null ? (Object.getPrototypeOf(session) as Record<string, unknown>) : undefined
+      if (prototype && prototype !== database) {
+        replaceOnce(prototype, 'batch', (batch) =>
+          function (this: unknown, ...batchArgs: unknown[]) {
+            noteReachedAny()
+            return batch.apply(this, batchArgs)
+          },
+        )
+      }
+      return session
+    },
+  )
 }

@@ -28,11 +28,28 @@ export interface LocateRequest {
   readonly unswappable?: string | undefined
 }
 
-/** `POST /swap`: copy each binding's template (or a describe block's copy) over its file. */
+/** A database to give fresh: `unreached` where nothing reached it since it was given the same copy. */
+export interface SwapDatabase extends LocateRequest {
+  readonly unreached: boolean
+}
+
+/**
+ * `POST /swap`: copy each binding's template (or a describe block's copy) over its file, but
+ * for an unreached database whose file is as the last swap left it. `closed` says D1's objects
+ * were closed first; where they were not and a file must be replaced, nothing is done and the
+ * answer asks for them closed.
+ */
 export interface SwapRequest {
-  readonly databases: readonly LocateRequest[]
+  readonly databases: readonly SwapDatabase[]
   /** The describe block whose copy to start from, if the test is in one whose beforeAll wrote. */
-  readonly block?: string
+  readonly block?: string | undefined
+  readonly closed: boolean
+}
+
+/** The answer to `POST /swap`. */
+export interface SwapAnswer {
+  /** Nothing was replaced: close D1's objects, then ask again. */
+  readonly closeFirst?: true
 }
 
 /** `POST /freeze`: keep each database as it is now, as a describe block's data after its beforeAll. `POST /drop`: forget that copy. */

@@ -2,7 +2,9 @@ import fs from 'node:fs'
 import { openDatabase, removeDatabaseFile, replaceDatabaseFile } from '../core/driver/index.js'
 import { templateStatements } from './dump.js'
 import { locateD1File } from './locate.js'
-import type { BlockRequest, FreshWay, LocateRequest, StartAnswer, SwapRequest } from './protocol.js'
+import { d1ShapedImage } from './shape.js'
+import { SwappedFiles } from './left-as.js'
+import type { BlockRequest, FreshWay, LocateRequest, StartAnswer, SwapAnswer, SwapRequest } from './protocol.js'
 
 /** What the service needs of the plugin: each binding's template file, once built. */
 export interface Templates {
@@ -22,6 +24,9 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
   /** Each located database's file, by the token its test file wrote into it. */
   const located = new Map<string, string>()
   const statements = new Map<string, string[]>()
+  /** Each template as D1 leaves a database it opened, what a swap writes: learned from the first D1 file located. */
+  const shaped = new Map<string, Buffer>()
+  const swappedFiles = new SwappedFiles()
   const said = new Set<string>()
   /** A describe block's copy of a database: beside D1's file, in the test file's Miniflare folder. */
   const blockFile = (file: string, block: string) => `${file}.sqlite-fixtures-block-${block}`
@@ -55,13 +60,18 @@ export function d1Service(templates: () => Templates): (request: Request) => Pro
       const file = locateD1File(token)
       if (file === undefined) return restoreWay(binding, "D1's SQLite file was not found under the OS temp dir, where Miniflare keeps a database it does not persist")
       located.set(token, file)
+      const template = templateOf(binding)
+      if (!shaped.has(template)) shaped.set(template, d1ShapedImage(template, file))
       return { way: 'swap' }
     },
-    swap: (body) => {
-      const { databases, block } = body as SwapRequest
-      for (const { binding, token } of databases) {
-        const file = locatedFile(binding, token)
-        replaceDatabaseFile(block === undefined ? templateOf(binding) : blockFile(file, block), file)
+    swap: (body): SwapAnswer | undefined => {
+      const { databases, block, closed } = body as SwapRequest
+      const source = block ?? ''
+      const stale = databases.map(({ binding, token, unreached }) => ({ binding, file: locatedFile(binding, token), unreached })).filter(({ file, unreached }) => !(unreached && swappedFiles.holds(file, source)))
+      if (stale.length > 0 && !closed) return { closeFirst: true }
+      for (const { binding, file } of stale) {
+        replaceDatabaseFile(block === undefined ? (shaped.get(templateOf(binding)) as Buffer) : blockFile(file, block), file)
+        swappedFiles.given(file, source)
       }
       return undefined
     },

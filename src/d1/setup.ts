@@ -9,9 +9,10 @@ import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
 import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
 import { concurrentTestError } from './errors.js'
 import { instrumentD1, type Owner, runAs } from './ownership.js'
-import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapRequest } from './protocol.js'
+import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
+import { forgetReached, wasReached } from './uses.js'
 
 const { env } = cloudflareTest
 /** The file swap closes D1's object with it; pools before @cloudflare/vitest-pool-workers 0.15 have none. */
@@ -107,22 +108,39 @@ async function restore(db: D1Database, statements: readonly string[]): Promise<v
 
 let databases: Promise<Database[]> | undefined
 
-/** The databases a file swap gives fresh, as the main process names them. */
-async function swappedDatabases(): Promise<LocateRequest[]> {
-  const all = await (databases ??= start())
-  return all.filter((database) => database.fresh.way === 'swap').map(({ binding, token }) => ({ binding, token }))
+/** The databases a file swap gives fresh. */
+async function swappedDatabases(): Promise<Database[]> {
+  return (await (databases ??= start())).filter((database) => database.fresh.way === 'swap')
 }
+
+const located = ({ binding, token }: Database): LocateRequest => ({ binding, token })
+
+/** What each binding's database was given last by a swap: the template (''), or a describe block's copy (its key). */
+const given = new Map<string, string>()
 
 /**
  * Gives each database fresh: from the template, or from the copy of the describe block the
- * test is in. Closes D1's objects first (and the project's own: their stored data stays), so
- * the main process can replace the files; the next query opens the copy.
+ * test is in. A database that nothing reached since it was given the same copy keeps it (the
+ * main process checks its file too). For the others, D1's objects are closed first (and the
+ * project's own: their stored data stays), so the main process can replace the files; the
+ * next query opens the copy.
  */
 async function freshDatabases(block: Block | undefined): Promise<void> {
   const swapped = await swappedDatabases()
   if (swapped.length > 0) {
-    await abortAllDurableObjects?.()
-    await ask('swap', { databases: swapped, block: block?.key } satisfies SwapRequest)
+    const source = block?.key ?? ''
+    const bindings = swapped.map((database) => database.db)
+    const requests = swapped.map((database) => ({ ...located(database), unreached: given.get(database.binding) === source && !wasReached(database.db, bindings) }))
+    forgetReached()
+    let closed = requests.some((request) => !request.unreached)
+    if (closed) await abortAllDurableObjects?.()
+    const answer = await ask<SwapAnswer | undefined>('swap', { databases: requests, block: block?.key, closed } satisfies SwapRequest)
+    if (answer?.closeFirst) {
+      closed = true
+      await abortAllDurableObjects?.()
+      await ask('swap', { databases: requests, block: block?.key, closed } satisfies SwapRequest)
+    }
+    for (const { binding } of requests) given.set(binding, source)
   }
   await restoreTemplates()
 }
@@ -139,7 +157,7 @@ async function freeze(block: Block): Promise<void> {
   const swapped = await swappedDatabases()
   if (swapped.length === 0) return
   await abortAllDurableObjects?.()
-  await ask('freeze', { databases: swapped, block: block.key } satisfies BlockRequest)
+  await ask('freeze', { databases: swapped.map(located), block: block.key } satisfies BlockRequest)
 }
 
 // A describe block (or a file) whose beforeAll writes starts from its parent's data, and its
@@ -153,7 +171,7 @@ aroundAll(
       }),
     leave: (block) =>
       runAs(null, async () => {
-        if (block.frozen) await ask('drop', { databases: await swappedDatabases(), block: block.key } satisfies BlockRequest)
+        if (block.frozen) await ask('drop', { databases: (await swappedDatabases()).map(located), block: block.key } satisfies BlockRequest)
       }),
   }),
 )

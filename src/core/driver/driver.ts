@@ -106,12 +106,13 @@ export function copyDatabaseFile(from: string, to: string): void {
 }
 
 /**
- * Replaces a closed database's file with a copy of `from`, and drops its journals, so the next
+ * Replaces a closed database's file with a copy of `from` (a file, or an image's bytes), and drops its journals, so the next
  * connection opens the copy (a D1 database between two tests, while its object is closed).
  */
-export function replaceDatabaseFile(from: string, to: string): void {
+export function replaceDatabaseFile(from: string | Buffer, to: string): void {
   for (const suffix of sidecars) fs.rmSync(to + suffix, { force: true })
-  fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE)
+  if (typeof from === 'string') fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE)
+  else fs.writeFileSync(to, from)
 }
 
 /** Deletes a database file the plugin made, with its journals. */
