@@ -33,9 +33,4 @@ export class SwappedFiles {
     const now = fs.statSync(file, { bigint: true, throwIfNoEntry: false })
     return now !== undefined && now.ino === left.ino && now.size === left.size && now.mtimeNs === left.mtimeNs && now.ctimeNs === left.ctimeNs
   }
-
-  /** Forgets what `file` holds (it changed in a way the next swap must undo). */
-  forget(file: string): void {
-    this.#left.delete(file)
-  }
 }
