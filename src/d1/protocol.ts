@@ -29,7 +29,7 @@ export interface LocateRequest {
 }
 
 /** A database to give fresh: `unreached` where nothing reached it since it was given the same copy. */
-export interface SwapDatabase extends LocateRequest {
+interface SwapDatabase extends LocateRequest {
   readonly unreached: boolean
 }
 
