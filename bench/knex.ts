@@ -81,14 +81,20 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     "import { knexLayer } from 'sqlite-fixtures/knex'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
     `vi.mock('./db.js', async () => { const { testKnex } = await import('sqlite-fixtures/knex'); const { default: knex } = await import('knex'); return { db: testKnex(knex({ client: '${client}', connection: { filename: 'app.db' }, useNullAsDefault: true })) } })\n` +
     `configureSqliteFixtures({ layers: [knexLayer({ client: '${client}' })] })\n`
+  /** The app's Knex on `client` in a lazy module mock, not taken over: the control. */
+  const plainMock = (client: string) =>
+    "import { vi } from 'vitest'\n" +
+    `vi.mock('./db.js', async () => { const { default: knex } = await import('knex'); return { db: knex({ client: '${client}', connection: { filename: 'app.db' }, useNullAsDefault: true }) } })\n`
   const reads = `import { expect, test } from 'vitest'\nimport { db } from '../db.js'\ntest('reads', async () => expect(await db.raw(${JSON.stringify(firstQuerySql)})).toBeDefined())\n`
   await perFileCosts(scratch, files, {
     never: [{ name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported", setup: lazyMock('better-sqlite3') }],
     uses: [
-      { name: '  control: each test reads through currentDb(), its file imports knex', setup: '', test: plainDbTest("import loaded from 'knex'") },
-      // Knex's sqlite3 client loads node-sqlite3 as well: the app pays that load with or without the plugin.
-      { name: '  control: each test reads through currentDb(), its file imports knex and sqlite3', setup: '', test: plainDbTest("import loaded from 'knex'\nimport 'sqlite3'") },
-      ...clients.map((client) => ({ name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads })),
+      // Per client, the same app without the seam: its Knex made in the lazy module mock (Knex's sqlite3 client
+      // loads node-sqlite3 as it starts), each test reading through currentDb(); what the layer adds is the rest.
+      ...clients.flatMap((client) => [
+        { name: `  control [${client}]: the app's Knex made in a lazy module mock, each test reads through currentDb()`, setup: plainMock(client), test: plainDbTest("import * as loaded from '../db.js'") },
+        { name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads },
+      ]),
     ],
   })
 })
