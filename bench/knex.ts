@@ -9,7 +9,8 @@ import knex, { type Knex } from 'knex'
 import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testKnex } from '../src/knex/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCosts, plainDbTest } from './per-file.js'
+import { ownAppSetup, untouchedControl } from './own-app.js'
+import { perFileCosts } from './per-file.js'
 import { firstQuerySql, insertOneSql, tableSql, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
@@ -81,18 +82,18 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
     "import { knexLayer } from 'sqlite-fixtures/knex'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
     `vi.mock('./db.js', async () => { const { testKnex } = await import('sqlite-fixtures/knex'); const { default: knex } = await import('knex'); return { db: testKnex(knex({ client: '${client}', connection: { filename: 'app.db' }, useNullAsDefault: true })) } })\n` +
     `configureSqliteFixtures({ layers: [knexLayer({ client: '${client}' })] })\n`
-  /** The app's Knex on `client` in a lazy module mock, not taken over: the control. */
-  const plainMock = (client: string) =>
-    "import { vi } from 'vitest'\n" +
-    `vi.mock('./db.js', async () => { const { default: knex } = await import('knex'); return { db: knex({ client: '${client}', connection: { filename: 'app.db' }, useNullAsDefault: true }) } })\n`
   const reads = `import { expect, test } from 'vitest'\nimport { db } from '../db.js'\ntest('reads', async () => expect(await db.raw(${JSON.stringify(firstQuerySql)})).toBeDefined())\n`
   await perFileCosts(scratch, files, {
     never: [{ name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported", setup: lazyMock('better-sqlite3') }],
     uses: [
-      // Per client, the same app without the seam: its Knex made in the lazy module mock (Knex's sqlite3 client
-      // loads node-sqlite3 as it starts), each test reading through currentDb(); what the layer adds is the rest.
+      untouchedControl,
+      // Per client, the same app without the seam: its own Knex on a copy of the plain-schema file.
       ...clients.flatMap((client) => [
-        { name: `  control [${client}]: the app's Knex made in a lazy module mock, each test reads through currentDb()`, setup: plainMock(client), test: plainDbTest("import * as loaded from '../db.js'") },
+        {
+          name: `  control [${client}]: the app without the seam, its own Knex on a copy of the plain-schema file, each test reads through it`,
+          setup: ownAppSetup(scratch, template.image, `const { default: knex } = await import('knex')\n  return { db: knex({ client: '${client}', connection: { filename: file }, useNullAsDefault: true }) }`),
+          test: reads,
+        },
         { name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads },
       ]),
     ],
