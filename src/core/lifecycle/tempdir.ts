@@ -3,8 +3,8 @@ import path from 'node:path'
 import { SqliteFixturesConfigError, verbose } from '../base/index.js'
 import { sweepLeftovers } from './sweep.js'
 
-/** Letters and digits, for the part of the dir's name this process picks. */
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+/** Letters and digits, for the part of the dir's name this process picks; no X, as Node warns of a mkdtemp prefix ending in one. */
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 /**
  * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
