@@ -7,7 +7,7 @@ import { sweepLeftovers } from './sweep.js'
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 /**
- * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
+ * A private directory (mode 0700, unpredictable name, made by mkdtemp) that holds this process's
  * test databases. Made on first use; names inside come from a counter, which is far cheaper
  * than a fresh random name per test. Only files this object handed out are ever deleted.
  */
