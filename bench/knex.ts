@@ -9,7 +9,8 @@ import knex, { type Knex } from 'knex'
 import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testKnex } from '../src/knex/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCosts, plainDbTest } from './per-file.js'
+import { ownAppSetup, untouchedControl } from './own-app.js'
+import { perFileCosts } from './per-file.js'
 import { firstQuerySql, insertOneSql, tableSql, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
@@ -85,10 +86,16 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
   await perFileCosts(scratch, files, {
     never: [{ name: "knexLayer() and testKnex() in a lazy module mock, the app's Knex not imported", setup: lazyMock('better-sqlite3') }],
     uses: [
-      { name: '  control: each test reads through currentDb(), its file imports knex', setup: '', test: plainDbTest("import loaded from 'knex'") },
-      // Knex's sqlite3 client loads node-sqlite3 as well: the app pays that load with or without the plugin.
-      { name: '  control: each test reads through currentDb(), its file imports knex and sqlite3', setup: '', test: plainDbTest("import loaded from 'knex'\nimport 'sqlite3'") },
-      ...clients.map((client) => ({ name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads })),
+      untouchedControl,
+      // Per client, the same app without the seam: its own Knex on a copy of the plain-schema file.
+      ...clients.flatMap((client) => [
+        {
+          name: `  control [${client}]: the app without the seam, its own Knex on a copy of the plain-schema file, each test reads through it`,
+          setup: ownAppSetup(scratch, template.image, `const { default: knex } = await import('knex')\n  return { db: knex({ client: '${client}', connection: { filename: file }, useNullAsDefault: true }) }`),
+          test: reads,
+        },
+        { name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads },
+      ]),
     ],
   })
 })

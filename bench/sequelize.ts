@@ -11,7 +11,8 @@ import sqlite3 from 'sqlite3'
 import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testSequelize } from '../src/sequelize/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCosts, plainDbTest } from './per-file.js'
+import { ownAppSetup, untouchedControl } from './own-app.js'
+import { perFileCosts } from './per-file.js'
 import { parents, tableNames } from './schema.js'
 import { withScratch } from './scratch.js'
 
@@ -114,6 +115,7 @@ await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
     `for (const name of ${JSON.stringify(tableNames)}) sequelize.define(name, { name: DataTypes.TEXT }, { tableName: name, timestamps: false })`,
     '',
   ].join('\n')
+  const counts = `import { expect, test } from 'vitest'\nimport { sequelize } from '../db.js'\ntest('reads', async () => expect(await sequelize.model(${JSON.stringify(tableNames[0])}).count()).toBeGreaterThan(0))\n`
   const lazyMock =
     "import { sequelizeLayer } from 'sqlite-fixtures/sequelize'\nimport { configureSqliteFixtures } from 'sqlite-fixtures/vitest'\nimport { vi } from 'vitest'\n" +
     "vi.mock('./db.js', async () => { const { testSequelize } = await import('sqlite-fixtures/sequelize'); const app = await import('./app.js'); testSequelize(app.sequelize); return app })\n" +
@@ -130,17 +132,18 @@ await withScratch('sqlite-fixtures-bench-sequelize-', async (scratch) => {
       },
     ],
     uses: [
+      untouchedControl,
       {
-        name: "  control: each test reads through currentDb(), its file imports the app's Sequelize (40 models)",
-        setup: '',
-        extra: { 'app.ts': app40 },
-        test: plainDbTest("import { sequelize as loaded } from '../app.js'"),
+        name: "  control: the app without the seam, its own Sequelize (40 models) on a copy of the plain-schema file, each test counts a model's rows",
+        setup: ownAppSetup(scratch, template.image, "process.env.OWN_APP_DB = file\n  return await import('./own-app.js')"),
+        extra: { 'own-app.ts': app40.replace("storage: ':memory:'", 'storage: process.env.OWN_APP_DB') },
+        test: counts,
       },
       {
         name: "sequelizeLayer(), testSequelize() in a lazy module mock, each test counts a model's rows (its first query)",
         setup: lazyMock,
         extra: { 'app.ts': app40 },
-        test: `import { expect, test } from 'vitest'\nimport { sequelize } from '../db.js'\ntest('reads', async () => expect(await sequelize.model(${JSON.stringify(tableNames[0])}).count()).toBeGreaterThan(0))\n`,
+        test: counts,
       },
     ],
   })

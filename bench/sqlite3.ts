@@ -8,7 +8,8 @@ import sqlite3 from 'sqlite3'
 import { runOnOtherNodeIfAsked } from './on-node.js'
 import { testSqlite3Database } from '../src/sqlite3/index.js'
 import { benchSetup, printInterleaved, runInterleaved, type InterleavedRow } from './interleaved.js'
-import { perFileCosts, plainDbTest } from './per-file.js'
+import { ownAppSetup, untouchedControl } from './own-app.js'
+import { perFileCosts } from './per-file.js'
 import { firstQuerySql, insertOneSql, schemaSql } from './schema.js'
 import { withScratch } from './scratch.js'
 
@@ -63,6 +64,9 @@ await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
   } finally {
     close()
   }
+  const readsThroughApp =
+    "import { expect, test } from 'vitest'\nimport { db } from '../db.js'\n" +
+    `test('reads', () => new Promise<void>((resolve, reject) => db.get(${JSON.stringify(firstQuerySql)}, (error, row) => (error ? reject(error) : (expect(row).toBeDefined(), resolve())))))\n`
   const lazyMock = "import { vi } from 'vitest'\nvi.mock('./db.js', async () => ({ db: (await import('sqlite-fixtures/sqlite3')).testSqlite3Database() }))\n"
   await perFileCosts(scratch, files, {
     never: [
@@ -73,13 +77,16 @@ await withScratch('sqlite-fixtures-bench-sqlite3-', async (scratch) => {
       },
     ],
     uses: [
-      { name: "  control: each test reads through currentDb(), its file imports node-sqlite3", setup: '', test: plainDbTest("import loaded from 'sqlite3'") },
+      untouchedControl,
+      {
+        name: '  control: the app without the seam, its own connection on a copy of the plain-schema file, each test reads through it',
+        setup: ownAppSetup(scratch, template.image, "const { default: sqlite3 } = await import('sqlite3')\n  return { db: new sqlite3.Database(file) }"),
+        test: readsThroughApp,
+      },
       {
         name: 'testSqlite3Database() in a lazy module mock, each test reads through it',
         setup: lazyMock,
-        test:
-          "import { expect, test } from 'vitest'\nimport { db } from '../db.js'\n" +
-          `test('reads', () => new Promise<void>((resolve, reject) => db.get(${JSON.stringify(firstQuerySql)}, (error, row) => (error ? reject(error) : (expect(row).toBeDefined(), resolve())))))\n`,
+        test: readsThroughApp,
       },
     ],
   })

@@ -288,11 +288,12 @@ function runnerOwner(): TestScope | undefined {
 
 // Where a Jest test has no scope, say why: Jest runs the hooks of one level in the order they
 // were declared, and starts test.concurrent tests apart from them (the plugin wraps those).
-function explainNoOwner(): Error {
+// `made` names what the user called ("a query through testKnex() was made", say).
+function explainNoOwner(made: string): Error {
   const test = testIdentity()
   if (test === undefined) {
     return new FixtureUnavailableError(
-      'sqlite-fixtures: currentDb() was called outside a test. In Jest, a beforeAll cannot tell which describe ' +
+      `sqlite-fixtures: ${made} outside a test. In Jest, a beforeAll cannot tell which describe ` +
         'block it runs for (Jest gives hooks no suite and no async context around a block), so it has no database: ' +
         "set up a block's data with deriveTemplate((db) => ...) from 'sqlite-fixtures/jest', in the describe block " +
         'or at the top of the file. At import time no test is running yet.',

@@ -91,3 +91,6 @@ export function checked(args: readonly unknown[], check: () => void): boolean {
     return false
   }
 }
+
+/** How a query outside any test is named in its error: through the seam the app called. */
+export const madeOutside = 'a query through testSqlite3Database() was made'

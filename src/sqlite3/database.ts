@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Database } from 'sqlite3'
 import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
-import { answerLater, answerSoon, checked } from './callbacks.js'
+import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
 import { KeptCalls } from './kept-calls.js'
@@ -41,7 +41,7 @@ class TestSqlite3Database extends EventEmitter {
   /** Runs a query on the test's connection; outside a test, `keep` says whether it is kept for every test's. */
   #query(method: Query, sql: string, args: unknown[], keep: boolean): this {
     let scope: TestScope | undefined
-    if (!checked(args, () => (scope = keep ? scopeIfAny() : currentScope()))) return this
+    if (!checked(args, () => (scope = keep ? scopeIfAny() : currentScope(madeOutside)))) return this
     if (scope) {
       this.#connectionOf(scope)[method](sql, ...args)
       return this

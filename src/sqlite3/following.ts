@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { currentScope, scopeIfAny, type TestScope } from '../core/lifecycle/index.js'
-import { answerLater, checked } from './callbacks.js'
+import { answerLater, checked, madeOutside } from './callbacks.js'
 import type { TestSqlite3Connection } from './connection.js'
 import type { TestStatement } from './statement.js'
 
@@ -40,7 +40,7 @@ export class FollowingStatement extends EventEmitter {
     // Work a test left running is refused; outside a test, values bound are kept for every
     // test's copy, and running the statement fails: there is no database to run it on.
     const keeping = method === 'bind' || method === 'reset'
-    if (!checked(args, () => (scope = keeping ? scopeIfAny() : currentScope()))) return this
+    if (!checked(args, () => (scope = keeping ? scopeIfAny() : currentScope(madeOutside)))) return this
     if (scope) {
       ;(this.#on(scope)[method] as (...args: unknown[]) => unknown)(...args)
       return this

@@ -83,6 +83,7 @@ describe("an app on Knex, through testKnex() on the app's own instance", () => {
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
       [
         ...concurrent.slice(0, 5).map((name) => `concurrent Knex test ${name}`),
+        'a query at import time was refused, naming testKnex()',
         'a test opens an account in a transaction',
         'the next test starts clean, from the migrated and seeded template',
         "currentLayer('knex'), currentDb() and the app's Knex see the same database",

@@ -74,6 +74,7 @@ describe("apps on Sequelize, through sequelizeLayer() on the app's own instance"
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
       [
         ...concurrent.slice(0, 5).map((name) => `concurrent Sequelize test ${name}`),
+        'a query at import time was refused, naming testSequelize()',
         'a test opens an account in a managed transaction',
         'the next test starts clean, from the migrated and seeded template',
         "currentLayer('sequelize') is the app's Sequelize, and currentDb() sees what it wrote",

@@ -132,6 +132,7 @@ test('outside a test, configuring calls are kept for every test, and queries fai
   await new Promise((resolve) => db.run('PRAGMA user_version = 7', resolve))
   const outside = await new Promise((resolve) => db.get('select 1', (error: Error | null) => resolve(error)))
   expect(outside).toBeInstanceOf(FixtureUnavailableError)
+  expect((outside as Error).message).toMatch(/^sqlite-fixtures: a query through testSqlite3Database\(\) was made outside a test\./)
   const { result, end } = await inTest('kept', () => all(db, 'PRAGMA user_version'))
   await end()
   expect(result).toEqual([{ user_version: 7 }])

@@ -18,7 +18,7 @@ const adapter = realmState('owner', () => ({
   /** A runner's own record of the running test, where it keeps one per async context (Jest 30.5+). */
   runnerOwner: undefined as (() => Owner | undefined) | undefined,
   /** A runner adapter's explanation of why no test owns the code running here, if it knows one. */
-  explainNoOwner: undefined as (() => Error | undefined) | undefined,
+  explainNoOwner: undefined as ((made: string) => Error | undefined) | undefined,
 }))
 
 /** Lets a runner that tracks its running test per async context (Jest) say who owns code the plugin's context does not reach. */
@@ -26,8 +26,11 @@ export function setRunnerOwner(find: () => Owner | undefined): void {
   adapter.runnerOwner = find
 }
 
-/** Lets a runner adapter explain, with the error to throw, why no test owns the code running here. */
-export function setNoOwnerExplanation(explain: () => Error | undefined): void {
+/**
+ * Lets a runner adapter explain, with the error to throw, why no test owns the code running
+ * here; `made` names what the user called, as `currentScope()` was told it.
+ */
+export function setNoOwnerExplanation(explain: (made: string) => Error | undefined): void {
   adapter.explainNoOwner = explain
 }
 
@@ -121,7 +124,7 @@ export function currentScope(made = 'currentDb() was called'): TestScope {
   if (scope) return scope
   // The runner adapter knows more (the hooks were never installed, a Jest hook out of order),
   // and reports its error where the runner shows it.
-  const explained = adapter.explainNoOwner?.()
+  const explained = adapter.explainNoOwner?.(made)
   if (explained) throw explained
   throw new FixtureUnavailableError(
     `sqlite-fixtures: ${made} outside a test. Call it from a test, a hook, or code they call and ` +
