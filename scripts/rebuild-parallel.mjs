@@ -15,9 +15,9 @@ const npmCli = process.env.npm_execpath
 /** Runs npm with `args`: through the npm that runs this script, or the one on the PATH. */
 const npm = (args) => (npmCli ? [process.execPath, [npmCli, ...args]] : ['npm', args])
 
+// The packages with an install script, or a binding.gyp without one (`gypfile`: npm gives it `node-gyp rebuild`).
 const [command, args] = npm(['query', ':attr(scripts, [preinstall]), :attr(scripts, [install]), :attr(scripts, [postinstall]), :attr(gypfile, [true])'])
 const scripted = JSON.parse(execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }))
-// (`gypfile`: a binding.gyp and no install script, to which npm gives `node-gyp rebuild`.)
 const compiles = (location) => fs.existsSync(path.join(location, 'binding.gyp'))
 const names = [...new Set(scripted.map((node) => node.name))]
 const heavy = names.filter((name) => scripted.some((node) => node.name === name && compiles(node.location)))
