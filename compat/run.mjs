@@ -19,8 +19,6 @@ const matrix = JSON.parse(fs.readFileSync(path.join(repo, 'compat/matrix.json'),
 const npmCli = path.join(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js')
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-fixtures-compat-'))
 const log = (line) => process.stdout.write(`${line}\n`)
-// `--ready <file>`: the file is written once the package is packed and the samples copied.
-const ready = process.argv.includes('--ready') ? process.argv[process.argv.indexOf('--ready') + 1] : undefined
 
 const execFileAsync = promisify(execFile)
 
@@ -67,7 +65,7 @@ function fileErrors(reportFile) {
 
 const withoutNodeModules = { recursive: true, filter: (src) => !src.includes('node_modules') }
 
-/** An entry's scratch project, with copies of its samples: made before the run starts, so the repo may change meanwhile (`npm test` beside it). */
+/** An entry's scratch project, with copies of its samples: made before the run starts. */
 function prepareEntry(entry, tarball) {
   const project = path.join(scratch, entry.name.replace(/\W+/g, '-'))
   fs.mkdirSync(project)
@@ -172,9 +170,6 @@ try {
   const projects = matrix.entries.map((entry) => prepareEntry(entry, tarball))
   const demo = path.join(scratch, 'demo')
   fs.cpSync(path.join(repo, 'fixtures/demo'), demo, withoutNodeModules)
-  // Everything read from the repo's working tree is copied: with `--ready`, a caller may now
-  // change it (run `npm test` beside this run).
-  if (ready) fs.writeFileSync(ready, '')
   // Beside the entries (which mostly compile better-sqlite3, on the CPU): the install track,
   // mostly network-bound: each package manager on the demo, and the upgrade cases' ERESOLVEs.
   const installs = Promise.all([

@@ -149,6 +149,13 @@ export interface WatchSession {
   close(): Promise<void>
 }
 
+/** Saves (`save` writes the files), and waits for the rerun the save starts. */
+export async function saveAndRerun(session: WatchSession, save: () => void): Promise<void> {
+  const rerun = session.nextRun()
+  save()
+  await rerun
+}
+
 /**
  * Starts the real Vitest in watch mode on a sample project (a name under `fixtures/`, or the
  * root of a copy), in this process, as `vitest` in a terminal would; the first run has ended
