@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 
 /** Packages the sample's code and the package's own code need, linked from the repo's node_modules. */
-const linkedDependencies = ['vitest', 'better-sqlite3', 'fastest-levenshtein', 'typeorm', 'kysely', 'drizzle-orm']
+const linkedDependencies = ['vitest', 'better-sqlite3', 'tmp', 'fastest-levenshtein', 'typeorm', 'kysely', 'drizzle-orm']
 
 /**
  * Copies `fixtures/<project>` to `<scratch>/<project>`, as an ESM package, with

@@ -18,7 +18,7 @@ import { otherDriver } from './on-node.js'
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const files = 20
 /** What the generated projects and the package load, linked from the repo's node_modules. */
-const linked = ['vitest', 'better-sqlite3', 'fastest-levenshtein', 'sqlite3', 'knex', 'sequelize', 'sequelize-typescript', 'reflect-metadata']
+const linked = ['vitest', 'better-sqlite3', 'tmp', 'fastest-levenshtein', 'sqlite3', 'knex', 'sequelize', 'sequelize-typescript', 'reflect-metadata']
 
 /** A way to set a project up: its setup file (its text), and more plugin options (as code). */
 export interface PerFileVariant {

@@ -95,8 +95,11 @@ test("callbacks run in the calling test's async context, which node-sqlite3 itse
   const { result, scope, end } = await inTest('context', async () => {
     const owners = await new Promise<unknown[]>((resolve) => {
       const seen: unknown[] = []
-      db.run('insert into notes (text) values (1)', () => seen.push(ownerHere()))
-      db.each('select 1 union select 2', () => seen.push(ownerHere()), () => resolve([...seen, ownerHere()]))
+      // node-sqlite3 runs the two in parallel: either may finish first.
+      let pending = 2
+      const done = () => (pending -= 1) === 0 && resolve([...seen, ownerHere()])
+      db.run('insert into notes (text) values (1)', () => (seen.push(ownerHere()), done()))
+      db.each('select 1 union select 2', () => seen.push(ownerHere()), done)
     })
     return owners
   })

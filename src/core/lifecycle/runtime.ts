@@ -24,7 +24,7 @@ import { LayerGraph } from './layers.js'
 import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
 import { attachLog, newStatementLog } from '../diagnostics/index.js'
-import { TempDir } from './tempdir.js'
+import { loadTmp, TempDir } from './tempdir.js'
 
 // Building a template is loaded on first need, not imported: a worker that uses the template
 // the main process built never builds one, and a test file pays for the code it loads.
@@ -226,12 +226,13 @@ export class FixtureRuntime implements BlockHost {
   }
 
   /**
-   * Loads now the code a test's database needs (the driver), which is otherwise loaded on
-   * first use: for a runner that refuses to load code at some moments of a test (Jest 30, in a
-   * test.concurrent test once another has finished).
+   * Loads now the code a test's database needs (the driver; `tmp` where databases are files),
+   * which is otherwise loaded on first use: for a runner that refuses to load code at some
+   * moments of a test (Jest 30, in a test.concurrent test once another has finished).
    */
   preloadCode(): void {
     loadDriver()
+    if (this.options.mode === 'file' || fileClonesRequested()) loadTmp()
   }
 
   /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */

@@ -1,13 +1,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import { SqliteFixturesConfigError, verbose } from '../base/index.js'
 import { sweepLeftovers } from './sweep.js'
 
-/** Letters and digits, for the part of the dir's name this process picks; no X, as Node warns of a mkdtemp prefix ending in one. */
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwxyz0123456789'
+// Loaded on first use: a test file whose tests never make a database file skips its cost
+// (~10 ms per file, paid again in every isolated test file).
+const require = createRequire(import.meta.url)
+export const loadTmp = () => require('tmp') as typeof import('tmp')
 
 /**
- * A private directory (mode 0700, unpredictable name, made by mkdtemp) that holds this process's
+ * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
  * test databases. Made on first use; names inside come from a counter, which is far cheaper
  * than a fresh random name per test. Only files this object handed out are ever deleted.
  */
@@ -57,14 +60,13 @@ export class TempDir {
     try {
       if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
       sweepLeftovers(this.#base)
-      // Named sqlite-fixtures-<pid>-<12 letters and digits>: its pid lets a later run tell a
-      // crashed process's leftovers from a live one's. mkdtemp adds the last 6 from the OS's
-      // random source and makes the dir (mode 0700) only if no such name exists: unpredictable
-      // and never shared, without the `tmp` package, whose node:crypto cost ~13 ms of CPU per file.
-      // In the real path of the base (as `tmp` did), so paths reported match what a shell shows.
-      const base = fs.realpathSync(this.#base ?? process.getBuiltinModule('node:os').tmpdir())
-      const own = Array.from({ length: 6 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('')
-      return fs.mkdtempSync(path.join(base, `sqlite-fixtures-${process.pid}-${own}`))
+      return loadTmp().dirSync({
+        // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
+        // lets a later run tell a crashed process's leftovers from a live one's.
+        prefix: 'sqlite-fixtures',
+        mode: 0o700,
+        ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
+      }).name
     } catch (error) {
       const where = this.#base ?? 'the OS temp dir'
       throw new SqliteFixturesConfigError(
