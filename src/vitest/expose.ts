@@ -79,6 +79,7 @@ export function concealLayers(ctx: TestContext): void {
 }
 
 const endedGetters = new Map<string, () => never>()
+
 /**
  * One shared getter per name, so an ended test's context keeps nothing of its own alive. A
  * read is refused as the rest of the plugin refuses late work: by the test whose work it is,
