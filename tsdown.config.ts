@@ -4,6 +4,9 @@ const entryNames = ['index', 'setup', 'global-setup']
 /** The template room's modules that build a template, loaded only where one is built. */
 const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules', 'core/template/libsql-build']
 
+/** The Vitest plugin's modules, which run in Vitest's main process only. */
+const mainProcess = ['vitest/plugin', 'vitest/watch', 'vitest/async-context', 'vitest/compile-cache']
+
 /**
  * A test for a chunk group: source modules (not entries, not declarations) under these
  * folders of src (`core` takes its rooms too), but for `except`, or only those in `only`;
@@ -43,8 +46,8 @@ const common = {
         { name: 'template', test: sourceIn(['core'], { only: building }) },
         // The plugin runs in Vitest's main process: the workers' setup file does not load it.
         // The build command's code loads Vite: it stays apart from the plugin's.
-        { name: 'vitest', test: sourceIn(['vitest'], { except: ['vitest/plugin', 'vitest/watch', 'vitest/built-templates'] }) },
-        { name: 'vitest-plugin', test: sourceIn(['vitest'], { only: ['vitest/plugin', 'vitest/watch'] }) },
+        { name: 'vitest', test: sourceIn(['vitest'], { except: [...mainProcess, 'vitest/built-templates'] }) },
+        { name: 'vitest-plugin', test: sourceIn(['vitest'], { only: mainProcess }) },
         // Jest's global setup runs outside any test environment: what it imports stays
         // apart from the hooks, which import '@jest/globals' (an earlier group wins a module).
         { name: 'jest-handoff', test: sourceIn(['jest'], { only: ['jest/handoff', 'jest/module-import', 'jest/module-graph'] }) },

@@ -273,7 +273,13 @@ const variant = process.env.BENCH_NEXT_VARIANT
 export default defineConfig({
   plugins: variant === 'plugin' ? [sqliteFixtures({ migrations: [drizzleMigrations({ folder: '${folder}' })] })] : [],
   // BENCH_NEXT_VARIANT=control: the app's own setup and a second, empty setup file, as the plugin adds one.
-  test: { setupFiles: [...(variant === 'control' ? ['./tests/empty-setup.ts'] : []), './tests/setup.ts'], include: ['tests/*.test.ts'], reporters: ['default', new TimingReporter()] },
+  test: {
+    setupFiles: [...(variant === 'control' ? ['./tests/empty-setup.ts'] : []), './tests/setup.ts'],
+    include: ['tests/*.test.ts'],
+    reporters: ['default', new TimingReporter()],
+    // BENCH_NEXT_COMPILE_CACHE: the workers keep their compiled code there (Node 22.1+), as the plugin's do in its cache dir.
+    ...(process.env.BENCH_NEXT_COMPILE_CACHE ? { env: { NODE_COMPILE_CACHE: process.env.BENCH_NEXT_COMPILE_CACHE } } : {}),
+  },
 })
 `,
   )

@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     driver: { type: 'string' },
     /** Also the plugin as built in this checkout (run its `npm run build` first): before and after, in the same rounds. */
     compare: { type: 'string' },
+    /** Also the app's own setup with Node's compile cache (Node 22.1+), which the plugin turns on for its workers: what of the plugin's gain is Node's. */
+    'compile-cache': { type: 'boolean', default: false },
   },
 })
 
@@ -53,6 +55,9 @@ const variants: readonly Variant[] = [
   { name: 'plugin, the Drizzle migrations in its options', label: 'plugin', env: { BENCH_NEXT_VARIANT: 'plugin' }, ref: own },
   ...(args.compare
     ? [{ name: `the same, the plugin as built in ${args.compare}`, label: 'compare', env: { BENCH_NEXT_VARIANT: 'plugin' }, ref: own, compare: true }]
+    : []),
+  ...(args['compile-cache']
+    ? [{ name: "the app's own setup, its workers with Node's compile cache", label: 'own+cache', env: { BENCH_NEXT_VARIANT: 'own', BENCH_NEXT_COMPILE_CACHE: 'compile-cache' }, ref: own }]
     : []),
 ]
 
@@ -89,7 +94,8 @@ async function main(): Promise<void> {
     fs.mkdirSync(tmp)
     const tests = (databaseFiles + pureFiles) * testsPerFile
     const run = async (variant: Variant): Promise<Record<Kind, number>> => {
-      const env = { ...variant.env, BENCH_NEXT_TIMINGS: timings, BENCH_NEXT_CPU: cpu, SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'cache'), TMPDIR: tmp }
+      const cache = variant.env.BENCH_NEXT_COMPILE_CACHE
+      const env = { ...variant.env, ...(cache ? { BENCH_NEXT_COMPILE_CACHE: path.join(scratch, cache) } : {}), BENCH_NEXT_TIMINGS: timings, BENCH_NEXT_CPU: cpu, SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'cache'), TMPDIR: tmp }
       fs.rmSync(cpu, { force: true })
       const wall = await timeSuiteRun(variant.compare ? compared : root, env, variant.name, node, tests)
       const inside = JSON.parse(fs.readFileSync(timings, 'utf8').trim().split('\n').at(-1) as string) as Inside

@@ -16,21 +16,26 @@ export function checkLayerNames(names: readonly string[]): void {
   }
 }
 
-/** The scope whose layers each test context exposes, while its test runs. */
-const exposedScopes = new WeakMap<object, TestScope>()
+/**
+ * The scope whose layers each test context exposes while its test runs, and `null` once it
+ * has ended (its layers are refused, and it holds no scope: Vitest keeps every test's
+ * context until the run ends, so a long run does not hold one per test).
+ */
+const exposedScopes = new WeakMap<object, TestScope | null>()
 
 /**
  * One accessor per layer name, shared by every test's context, which finds its test's scope
  * by the context it is read on: defining the same accessor on each context makes no
- * closures, and V8 reuses the context's shape from test to test.
+ * closures, and V8 reuses the context's shape from test to test. It stays when the test
+ * ends (redefining a property per test cost more than the rest of the plugin's hook).
  */
 const accessors = new Map<string, PropertyDescriptor>()
 
-/** The scope exposed on the context a layer is read on, or on the context it was made from (its prototype). */
-function exposedScope(ctx: object): TestScope | undefined {
+/** The scope exposed on the context a layer is read on, or on the context it was made from (its prototype); `null` once its test has ended. */
+function exposedScope(ctx: object): TestScope | null | undefined {
   for (let at: object | null = ctx; at; at = Object.getPrototypeOf(at) as object | null) {
     const scope = exposedScopes.get(at)
-    if (scope) return scope
+    if (scope !== undefined) return scope
   }
   return undefined
 }
@@ -59,38 +64,21 @@ function accessorOf(name: string): PropertyDescriptor {
  * what it touches. A fixture of Vitest's own `test.extend` may assign the same name; the
  * setter lets its value win.
  */
-export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): () => void {
-  // Usually every name: a list is made only when a fixture of the test's own holds one.
-  let exposed = names
+export function exposeLayers(ctx: TestContext, scope: TestScope, names: readonly string[]): void {
   for (const name of names) {
-    // A fixture of the test's own holds the name; an earlier attempt's ended getter (retry) does not.
-    const held = Object.getOwnPropertyDescriptor(ctx, name)
-    if (held && held.get !== endedGetters.get(name) && held.get !== accessors.get(name)?.get) {
-      exposed = exposed.filter((other) => other !== name)
-      continue
-    }
+    // Held already: by an earlier attempt's accessor (retry), or by a fixture of the test's own, which keeps it.
+    if (Object.hasOwn(ctx, name)) continue
     Object.defineProperty(ctx, name, accessorOf(name))
   }
   exposedScopes.set(ctx, scope)
-  // Vitest keeps every test's context until the run ends: let go of the scope, so a long
-  // run does not hold one per test.
-  return () => {
-    exposedScopes.delete(ctx)
-    for (const name of exposed) Object.defineProperty(ctx, name, endedDescriptor(name))
-  }
+}
+
+/** Ends what `exposeLayers()` exposed: a read of a layer on the context is refused from now on, as late work of its test. */
+export function concealLayers(ctx: TestContext): void {
+  exposedScopes.set(ctx, null)
 }
 
 const endedGetters = new Map<string, () => never>()
-const endedDescriptors = new Map<string, PropertyDescriptor>()
-
-function endedDescriptor(name: string): PropertyDescriptor {
-  let descriptor = endedDescriptors.get(name)
-  if (!descriptor) {
-    descriptor = { configurable: true, get: endedGetter(name) }
-    endedDescriptors.set(name, descriptor)
-  }
-  return descriptor
-}
 
 /**
  * One shared getter per name, so an ended test's context keeps nothing of its own alive. A

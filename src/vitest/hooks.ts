@@ -2,7 +2,7 @@ import { aroundAll, aroundEach, type RunnerTestCase as Test, type TestContext } 
 import { realmState } from '../core/base/index.js'
 import { bindFakeTimers, runAsNobody, runInScope, type TestScope } from '../core/lifecycle/index.js'
 import { aroundFile, nearestBlock } from './blocks.js'
-import { exposeLayers } from './expose.js'
+import { concealLayers, exposeLayers } from './expose.js'
 import { checkInstalledAtStart, markInstalled } from './installed.js'
 import { currentRuntime } from './runtime.js'
 
@@ -21,6 +21,8 @@ const declared = realmState('vitest-declared', () => new WeakMap<object, { fails
 
 /** Gives a retry back its declared `fails`: a refusal in an earlier attempt is that attempt's, as its failure is. */
 function declareAttempt(task: Test): void {
+  // No retry, no later attempt to give its `fails` back to: nothing to keep, for most tests.
+  if (!task.retry) return
   const retries = task.result?.retryCount ?? 0
   const seen = declared.get(task)
   if (!seen) declared.set(task, { fails: task.fails === true, retries })
@@ -70,7 +72,7 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
   const block = nearestBlock(task.suite ?? task.file)
   const scope = fixtures.openScope(task.fullTestName ?? task.name, optedOut, block)
   scopes.set(task, scope)
-  const unexpose = exposeLayers(task.context, scope, fixtures.graph.names)
+  exposeLayers(task.context, scope, fixtures.graph.names)
   const errorsBefore = task.result?.errors?.length ?? 0
   declareAttempt(task)
   try {
@@ -86,7 +88,7 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
     // met one fails with it instead, however the test is declared.
     const expectedToFail = task.fails === true && scope.refusals.length > 0
     if (expectedToFail) (task as { fails?: boolean }).fails = false
-    unexpose()
+    concealLayers(task.context)
     scopes.delete(task)
     // The plugin's own work: what the teardown runs belongs to no test. A test that built
     // nothing has nothing to tear down, and ends here.
