@@ -5,7 +5,7 @@ const entryNames = ['index', 'setup', 'global-setup']
 const building = ['core/template/template', 'core/template/cache', 'core/template/lock', 'core/template/manifest', 'core/template/script', 'core/template/sources', 'core/template/prebuild', 'core/template/modules', 'core/template/libsql-build']
 
 /** The Vitest plugin's modules, which run in Vitest's main process only. */
-const mainProcess = ['vitest/plugin', 'vitest/watch', 'vitest/async-context', 'vitest/compile-cache']
+const mainProcess = ['vitest/plugin', 'vitest/watch', 'vitest/async-context']
 
 /**
  * A test for a chunk group: source modules (not entries, not declarations) under these

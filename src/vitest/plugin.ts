@@ -6,7 +6,6 @@ import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from 
 import { startupFailure, type TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
 import { useAsyncContextFrame } from './async-context.js'
-import { useCompileCache } from './compile-cache.js'
 import { sayNotices } from './notices.js'
 import { projectModuleGraph } from './module-graph.js'
 import { providedKey, type SerializableOptions } from './provided.js'
@@ -87,8 +86,6 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       const projectOptions = { ...options, rootDir: path.resolve(project.config.root, options.rootDir ?? '.') }
       const resolved = resolveOptions(projectOptions)
       sayNotices(vitest, resolved.cacheDir)
-      // Each fresh worker compiles the plugin's setup file again (and Vitest's code): Node 22+ keeps it compiled.
-      useCompileCache(project.config, resolved.cacheDir)
       const build = buildIn(project, resolved)
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template })
