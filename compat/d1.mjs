@@ -15,13 +15,14 @@ const pool = { name: '@cloudflare/vitest-pool-workers', version: '0.13.0' }
 /**
  * This pool has no abortAllDurableObjects(): the plugin takes the one-batch way by itself and
  * says so. These tests of the sample expect the file swap (they read the option, 'auto'): a
- * block's beforeAll rows are kept, and Durable Objects are aborted between tests.
+ * block's beforeAll rows are kept, and Durable Objects are aborted after a test that used D1.
  */
 const swapOnly = [
   'a block whose beforeAll writes starts from what the beforeAll wrote',
   'a block whose beforeAll writes and so does its next test, whatever the one before did',
   "a block whose beforeAll writes a nested block starts from its parent's data and its own",
-  "the project's Durable Objects keep what they stored; their memory starts again",
+  "the project's Durable Objects keep what they stored; their memory starts again after a test that used D1",
+  "the project's Durable Objects keep their memory after a test that used no D1",
 ]
 const fallback = /sqlite-fixtures\/d1: DB: this pool has no abortAllDurableObjects\(\) in cloudflare:test .*; each test restores the template with one batch through env\.DB instead/
 
