@@ -48,7 +48,7 @@ function accessorOf(name: string): PropertyDescriptor {
       enumerable: false,
       get(this: object) {
         const scope = exposedScope(this)
-        return scope ? scope.get(name) : endedGetter(name)()
+        return scope ? scope.get(name) : refuseEndedRead(name)
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true })
@@ -78,22 +78,13 @@ export function concealLayers(ctx: TestContext): void {
   exposedScopes.set(ctx, null)
 }
 
-const endedGetters = new Map<string, () => never>()
-
 /**
- * One shared getter per name, so an ended test's context keeps nothing of its own alive. A
- * read is refused as the rest of the plugin refuses late work: by the test whose work it is,
- * so the run reports it even if the code that read it swallows the error.
+ * A read of a layer on an ended test's context, refused as the rest of the plugin refuses late
+ * work: by the test whose work it is, so the run reports it even if the code that read it
+ * swallows the error.
  */
-function endedGetter(name: string): () => never {
-  let getter = endedGetters.get(name)
-  if (!getter) {
-    getter = () => {
-      // Work of an ended test: refused as its late work, naming it.
-      scopeIfAny()
-      throw refuse(new LateWorkError(`sqlite-fixtures: ctx.${name} was used after its test ended, by work it left running or a context handed to another test.`))
-    }
-    endedGetters.set(name, getter)
-  }
-  return getter
+function refuseEndedRead(name: string): never {
+  // Work of an ended test: refused as its late work, naming it.
+  scopeIfAny()
+  throw refuse(new LateWorkError(`sqlite-fixtures: ctx.${name} was used after its test ended, by work it left running or a context handed to another test.`))
 }
