@@ -108,6 +108,8 @@ function accessFake(target: object, name: string, legacy: WeakSet<object>): void
   const descriptor = Object.getOwnPropertyDescriptor(target, name)
   if (!descriptor || !('value' in descriptor) || typeof descriptor.value !== 'function' || !descriptor.configurable) return
   let current: unknown = descriptor.value
+  // A spy that took the getter over, while an assignment stands in for it: see `set`.
+  let displaced: { spy: PropertyDescriptor; answered: unknown; current: unknown } | undefined
   const wrappers = new WeakMap<Schedule, Schedule>()
   const accessor: PropertyDescriptor = {
     configurable: true,
@@ -123,11 +125,25 @@ function accessFake(target: object, name: string, legacy: WeakSet<object>): void
       return wrapper
     },
     set(fn: unknown) {
+      const installed = Object.getOwnPropertyDescriptor(target, name)
+      if (displaced && installed?.get === accessor.get && fn === displaced.answered) {
+        // What the spy answered, assigned back by code that saved the globals and swapped in
+        // its own (Vitest's RPC, around each message): the spy again, as on a plain property,
+        // so that its restore still removes it.
+        current = displaced.current
+        Object.defineProperty(target, name, displaced.spy)
+        displaced = undefined
+        return
+      }
+      displaced = undefined
+      if (installed && installed.get !== accessor.get) {
+        // An assignment replaces whatever answered reads until now (a spy that took the getter
+        // over), as it would on a plain property.
+        displaced = { spy: installed, answered: installed.get?.call(target), current }
+        Object.defineProperty(target, name, accessor)
+      }
       current = fn
       if (isLegacyFake(fn)) bindLegacy(fn, legacy)
-      // An assignment replaces whatever answered reads until now (a spy that took the getter
-      // over), as it would on a plain property.
-      if (Object.getOwnPropertyDescriptor(target, name)?.get !== accessor.get) Object.defineProperty(target, name, accessor)
     },
   }
   Object.defineProperty(target, name, accessor)
