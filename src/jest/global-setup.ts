@@ -2,6 +2,8 @@
 // test environment, so it must not load the hooks (which import '@jest/globals').
 import { collectNotices, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
+import { makeRunTempDir, removeRunTempDir } from '../core/lifecycle/run-dir.js'
+import type { RunTempDir } from '../core/lifecycle/tempdir.js'
 import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
@@ -49,9 +51,22 @@ export function globalSetup(options: SqliteFixturesOptions = {}): (globalConfig?
     // Jest may run the tests in this very process (in band): their realm must own SQLite's error class.
     releaseDriver()
     const { layers: _layers, seed, ...plain } = options
+    const runTempDir = runTempDirIn(resolved.tempDir)
     // Keyed by the project: in a config of several `projects`, each worker takes its own project's.
-    handOver({ project: projectOf(projectConfig), options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template })
+    handOver({ project: projectOf(projectConfig), options: { ...plain, rootDir: resolved.rootDir, ...(typeof seed === 'function' ? {} : { seed }) }, template, runTempDir })
   }
+}
+
+/** The run's private temp dirs, by base, made in this process: one per base however many projects or watch-mode runs. */
+const runTempDirs = new Map<string | undefined, RunTempDir | undefined>()
+
+/** Made once here, so that no worker loads `tmp` for it; removed, if empty, when Jest exits (it gives a global setup no hook at the end). */
+function runTempDirIn(tempDir: string | undefined): RunTempDir | undefined {
+  if (!runTempDirs.has(tempDir)) {
+    if (runTempDirs.size === 0) process.once('exit', () => runTempDirs.forEach(removeRunTempDir))
+    runTempDirs.set(tempDir, makeRunTempDir(tempDir))
+  }
+  return runTempDirs.get(tempDir)
 }
 
 /**

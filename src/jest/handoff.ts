@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { type SqliteFixturesOptions, SqliteFixturesConfigError } from '../core/base/index.js'
+import type { RunTempDir } from '../core/lifecycle/tempdir.js'
 import type { TemplateHandoff } from '../core/template/index.js'
 
 /** Jest's workers are forked after its global setups: an env var carries the templates to them. */
@@ -21,6 +22,8 @@ export interface JestHandoff {
   readonly project?: JestProject | undefined
   readonly options: SqliteFixturesOptions
   readonly template: TemplateHandoff
+  /** The run's private temp dir, which the global setup made, if it could. */
+  readonly runTempDir?: RunTempDir | undefined
 }
 
 function handedOver(): JestHandoff[] {

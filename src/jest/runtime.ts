@@ -11,5 +11,5 @@ import { receivedHandoff } from './handoff.js'
  */
 export function newRuntime(userOptions: SqliteFixturesOptions | undefined): FixtureRuntime {
   const handed = receivedHandoff(expect.getState().testPath)
-  return new FixtureRuntime(resolveOptions({ ...handed?.options, ...userOptions }), [brokerLayer], handed?.template, ormMigrationSteps)
+  return new FixtureRuntime(resolveOptions({ ...handed?.options, ...userOptions }), [brokerLayer], handed?.template, ormMigrationSteps, handed?.runTempDir)
 }

@@ -1,5 +1,6 @@
 import type { TemplateHandoff } from '../core/template/index.js'
 import type { SqliteFixturesOptions } from '../core/base/index.js'
+import type { RunTempDir } from '../core/lifecycle/tempdir.js'
 
 /** What the plugin hands the workers through Vitest's `provide`/`inject`. */
 export const providedKey = 'sqliteFixtures'
@@ -13,10 +14,11 @@ export type SerializableOptions = Omit<SqliteFixturesOptions, 'layers' | 'seed'>
   seed?: string | readonly string[]
 }
 
-/** The plugin's options, with the project's root, and the template the main process built from them. */
+/** The plugin's options, with the project's root, the template the main process built from them, and the run's private temp dir. */
 export interface Provided {
   readonly options: SerializableOptions
   readonly template: TemplateHandoff
+  readonly runTempDir?: RunTempDir | undefined
 }
 
 declare module 'vitest' {

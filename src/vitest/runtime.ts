@@ -49,7 +49,7 @@ export function currentRuntime(): FixtureRuntime {
     const provided = inject(providedKey) as Provided | undefined
     const options = resolveOptions({ ...provided?.options, ...userOptions })
     const extra = [...contextLayers].filter((layer) => !options.layers.includes(layer))
-    const created = new FixtureRuntime(options, [...builtInLayers, ...extra], provided?.template, ormMigrationSteps)
+    const created = new FixtureRuntime(options, [...builtInLayers, ...extra], provided?.template, ormMigrationSteps, provided?.runTempDir)
     checkLayerNames(created.graph.names)
     runtime = created
     madeFrom = provided

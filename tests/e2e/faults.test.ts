@@ -18,7 +18,12 @@ test('a worker killed mid-test is reported, and its database file is swept by th
   const scratch = makeScratch()
   const run = await runFixture('faults', { scratch, files: ['tests/killed.test.ts'] })
   expect(run.errors.join('\n')).toMatch(/Worker exited unexpectedly|Worker forks emitted error/)
-  expect(leftovers(run.tmpDir)).toEqual([expect.stringMatching(/^sqlite-fixtures-\d+-\w{12}$/), expect.stringMatching(/\/1\.sqlite$/)])
+  // The run's dir (made by Vitest's main process, this one), the killed worker's dir in it, and its database.
+  expect(leftovers(run.tmpDir).sort()).toEqual([
+    expect.stringMatching(new RegExp(`^sqlite-fixtures-${process.pid}-\\w{12}$`)),
+    expect.stringMatching(/^sqlite-fixtures-\d+-\w{12}\/\d+-\w{6}$/),
+    expect.stringMatching(/^sqlite-fixtures-\d+-\w{12}\/\d+-\w{6}\/1\.sqlite$/),
+  ])
   await expectSweptByLaterRun(scratch)
 })
 
@@ -39,12 +44,14 @@ test('Ctrl-C during a run: whatever the interrupted worker left is swept by the 
   const exited = new Promise((resolve) => child.on('exit', resolve))
   for (let i = 0; i < 400 && !fs.existsSync(eventLog); i++) await sleep(50)
   expect(fs.readFileSync(eventLog, 'utf8')).toBe('holding\n')
-  const dirs = () => leftovers(path.join(scratch, 'tmp')).filter((name) => /^sqlite-fixtures-\d+-\w{12}$/.test(name))
+  // The worker's dir, in the dir of the run that Vitest's main process (the child) made.
+  const dirs = () => leftovers(path.join(scratch, 'tmp')).filter((name) => /^sqlite-fixtures-\d+-\w{12}\/\d+-\w{6}$/.test(name))
   expect(dirs()).toHaveLength(1)
+  expect(dirs()[0]).toMatch(new RegExp(`^sqlite-fixtures-${child.pid}-`))
   child.kill('SIGINT')
   await exited
   // The interrupted worker dies soon after Vitest; until then its files are rightly its own.
-  const worker = Number(/^sqlite-fixtures-(\d+)-/.exec(dirs()[0] ?? '')?.[1])
+  const worker = Number(/\/(\d+)-\w{6}$/.exec(dirs()[0] ?? '')?.[1])
   for (let i = 0; i < 300 && isAlive(worker); i++) await sleep(50)
   expect(isAlive(worker)).toBe(false)
   await expectSweptByLaterRun(scratch)

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { sqliteFixturesCli, templateLines } from '../support/build-command.js'
 import { runJest } from '../support/run-jest.js'
-import { leftovers, makeScratch, repoRoot, runFixture } from '../support/run-vitest.js'
+import { leftovers, makeScratch, probeLoads, repoRoot, runFixture } from '../support/run-vitest.js'
 
 const project = path.join(repoRoot, 'fixtures/sequelize-app')
 const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia']
@@ -69,7 +69,10 @@ describe("apps on Sequelize, through sequelizeLayer() on the app's own instance"
   })
 
   test('Jest: the same app, its migrations and seeders run in the global setup', async () => {
-    const run = await runJest('jest-sequelize')
+    const scratch = makeScratch()
+    const probe = probeLoads(scratch)
+    // Two workers, on any machine (on 2 cores Jest would run the files in its own process).
+    const run = await runJest('jest-sequelize', { scratch, args: ['--maxWorkers=2'], env: { ...probe.env, NODE_OPTIONS: probe.config.execArgv?.join(' ') ?? '' } })
     expect(run.errors).toEqual([])
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
       [
@@ -86,5 +89,15 @@ describe("apps on Sequelize, through sequelizeLayer() on the app's own instance"
       ].map((name) => [name, 'passed', []]),
     )
     expect(leftovers(run.tmpDir)).toEqual([])
+    // The global setup (Jest's main process) made the run's private temp dir, with `tmp`, once;
+    // each worker made its own in it with mkdtemp, and none made one with `tmp` (~11 ms a file).
+    const made = probe.lines().filter((line) => / (mkdir|mkdtemp) .*\/sqlite-fixtures-\d+-\w{12}(\/\d+-)?$/.test(line))
+    const runDirs = made.filter((line) => / mkdir /.test(line))
+    expect(runDirs).toEqual([expect.stringMatching(/^(\d+) mkdir .*\/sqlite-fixtures-\1-\w{12}$/)])
+    const [mainPid, , runDir] = (runDirs[0] as string).split(' ')
+    const workerDirs = made.filter((line) => / mkdtemp /.test(line))
+    expect(workerDirs.length).toBeGreaterThan(0)
+    for (const line of workerDirs) expect(line).toMatch(/^(\d+) mkdtemp (.*)\/\1-$/)
+    for (const line of workerDirs) expect([line.split(' ')[0] === mainPid, path.dirname(line.split(' ')[2] as string)]).toEqual([false, runDir])
   })
 })

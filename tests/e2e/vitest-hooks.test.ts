@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { leftovers, makeScratch, runFixture, type InnerRun } from '../support/run-vitest.js'
+import { leftovers, makeScratch, probeLoads, runFixture, type InnerRun } from '../support/run-vitest.js'
 
 const expectedFailures = ['fails after using the database', 'times out while using the database']
 
@@ -66,12 +66,20 @@ describe.each(['memory', 'file'] as const)('%s mode', (mode) => {
 })
 
 test('in file mode, DATABASE_URL points at each test database and is restored after it', async () => {
-  const run = await runFixture('basic', { files: ['tests/isolation.test.ts'], env: { SAMPLE_MODE: 'file' } })
+  const scratch = makeScratch()
+  const probe = probeLoads(scratch)
+  const run = await runFixture('basic', { scratch, files: ['tests/isolation.test.ts'], env: { SAMPLE_MODE: 'file', ...probe.env }, config: probe.config })
   passedExcept(run, [])
   const urls = run.events.filter((line) => line.startsWith('after ')).map((line) => line.split('DATABASE_URL=')[1])
   expect(urls).toHaveLength(7)
   expect(new Set(urls).size).toBe(7)
-  for (const url of urls) expect(url).toMatch(/sqlite-fixtures-\d+-\w{12}\/\d+\.sqlite$/)
+  // In the dir of the run (this process is Vitest's main here), in the worker's own dir.
+  for (const url of urls) expect(url).toMatch(new RegExp(`sqlite-fixtures-${process.pid}-\\w{12}/\\d+-\\w{6}/\\d+\\.sqlite$`))
+  // The worker made its dir without loading `tmp` (~11 ms per file): the main process made the run's.
+  const worker = /\/(\d+)-\w{6}\/\d+\.sqlite$/.exec(urls[0] ?? '')?.[1] as string
+  expect(probe.loadsOf(worker)).toContain('better-sqlite3')
+  expect(probe.loadsOf(worker)).not.toContain('tmp')
+  expect(leftovers(run.tmpDir)).toEqual([])
 })
 
 test('concurrent tests each see their own database through ctx.db and currentDb()', async () => {

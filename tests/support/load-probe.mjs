@@ -1,7 +1,9 @@
 // Preloaded into the workers of an inner Vitest run (`--import`, through Vitest's execArgv) by
 // tests that check what a test file loads: every module resolved (import) or loaded (require),
-// and every database file read, is appended to the file named by SQLITE_FIXTURES_LOAD_LOG, as
-// "<pid> <module or file>".
+// every database file read, and every temp dir of the plugin's made, is appended to the file
+// named by SQLITE_FIXTURES_LOAD_LOG, as "<pid> <module>", "<pid> read <file>", "<pid> mkdir
+// <dir>" or "<pid> mkdtemp <prefix>". (Inside Jest's sandbox, modules load through Jest's own
+// require: only the files and dirs are seen there.)
 import fs from 'node:fs'
 import Module, { register } from 'node:module'
 
@@ -12,6 +14,17 @@ if (log) {
   Module._load = function (request, ...rest) {
     fs.appendFileSync(log, `${process.pid} ${request}\n`)
     return load.call(this, request, ...rest)
+  }
+  // Who makes the plugin's temp dirs: a run's (with `tmp`: mkdir) and a worker's (mkdtemp).
+  const mkdirSync = fs.mkdirSync
+  fs.mkdirSync = function (dir, ...rest) {
+    if (/[/\\]sqlite-fixtures-[^/\\]*$/.test(String(dir))) fs.appendFileSync(log, `${process.pid} mkdir ${dir}\n`)
+    return mkdirSync.call(this, dir, ...rest)
+  }
+  const mkdtempSync = fs.mkdtempSync
+  fs.mkdtempSync = function (prefix, ...rest) {
+    fs.appendFileSync(log, `${process.pid} mkdtemp ${prefix}\n`)
+    return mkdtempSync.call(this, prefix, ...rest)
   }
   const readFileSync = fs.readFileSync
   fs.readFileSync = function (file, ...rest) {

@@ -265,19 +265,21 @@ export interface LoadProbe {
   readonly config: TestUserConfig
   /** The modules a worker process resolved or required, and the database files it read (`read <file>`). */
   loadsOf(pid: string): string[]
+  /** Every line logged, as `<pid> <module or file>`. */
+  lines(): string[]
 }
 
 /** Records, per worker process, the modules it loads and the database files it reads. */
 export function probeLoads(scratch: string): LoadProbe {
   const log = path.join(scratch, 'loads.log')
+  const lines = () => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)
   return {
     env: { SQLITE_FIXTURES_LOAD_LOG: log },
     config: { execArgv: ['--import', fileURLToPath(new URL('./load-probe.mjs', import.meta.url))] },
     loadsOf: (pid) =>
-      fs
-        .readFileSync(log, 'utf8')
-        .split('\n')
+      lines()
         .filter((line) => line.startsWith(`${pid} `))
         .map((line) => line.slice(pid.length + 1)),
+    lines,
   }
 }

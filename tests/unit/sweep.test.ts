@@ -49,3 +49,37 @@ test('does not follow a symlink named like its dirs', () => {
   sweepLeftovers(base)
   expect(fs.readdirSync(target)).toEqual(['1.sqlite'])
 })
+
+test("removes a crashed run's dir with its gone workers' dirs, and leaves a live worker's", () => {
+  const run = `sqlite-fixtures-${deadPid}-abcdefABCDEF`
+  makeDir(run, [])
+  makeDir(`${run}/${deadPid}-abcdef`, ['1.sqlite', '1.sqlite-wal'])
+  makeDir(`${run}/${deadPid}-ghijkl`, ['2.sqlite'])
+  sweepLeftovers(base)
+  expect(fs.readdirSync(base)).toEqual([])
+
+  // A worker that outlived its run's main process (interrupted): its files are its own until it goes.
+  makeDir(run, [])
+  makeDir(`${run}/${deadPid}-abcdef`, ['1.sqlite'])
+  makeDir(`${run}/${process.pid}-abcdef`, ['1.sqlite'])
+  sweepLeftovers(base)
+  expect(fs.readdirSync(path.join(base, run))).toEqual([`${process.pid}-abcdef`])
+})
+
+test("keeps a crashed run's worker dir that holds a file not its own, and the run's dir with it", () => {
+  const run = `sqlite-fixtures-${deadPid}-abcdefABCDEF`
+  makeDir(run, [])
+  makeDir(`${run}/${deadPid}-abcdef`, ['1.sqlite', 'notes.txt'])
+  makeDir(`${run}/${deadPid}-ghijkl`, ['2.sqlite'])
+  sweepLeftovers(base)
+  expect(fs.readdirSync(path.join(base, run))).toEqual([`${deadPid}-abcdef`])
+  expect(fs.readdirSync(path.join(base, run, `${deadPid}-abcdef`))).toEqual(['notes.txt'])
+})
+
+test("sweeps an ended run's dir of this live process (runs one after the other through Vitest's API), never an open one", () => {
+  const ended = makeDir(`sqlite-fixtures-${process.pid}-abcdefABCDEF`, [])
+  makeDir(`sqlite-fixtures-${process.pid}-abcdefABCDEF/${process.pid}-abcdef`, ['1.sqlite'])
+  const open = makeDir(`sqlite-fixtures-${process.pid}-ghijklGHIJKL`, ['1.sqlite'])
+  sweepLeftovers(base, new Set([ended]))
+  expect(fs.readdirSync(base)).toEqual([path.basename(open)])
+})

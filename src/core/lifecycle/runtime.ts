@@ -24,7 +24,7 @@ import { LayerGraph } from './layers.js'
 import { SavepointLease } from './savepoint.js'
 import { TestScope } from './scope.js'
 import { attachLog, newStatementLog } from '../diagnostics/index.js'
-import { loadTmp, TempDir } from './tempdir.js'
+import { loadTmp, type RunTempDir, TempDir } from './tempdir.js'
 
 // Building a template is loaded on first need, not imported: a worker that uses the template
 // the main process built never builds one, and a test file pays for the code it loads.
@@ -106,16 +106,18 @@ export class FixtureRuntime implements BlockHost {
 
   /**
    * `migrationSteps` is how this process applies the ORM migration sets it must build
-   * itself (the runner adapters pass the one that knows every ORM layer of the package).
+   * itself (the runner adapters pass the one that knows every ORM layer of the package);
+   * `runTempDir` the run's private temp dir, which the main process made, if it did.
    */
   constructor(
     options: ResolvedOptions,
     builtInLayers: readonly AnyLayer[] = [],
     handoff?: TemplateHandoff,
     migrationSteps: MigrationSteps = noMigrationSteps,
+    runTempDir?: RunTempDir,
   ) {
     this.options = options
-    this.#tempDir = new TempDir(options.tempDir)
+    this.#tempDir = new TempDir(options.tempDir, runTempDir)
     this.#pragmas = { ...defaultPragmas(options.mode), ...options.pragmas }
     this.#filePragmas = { ...requestedFilePragmas, ...options.pragmas }
     const db = dbLayer((test) => this.#clone(test), options)
@@ -232,7 +234,7 @@ export class FixtureRuntime implements BlockHost {
    */
   preloadCode(): void {
     loadDriver()
-    if (this.options.mode === 'file' || fileClonesRequested()) loadTmp()
+    if ((this.options.mode === 'file' || fileClonesRequested()) && this.#tempDir.needsTmp) loadTmp()
   }
 
   /** Removes this runtime's private temp dir, unless it holds databases kept for failed tests. */

@@ -4,15 +4,47 @@ import { isAlive, verbose } from '../base/index.js'
 
 /** `tmp` names our dirs sqlite-fixtures-<pid>-<12 random chars>; nothing else matches. */
 const ownDir = /^sqlite-fixtures-(\d+)-[A-Za-z0-9]{12}$/
+/** A worker's dir inside a run's dir (see run-dir.ts): <pid>-<6 random chars>, by `mkdtemp`. */
+const workerDir = /^(\d+)-[A-Za-z0-9]{6}$/
 /** The only files we put in them: numbered databases and their journals. */
 const ownFile = /^\d+\.sqlite(-journal|-wal|-shm)?$/
 
+/** Removes the files named as ours in `dir`, then `dir`; throws where anything else is left. */
+function removeOwnFiles(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && ownFile.test(entry.name)) fs.rmSync(path.join(dir, entry.name))
+  }
+  fs.rmdirSync(dir)
+}
+
+/**
+ * Removes `dir`, the dir of process `pid` (a worker's own, or a run's), with what is ours in
+ * it: its files, and the dirs of its run's workers that are gone (a worker of the run's own
+ * process, a thread, went with the run). Throws where anything else is left.
+ */
+function removeOwn(dir: string, pid: number): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const worker = workerDir.exec(entry.name)
+    if (!worker || !entry.isDirectory()) continue
+    const workerPid = Number(worker[1])
+    if (workerPid !== pid && isAlive(workerPid)) continue
+    try {
+      removeOwnFiles(path.join(dir, entry.name))
+    } catch {
+      // Something not ours in it: it stays, and so does `dir`; the other workers' go.
+    }
+  }
+  removeOwnFiles(dir)
+}
+
 /**
  * Removes what crashed processes left in the temp dir: only dirs named as ours, owned by
- * this user, whose process is gone, and inside them only files named as ours (never
- * following a symlink). Anything else found there keeps the dir in place.
+ * this user, whose process is gone (a worker's own, or a run's main process's, with the dirs
+ * of its workers that are gone too) or whose run this process has closed (`closedRuns`: a
+ * run's dir outlives its run where it keeps a failed test's database), and inside them only
+ * files named as ours (never following a symlink). Anything else found keeps its dir in place.
  */
-export function sweepLeftovers(base: string = process.getBuiltinModule('node:os').tmpdir()): void {
+export function sweepLeftovers(base: string = process.getBuiltinModule('node:os').tmpdir(), closedRuns: ReadonlySet<string> = new Set()): void {
   let entries: fs.Dirent[]
   try {
     entries = fs.readdirSync(base, { withFileTypes: true })
@@ -22,18 +54,17 @@ export function sweepLeftovers(base: string = process.getBuiltinModule('node:os'
   const uid = process.getuid?.()
   for (const entry of entries) {
     const match = ownDir.exec(entry.name)
-    if (!match || !entry.isDirectory() || isAlive(Number(match[1]))) continue
+    if (!match || !entry.isDirectory()) continue
     const dir = path.join(base, entry.name)
+    const pid = Number(match[1])
+    if (isAlive(pid) && !closedRuns.has(dir)) continue
     try {
       const stat = fs.lstatSync(dir)
       if (uid !== undefined && stat.uid !== uid) continue
-      for (const file of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (file.isFile() && ownFile.test(file.name)) fs.rmSync(path.join(dir, file.name))
-      }
-      fs.rmdirSync(dir)
-      verbose(`swept leftovers of crashed process ${match[1]}: ${dir}`)
+      removeOwn(dir, pid)
+      verbose(`swept leftovers of ${closedRuns.has(dir) ? 'an ended run' : `crashed process ${pid}`}: ${dir}`)
     } catch {
-      // Not empty (a kept database, or a file that is not ours) or already gone: leave it.
+      // Not empty (a file that is not ours, a live worker's dir) or already gone: leave it.
     }
   }
 }

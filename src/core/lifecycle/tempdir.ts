@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { SqliteFixturesConfigError, verbose } from '../base/index.js'
@@ -9,18 +10,30 @@ import { sweepLeftovers } from './sweep.js'
 const require = createRequire(import.meta.url)
 export const loadTmp = () => require('tmp') as typeof import('tmp')
 
+/** The private dir of a run, made in the runner's main process (run-dir.ts), in `base`: the OS temp dir or the option tempDir. */
+export interface RunTempDir {
+  readonly base: string
+  readonly dir: string
+}
+
+/** Where a process puts its temp dirs: the option tempDir, or the OS temp dir. */
+export const tempBase = (tempDir: string | undefined): string => path.resolve(tempDir ?? os.tmpdir())
+
 /**
- * A private directory (mode 0700, unpredictable name from `tmp`) that holds this process's
- * test databases. Made on first use; names inside come from a counter, which is far cheaper
+ * A private directory (mode 0700, unpredictable name from `tmp`, or made inside the run's
+ * own, see run-dir.ts) that holds this process's test databases. Made on first use; names inside come from a counter, which is far cheaper
  * than a fresh random name per test. Only files this object handed out are ever deleted.
  */
 export class TempDir {
   #dir: string | undefined
   #count = 0
   readonly #base: string | undefined
+  /** The run's dir, made by the main process in this same base, to make this one inside. */
+  #run: RunTempDir | undefined
 
-  constructor(base?: string) {
+  constructor(base?: string, run?: RunTempDir) {
     this.#base = base
+    this.#run = run && run.base === tempBase(base) ? run : undefined
   }
 
   /** The directory, if it was made. */
@@ -57,6 +70,8 @@ export class TempDir {
   }
 
   #make(): string {
+    const inRun = this.#inRun()
+    if (inRun !== undefined) return inRun
     try {
       if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
       sweepLeftovers(this.#base)
@@ -75,6 +90,26 @@ export class TempDir {
         { cause: error },
       )
     }
+  }
+
+  /**
+   * A dir of this process's own inside the run's dir (0700, as `mkdtemp` makes it), or
+   * undefined where that dir is gone (a test removed it): then `tmp` makes one, as without.
+   */
+  #inRun(): string | undefined {
+    if (!this.#run) return undefined
+    try {
+      return fs.mkdtempSync(path.join(this.#run.dir, `${process.pid}-`))
+    } catch (error) {
+      verbose(`cannot make a dir in the run's private temp dir ${this.#run.dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): making one of this process's own`)
+      this.#run = undefined
+      return undefined
+    }
+  }
+
+  /** Whether a dir of this process's own needs `tmp` (no run's dir to make it in). */
+  get needsTmp(): boolean {
+    return this.#run === undefined
   }
 
   /** Removes the directory if it is empty; a kept database stays where it was reported. */

@@ -1,0 +1,58 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { realmState, verbose } from '../base/index.js'
+import { sweepLeftovers } from './sweep.js'
+import { loadTmp, type RunTempDir, tempBase } from './tempdir.js'
+
+// Loading `tmp` costs a worker ~11 ms (it loads node:crypto), in every test file whose
+// databases are files. The runner's main process makes the run's private dir once, with
+// `tmp`; each worker makes its own dir inside it with `mkdtemp`, which costs ~0.15 ms.
+
+/**
+ * Sweeps what crashed runs left in `tempDir`, then makes the run's private dir there (mode
+ * 0700, named by `tmp` as a worker's own was: the main process's pid, then random). Where it
+ * cannot be made, undefined: each worker then makes its own, as before, and says why.
+ */
+export function makeRunTempDir(tempDir: string | undefined): RunTempDir | undefined {
+  const base = tempBase(tempDir)
+  try {
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 })
+    sweepLeftovers(base, closedRuns())
+    return { base, dir: loadTmp().dirSync({ prefix: 'sqlite-fixtures', mode: 0o700, tmpdir: base }).name }
+  } catch (error) {
+    verbose(`cannot make the run's private temp dir in ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)}): each worker makes its own`)
+    return undefined
+  }
+}
+
+/**
+ * The run dirs this process made whose runs have ended: a run that kept a failed test's
+ * database leaves its dir, which a later run sweeps. Its pid is this live process's where the
+ * runs are started through Vitest's API, one after the other in one process.
+ */
+const closedRuns = () => realmState('closed-runs', () => new Set<string>())
+
+/**
+ * At the run's end: removes the workers' dirs that are empty (each removes its own when its
+ * file ends; one whose worker was stopped first may be left), then the run's dir if empty. A
+ * dir holding a kept database stays where it was reported; the next run sweeps it.
+ */
+export function removeRunTempDir(run: RunTempDir | undefined): void {
+  if (!run) return
+  closedRuns().add(run.dir)
+  const rmdir = (dir: string) => {
+    try {
+      fs.rmdirSync(dir)
+    } catch {
+      // Not empty (a kept database), or gone already: it stays.
+    }
+  }
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(run.dir, { withFileTypes: true })
+  } catch {
+    return
+  }
+  for (const entry of entries) if (entry.isDirectory()) rmdir(path.join(run.dir, entry.name))
+  rmdir(run.dir)
+}
