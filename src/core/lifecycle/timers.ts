@@ -107,45 +107,53 @@ export function bindFakeTimers(): void {
 function accessFake(target: object, name: string, legacy: WeakSet<object>): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, name)
   if (!descriptor || !('value' in descriptor) || typeof descriptor.value !== 'function' || !descriptor.configurable) return
+  /** What reads answer; what a spy's restore (which puts this accessor back) brings back. */
   let current: unknown = descriptor.value
-  // A spy that took the getter over, while an assignment stands in for it: see `set`.
-  let displaced: { spy: PropertyDescriptor; answered: unknown; current: unknown } | undefined
+  /** A spy (vi.spyOn, jest.spyOn: its getter, this setter) that an assignment displaced, and what was assigned since. */
+  let displaced: { spy: PropertyDescriptor; mock: unknown; value: unknown } | undefined
   const wrappers = new WeakMap<Schedule, Schedule>()
-  const accessor: PropertyDescriptor = {
-    configurable: true,
-    enumerable: descriptor.enumerable ?? true,
-    get() {
-      // Read afresh: the clock marks its function (`.clock`) just after installing it.
-      if (!isFakeClocks(current)) return current
-      let wrapper = wrappers.get(current)
-      if (!wrapper) {
-        wrapper = bindingCallbacks(current)
-        wrappers.set(current, wrapper)
-      }
-      return wrapper
-    },
-    set(fn: unknown) {
-      const installed = Object.getOwnPropertyDescriptor(target, name)
-      if (displaced && installed?.get === accessor.get && fn === displaced.answered) {
-        // What the spy answered, assigned back by code that saved the globals and swapped in
-        // its own (Vitest's RPC, around each message): the spy again, as on a plain property,
-        // so that its restore still removes it.
-        current = displaced.current
+  const answer = (fn: unknown) => {
+    // Read afresh: the clock marks its function (`.clock`) just after installing it.
+    if (!isFakeClocks(fn)) return fn
+    let wrapper = wrappers.get(fn)
+    if (!wrapper) {
+      wrapper = bindingCallbacks(fn)
+      wrappers.set(fn, wrapper)
+    }
+    return wrapper
+  }
+  const taken = (fn: unknown) => {
+    if (isLegacyFake(fn)) bindLegacy(fn, legacy)
+  }
+  // Assignments behave as on a plain property, a spy's among them. A spy takes the getter
+  // over and keeps this setter. An assignment over it displaces it, as it would replace a
+  // spy's value, and the spy's restore still brings back what was there before it. Code
+  // that saves the globals, swaps in its own and assigns the saved ones back (Vitest's RPC,
+  // around each message; a fake clock's install and uninstall) puts the spy back.
+  const set = (fn: unknown) => {
+    const installed = Object.getOwnPropertyDescriptor(target, name)
+    if (displaced && installed?.get === whileDisplaced.get) {
+      if (fn === displaced.mock) {
         Object.defineProperty(target, name, displaced.spy)
         displaced = undefined
-        return
+      } else {
+        displaced.value = fn
+        taken(fn)
       }
-      displaced = undefined
-      if (installed && installed.get !== accessor.get) {
-        // An assignment replaces whatever answered reads until now (a spy that took the getter
-        // over), as it would on a plain property.
-        displaced = { spy: installed, answered: installed.get?.call(target), current }
-        Object.defineProperty(target, name, accessor)
-      }
+    } else if (installed && installed.get !== accessor.get) {
+      const mock = installed.get?.call(target)
+      if (fn === mock) return
+      displaced = { spy: installed, mock, value: fn }
+      Object.defineProperty(target, name, whileDisplaced)
+      taken(fn)
+    } else {
       current = fn
-      if (isLegacyFake(fn)) bindLegacy(fn, legacy)
-    },
+      taken(fn)
+    }
   }
+  const enumerable = descriptor.enumerable ?? true
+  const accessor: PropertyDescriptor = { configurable: true, enumerable, get: () => answer(current), set }
+  const whileDisplaced: PropertyDescriptor = { configurable: true, enumerable, get: () => answer(displaced?.value), set }
   Object.defineProperty(target, name, accessor)
-  if (isLegacyFake(current)) bindLegacy(current, legacy)
+  taken(current)
 }
