@@ -1,8 +1,8 @@
 // The entry for Jest's `globalSetup` module: it runs in Jest's main process, outside any
 // test environment, so it must not load the hooks (which import '@jest/globals').
-import { collectNotices, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
+import { collectNotices, realmState, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
-import { makeRunTempDir, removeRunTempDir } from '../core/lifecycle/run-dir.js'
+import { makeRunTempDir, removeRunTempDir, sweepEarlierRuns } from '../core/lifecycle/run-dir.js'
 import type { RunTempDir } from '../core/lifecycle/tempdir.js'
 import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
@@ -58,15 +58,20 @@ export function globalSetup(options: SqliteFixturesOptions = {}): (globalConfig?
 }
 
 /** The run's private temp dirs, by base, made in this process: one per base however many projects or watch-mode runs. */
-const runTempDirs = new Map<string | undefined, RunTempDir | undefined>()
+const runTempDirs = () => realmState('jest-run-temp-dirs', () => new Map<string | undefined, RunTempDir | undefined>())
 
 /** Made once here, so that no worker loads `tmp` for it; removed, if empty, when Jest exits (it gives a global setup no hook at the end). */
 function runTempDirIn(tempDir: string | undefined): RunTempDir | undefined {
-  if (!runTempDirs.has(tempDir)) {
-    if (runTempDirs.size === 0) process.once('exit', () => runTempDirs.forEach(removeRunTempDir))
-    runTempDirs.set(tempDir, makeRunTempDir(tempDir))
+  const made = runTempDirs()
+  if (made.has(tempDir)) {
+    // A run of watch mode: what the earlier ones kept goes, as a new process's run would sweep it.
+    const run = made.get(tempDir)
+    sweepEarlierRuns(run)
+    return run
   }
-  return runTempDirs.get(tempDir)
+  if (made.size === 0) process.once('exit', () => made.forEach(removeRunTempDir))
+  made.set(tempDir, makeRunTempDir(tempDir))
+  return made.get(tempDir)
 }
 
 /**

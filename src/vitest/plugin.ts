@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import { resolveOptions, type ResolvedOptions, SqliteFixturesConfigError } from '../core/base/index.js'
-import { makeRunTempDir, removeRunTempDir } from '../core/lifecycle/run-dir.js'
+import { makeRunTempDir, removeRunTempDir, sweepEarlierRuns } from '../core/lifecycle/run-dir.js'
 import { startupFailure, type TemplateHandoff } from '../core/template/index.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
 import { useAsyncContextFrame } from './async-context.js'
@@ -90,6 +90,7 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       const build = buildIn(project, resolved)
       // Made once here, so that no worker loads `tmp` for it; removed, if empty, at the end.
       const runTempDir = makeRunTempDir(resolved.tempDir)
+      ;(vitest.config.reporters as unknown[]).push({ onTestRunStart: () => sweepEarlierRuns(runTempDir) })
       vitest.onClose(() => removeRunTempDir(runTempDir))
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template, runTempDir })

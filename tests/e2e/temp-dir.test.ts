@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify, stripVTControlCharacters } from 'node:util'
 import { expect, test } from 'vitest'
-import { makeScratch, repoRoot } from '../support/run-vitest.js'
+import { leftovers, makeScratch, repoRoot, watchFixture } from '../support/run-vitest.js'
 
 const run = promisify(execFile)
 
@@ -23,4 +23,25 @@ test("the project's own tests leave no sqlite-fixtures-* entry in the OS temp di
   })
   expect(stripVTControlCharacters(stdout)).toMatch(/Tests\s+7 passed/)
   expect(fs.readdirSync(osTemp).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
+})
+
+test('in watch mode, each run sweeps the databases the earlier runs kept for their failed tests', { timeout: 120_000 }, async () => {
+  const scratch = makeScratch()
+  const kept = () => leftovers(path.join(scratch, 'tmp')).filter((name) => name.endsWith('.sqlite'))
+  const session = await watchFixture('sql-log', { scratch, env: { SAMPLE_MODE: 'file', SQLITE_FIXTURES_KEEP: 'failed' } })
+  let last: string[]
+  try {
+    const first = kept()
+    expect(first.length).toBeGreaterThan(0)
+    await session.rerunAll()
+    await session.rerunAll()
+    // As many as one run keeps, in new places: the earlier runs' went.
+    expect(kept()).toHaveLength(first.length)
+    expect(kept().filter((name) => first.includes(name))).toEqual([])
+  } finally {
+    last = kept()
+    await session.close()
+  }
+  // The last run's stay where its reports said, until the next run.
+  expect(kept()).toEqual(last)
 })

@@ -140,6 +140,8 @@ function describeError(error: unknown): string {
 export interface WatchSession {
   /** Resolves when the next run (a rerun, after an edit) ends; call it before the edit. */
   nextRun(): Promise<void>
+  /** Reruns every test file, as the `a` key in a terminal does; resolves when the run ends. */
+  rerunAll(): Promise<void>
   /** The test files each rerun ran, relative to the project. */
   readonly reruns: string[][]
   /** What Vitest printed to stderr so far. */
@@ -199,6 +201,7 @@ export async function watchFixture(project: string, options: { scratch: string; 
   process.exitCode = exitCode
   return {
     nextRun: () => new Promise<void>((resolve) => (waiting = resolve)),
+    rerunAll: async () => void (await vitest.rerunTestSpecifications(await vitest.globTestSpecifications(), true)),
     reruns,
     stderr: stderr.text,
     events: () => (fs.existsSync(eventLog) ? fs.readFileSync(eventLog, 'utf8').split('\n').filter(Boolean) : []),

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { realmState, verbose } from '../base/index.js'
-import { sweepLeftovers } from './sweep.js'
+import { sweepLeftovers, sweepWorkerDirs } from './sweep.js'
 import { loadTmp, type RunTempDir, tempBase } from './tempdir.js'
 
 // Loading `tmp` costs a worker ~11 ms (it loads node:crypto), in every test file whose
@@ -22,6 +22,20 @@ export function makeRunTempDir(tempDir: string | undefined): RunTempDir | undefi
   } catch (error) {
     verbose(`cannot make the run's private temp dir in ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)}): each worker makes its own`)
     return undefined
+  }
+}
+
+/**
+ * At a run's start, in watch mode: removes what the earlier runs of this run dir kept (a
+ * failed test's database stays until the next run, as a new process's run would sweep it).
+ * No worker of this run has started yet.
+ */
+export function sweepEarlierRuns(run: RunTempDir | undefined): void {
+  if (!run) return
+  try {
+    sweepWorkerDirs(run.dir)
+  } catch {
+    // The run's dir is gone (a test removed it): the workers make their own.
   }
 }
 

@@ -18,22 +18,28 @@ function removeOwnFiles(dir: string): void {
 }
 
 /**
+ * Removes the dirs of the workers of the run whose dir is `runDir`, with the files named as
+ * ours in them, where `gone(pid)` says their worker is gone. A dir holding anything else stays.
+ */
+export function sweepWorkerDirs(runDir: string, gone: (pid: number) => boolean = () => true): void {
+  for (const entry of fs.readdirSync(runDir, { withFileTypes: true })) {
+    const worker = workerDir.exec(entry.name)
+    if (!worker || !entry.isDirectory() || !gone(Number(worker[1]))) continue
+    try {
+      removeOwnFiles(path.join(runDir, entry.name))
+    } catch {
+      // Something not ours in it: it stays; the other workers' go.
+    }
+  }
+}
+
+/**
  * Removes `dir`, the dir of process `pid` (a worker's own, or a run's), with what is ours in
  * it: its files, and the dirs of its run's workers that are gone (a worker of the run's own
  * process, a thread, went with the run). Throws where anything else is left.
  */
 function removeOwn(dir: string, pid: number): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const worker = workerDir.exec(entry.name)
-    if (!worker || !entry.isDirectory()) continue
-    const workerPid = Number(worker[1])
-    if (workerPid !== pid && isAlive(workerPid)) continue
-    try {
-      removeOwnFiles(path.join(dir, entry.name))
-    } catch {
-      // Something not ours in it: it stays, and so does `dir`; the other workers' go.
-    }
-  }
+  sweepWorkerDirs(dir, (workerPid) => workerPid === pid || !isAlive(workerPid))
   removeOwnFiles(dir)
 }
 
