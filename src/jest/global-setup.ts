@@ -2,8 +2,7 @@
 // test environment, so it must not load the hooks (which import '@jest/globals').
 import { collectNotices, realmState, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
-import { makeRunTempDir, removeRunTempDir, sweepEarlierRuns } from '../core/lifecycle/run-dir.js'
-import type { RunTempDir } from '../core/lifecycle/tempdir.js'
+import { makeRunTempDir, removeRunTempDir, type RunTempDir, sweepEarlierRuns } from '../core/lifecycle/index.js'
 import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { type SqliteFixturesOptions, SqliteFixturesConfigError } from '../core/base/index.js'
-import type { RunTempDir } from '../core/lifecycle/tempdir.js'
+import type { RunTempDir } from '../core/lifecycle/index.js'
 import type { TemplateHandoff } from '../core/template/index.js'
 
 /** Jest's workers are forked after its global setups: an env var carries the templates to them. */

@@ -1,6 +1,6 @@
 import type { TemplateHandoff } from '../core/template/index.js'
 import type { SqliteFixturesOptions } from '../core/base/index.js'
-import type { RunTempDir } from '../core/lifecycle/tempdir.js'
+import type { RunTempDir } from '../core/lifecycle/index.js'
 
 /** What the plugin hands the workers through Vitest's `provide`/`inject`. */
 export const providedKey = 'sqliteFixtures'

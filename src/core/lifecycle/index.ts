@@ -27,4 +27,6 @@ export {
 } from './owner.js'
 export { finishFile, startFile, unreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
+export { makeRunTempDir, removeRunTempDir, sweepEarlierRuns } from './run-dir.js'
+export type { RunTempDir } from './tempdir.js'
 export type { TestScope } from './scope.js'
