@@ -20,9 +20,10 @@ export interface RunTempDir {
 export const tempBase = (tempDir: string | undefined): string => path.resolve(tempDir ?? os.tmpdir())
 
 /**
- * A private directory (mode 0700, unpredictable name from `tmp`, or made inside the run's
- * own, see run-dir.ts) that holds this process's test databases. Made on first use; names inside come from a counter, which is far cheaper
- * than a fresh random name per test. Only files this object handed out are ever deleted.
+ * A private directory (mode 0700, unpredictable name: made inside the run's, see run-dir.ts,
+ * or else by `tmp`) that holds this process's test databases. Made on first use; names inside
+ * come from a counter, which is far cheaper than a fresh random name per test. Only files
+ * this object handed out are ever deleted.
  */
 export class TempDir {
   #dir: string | undefined
