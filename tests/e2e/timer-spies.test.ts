@@ -7,7 +7,7 @@ import { leftovers, runFixture, type InnerRun } from '../support/run-vitest.js'
 // and code that saves the globals and assigns them back (Vitest's RPC, around each message)
 // must end as they do without the plugin: each sample test ends the same way in both runs.
 
-const outcomes = (run: InnerRun) => run.tests.map((t) => [t.name, t.state, t.errors[0] ?? ''])
+const outcomes = (run: InnerRun) => run.tests.map((t) => [t.name, t.state, t.errors[0] ?? '']).sort()
 
 test.each([
   ['Vitest', (env: Record<string, string>) => runFixture('timer-spies', { env })],
@@ -18,5 +18,7 @@ test.each([
   expect(without.tests.length).toBeGreaterThan(5)
   expect(without.tests.filter((t) => t.state !== 'passed').map((t) => t.name)).toEqual([])
   expect(outcomes(withPlugin)).toEqual(outcomes(without))
+  // What the globals answered at each step, where a sample notes it (Vitest's displaced.test.ts).
+  expect(withPlugin.logs.sort()).toEqual(without.logs.sort())
   expect(leftovers(withPlugin.tmpDir)).toEqual([])
 })

@@ -107,10 +107,7 @@ export function bindFakeTimers(): void {
 function accessFake(target: object, name: string, legacy: WeakSet<object>): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, name)
   if (!descriptor || !('value' in descriptor) || typeof descriptor.value !== 'function' || !descriptor.configurable) return
-  /** What reads answer; what a spy's restore (which puts this accessor back) brings back. */
-  let current: unknown = descriptor.value
-  /** A spy (vi.spyOn, jest.spyOn: its getter, this setter) that an assignment displaced, and what was assigned since. */
-  let displaced: { spy: PropertyDescriptor; mock: unknown; value: unknown } | undefined
+  const enumerable = descriptor.enumerable ?? true
   const wrappers = new WeakMap<Schedule, Schedule>()
   const answer = (fn: unknown) => {
     // Read afresh: the clock marks its function (`.clock`) just after installing it.
@@ -122,38 +119,15 @@ function accessFake(target: object, name: string, legacy: WeakSet<object>): void
     }
     return wrapper
   }
-  const taken = (fn: unknown) => {
+  // Each assignment installs an accessor of its own, answering the function assigned, so the
+  // property behaves as a plain one: a spy (vi.spyOn, jest.spyOn) takes the getter it finds
+  // over, keeping this setter, and its restore puts that getter back, which answers what was
+  // there before the spy, whatever was assigned meanwhile (Vitest's RPC saves the globals and
+  // assigns them back around each message; a fake clock assigns its own and then the saved).
+  const holding = (fn: unknown): PropertyDescriptor => ({ configurable: true, enumerable, get: () => answer(fn), set })
+  function set(fn: unknown): void {
     if (isLegacyFake(fn)) bindLegacy(fn, legacy)
+    Object.defineProperty(target, name, holding(fn))
   }
-  // Assignments behave as on a plain property, a spy's among them. A spy takes the getter
-  // over and keeps this setter. An assignment over it displaces it, as it would replace a
-  // spy's value, and the spy's restore still brings back what was there before it. Code
-  // that saves the globals, swaps in its own and assigns the saved ones back (Vitest's RPC,
-  // around each message; a fake clock's install and uninstall) puts the spy back.
-  const set = (fn: unknown) => {
-    const installed = Object.getOwnPropertyDescriptor(target, name)
-    if (displaced && installed?.get === whileDisplaced.get) {
-      if (fn === displaced.mock) {
-        Object.defineProperty(target, name, displaced.spy)
-        displaced = undefined
-      } else {
-        displaced.value = fn
-        taken(fn)
-      }
-    } else if (installed && installed.get !== accessor.get) {
-      const mock = installed.get?.call(target)
-      if (fn === mock) return
-      displaced = { spy: installed, mock, value: fn }
-      Object.defineProperty(target, name, whileDisplaced)
-      taken(fn)
-    } else {
-      current = fn
-      taken(fn)
-    }
-  }
-  const enumerable = descriptor.enumerable ?? true
-  const accessor: PropertyDescriptor = { configurable: true, enumerable, get: () => answer(current), set }
-  const whileDisplaced: PropertyDescriptor = { configurable: true, enumerable, get: () => answer(displaced?.value), set }
-  Object.defineProperty(target, name, accessor)
-  taken(current)
+  set(descriptor.value)
 }
