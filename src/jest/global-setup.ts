@@ -2,7 +2,7 @@
 // test environment, so it must not load the hooks (which import '@jest/globals').
 import { collectNotices, realmState, resolveOptions, type SqliteFixturesOptions } from '../core/base/index.js'
 import { releaseDriver } from '../core/driver/index.js'
-import { makeRunTempDir, removeRunTempDir, type RunTempDir, sweepEarlierRuns } from '../core/lifecycle/index.js'
+import { makeRunTempDir, removeRunTempDir, type RunTempDir } from '../core/lifecycle/index.js'
 import { startupFailure } from '../core/template/index.js'
 import { prebuildTemplate } from '../core/template/prebuild.js'
 import { ormMigrationSteps } from '../orm-migrations.js'
@@ -62,12 +62,10 @@ const runTempDirs = () => realmState('jest-run-temp-dirs', () => new Map<string 
 /** Made once here, so that no worker loads `tmp` for it; removed, if empty, when Jest exits (it gives a global setup no hook at the end). */
 function runTempDirIn(tempDir: string | undefined): RunTempDir | undefined {
   const made = runTempDirs()
-  if (made.has(tempDir)) {
-    // A run of watch mode: what the earlier ones kept goes, as a new process's run would sweep it.
-    const run = made.get(tempDir)
-    sweepEarlierRuns(run)
-    return run
-  }
+  // A run of watch mode, or another project's global setup: the same dir. (What the earlier
+  // runs of a watch session kept stays until it ends: Jest tells a global setup nothing of
+  // a run still going.)
+  if (made.has(tempDir)) return made.get(tempDir)
   if (made.size === 0) process.once('exit', () => made.forEach(removeRunTempDir))
   made.set(tempDir, makeRunTempDir(tempDir))
   return made.get(tempDir)

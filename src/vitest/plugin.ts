@@ -90,7 +90,7 @@ export function sqliteFixtures(options: SerializableOptions = {}): Plugin {
       const build = buildIn(project, resolved)
       // Made once here, so that no worker loads `tmp` for it; removed, if empty, at the end.
       const runTempDir = makeRunTempDir(resolved.tempDir)
-      ;(vitest.config.reporters as unknown[]).push({ onTestRunStart: () => sweepEarlierRuns(runTempDir) })
+      ;(vitest.config.reporters as unknown[]).push({ onTestRunEnd: () => sweepEarlierRuns(runTempDir) })
       vitest.onClose(() => removeRunTempDir(runTempDir))
       const provide = (template: TemplateHandoff) => {
         project.provide(providedKey, { options: projectOptions, template, runTempDir })

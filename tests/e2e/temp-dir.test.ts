@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify, stripVTControlCharacters } from 'node:util'
 import { expect, test } from 'vitest'
 import { leftovers, makeScratch, repoRoot, watchFixture } from '../support/run-vitest.js'
@@ -44,4 +45,20 @@ test('in watch mode, each run sweeps the databases the earlier runs kept for the
   }
   // The last run's stay where its reports said, until the next run.
   expect(kept()).toEqual(last)
+})
+
+test('in watch mode, a run asked for while a test runs leaves that test its database', { timeout: 120_000 }, async () => {
+  const scratch = makeScratch()
+  const session = await watchFixture('rerun-race', { scratch })
+  try {
+    // As the r key, the UI and editors do: a rerun, then another while its test waits.
+    const first = session.rerunAll()
+    while (session.events().filter((line) => line.startsWith('started ')).length < 2) await sleep(20)
+    const second = session.rerunAll()
+    await Promise.all([first, second])
+  } finally {
+    await session.close()
+  }
+  expect(session.events().filter((line) => line.startsWith('exists '))).toEqual(['exists true', 'exists true', 'exists true'])
+  expect(leftovers(path.join(scratch, 'tmp')).filter((name) => name.startsWith('sqlite-fixtures-'))).toEqual([])
 })

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { realmState, verbose } from '../base/index.js'
-import { sweepLeftovers, sweepWorkerDirs } from './sweep.js'
+import { sweepLeftovers, sweepWorkerDirs, workerDirsIn } from './sweep.js'
 import { loadTmp, type RunTempDir, tempBase } from './tempdir.js'
 
 // Loading `tmp` costs a worker ~11 ms (it loads node:crypto), in every test file whose
@@ -25,15 +25,22 @@ export function makeRunTempDir(tempDir: string | undefined): RunTempDir | undefi
   }
 }
 
+/** The workers' dirs each run dir held at its last run's end: what that run kept. */
+const keptAtLastEnd = () => realmState('kept-at-last-end', () => new Map<string, ReadonlySet<string>>())
+
 /**
- * At a run's start, in watch mode: removes what the earlier runs of this run dir kept (a
- * failed test's database stays until the next run, as a new process's run would sweep it).
- * No worker of this run has started yet.
+ * At each run's end, in watch mode: removes what the run before it kept (a failed test's
+ * database stays until the next run has ended) and notes what this one keeps. A worker uses
+ * a dir for one test file, so those dirs' files have ended; a run started meanwhile (Vitest
+ * says a rerun started before it waits for the running one) makes dirs of its own.
  */
 export function sweepEarlierRuns(run: RunTempDir | undefined): void {
   if (!run) return
+  const kept = keptAtLastEnd()
   try {
-    sweepWorkerDirs(run.dir)
+    const earlier = kept.get(run.dir) ?? new Set()
+    sweepWorkerDirs(run.dir, (_pid, name) => earlier.has(name))
+    kept.set(run.dir, new Set(workerDirsIn(run.dir)))
   } catch {
     // The run's dir is gone (a test removed it): the workers make their own.
   }

@@ -17,14 +17,22 @@ function removeOwnFiles(dir: string): void {
   fs.rmdirSync(dir)
 }
 
+/** The names of the dirs of the workers of the run whose dir is `runDir`. */
+export function workerDirsIn(runDir: string): string[] {
+  return fs
+    .readdirSync(runDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && workerDir.test(entry.name))
+    .map((entry) => entry.name)
+}
+
 /**
  * Removes the dirs of the workers of the run whose dir is `runDir`, with the files named as
- * ours in them, where `gone(pid)` says their worker is gone. A dir holding anything else stays.
+ * ours in them, where `done(pid, name)` says their use is over. A dir holding anything else stays.
  */
-export function sweepWorkerDirs(runDir: string, gone: (pid: number) => boolean = () => true): void {
+export function sweepWorkerDirs(runDir: string, done: (pid: number, name: string) => boolean): void {
   for (const entry of fs.readdirSync(runDir, { withFileTypes: true })) {
     const worker = workerDir.exec(entry.name)
-    if (!worker || !entry.isDirectory() || !gone(Number(worker[1]))) continue
+    if (!worker || !entry.isDirectory() || !done(Number(worker[1]), entry.name)) continue
     try {
       removeOwnFiles(path.join(runDir, entry.name))
     } catch {

@@ -118,10 +118,12 @@ export class TempDir {
     if (this.#dir === undefined) return
     try {
       fs.rmdirSync(this.#dir)
-      this.#dir = undefined
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'ENOTEMPTY' && code !== 'ENOENT') throw error
     }
+    // A dir holding a kept database is not used again: the next file makes its own, so a
+    // sweep of what an ended run kept never takes a file a later test is using.
+    this.#dir = undefined
   }
 }
