@@ -54,9 +54,17 @@ function bound(callback: Callback): Callback {
 
 const bindArgument = (callback: unknown) => (typeof callback === 'function' ? bound(callback as Callback) : callback)
 
-/** Whether `fn` is a fake clock's: @sinonjs/fake-timers (Vitest's, Jest's modern ones) marks each function it installs with its `clock`. */
+/** The binding wrappers made: they carry their fake's `clock` too, and are not wrapped again. */
+const wrappersMade = new WeakSet<object>()
+
+/**
+ * Whether `fn` is a fake clock's own: @sinonjs/fake-timers (Vitest's, Jest's modern ones)
+ * marks each function it installs with its `clock`. Not a binding wrapper, nor a spy on one
+ * (a mock, which copies the `clock` it finds and calls the wrapper it spied on).
+ */
 function isFakeClocks(fn: unknown): fn is Schedule {
-  return typeof fn === 'function' && Object.prototype.hasOwnProperty.call(fn, 'clock')
+  if (typeof fn !== 'function' || !Object.prototype.hasOwnProperty.call(fn, 'clock') || wrappersMade.has(fn)) return false
+  return (fn as { _isMockFunction?: unknown })._isMockFunction !== true
 }
 
 interface JestMock {
@@ -78,6 +86,7 @@ function bindingCallbacks(fake: Schedule): Schedule {
   }
   const { prototype: _prototype, arguments: _arguments, caller: _caller, ...carried } = Object.getOwnPropertyDescriptors(fake)
   Object.defineProperties(wrapper, carried)
+  wrappersMade.add(wrapper)
   return wrapper
 }
 
