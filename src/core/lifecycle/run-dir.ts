@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { realmState, verbose } from '../base/index.js'
-import { sweepLeftovers, sweepWorkerDirs, workerDirsIn } from './sweep.js'
-import { loadTmp, type RunTempDir, tempBase } from './tempdir.js'
+import { sweepWorkerDirs, workerDirsIn } from './sweep.js'
+import { makeOwnDir, type RunTempDir, tempBase } from './tempdir.js'
 
 // Loading `tmp` costs a worker ~11 ms (it loads node:crypto), in every test file whose
 // databases are files. The runner's main process makes the run's private dir once, with
@@ -16,9 +16,7 @@ import { loadTmp, type RunTempDir, tempBase } from './tempdir.js'
 export function makeRunTempDir(tempDir: string | undefined): RunTempDir | undefined {
   const base = tempBase(tempDir)
   try {
-    fs.mkdirSync(base, { recursive: true, mode: 0o700 })
-    sweepLeftovers(base, closedRuns())
-    return { base, dir: loadTmp().dirSync({ prefix: 'sqlite-fixtures', mode: 0o700, tmpdir: base }).name }
+    return { base, dir: makeOwnDir(tempDir, closedRuns()) }
   } catch (error) {
     verbose(`cannot make the run's private temp dir in ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)}): each worker makes its own`)
     return undefined

@@ -20,6 +20,18 @@ export interface RunTempDir {
 export const tempBase = (tempDir: string | undefined): string => path.resolve(tempDir ?? os.tmpdir())
 
 /**
+ * Sweeps what crashed processes (and `closedRuns`, see run-dir.ts) left in `tempDir` (or the
+ * OS temp dir), then makes a private dir there with `tmp`, mode 0700, named
+ * sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid lets a later run tell a
+ * crashed process's leftovers from a live one's.
+ */
+export function makeOwnDir(tempDir: string | undefined, closedRuns?: ReadonlySet<string>): string {
+  if (tempDir !== undefined) fs.mkdirSync(tempDir, { recursive: true, mode: 0o700 })
+  sweepLeftovers(tempDir, closedRuns)
+  return loadTmp().dirSync({ prefix: 'sqlite-fixtures', mode: 0o700, ...(tempDir === undefined ? {} : { tmpdir: tempDir }) }).name
+}
+
+/**
  * A private directory (mode 0700, unpredictable name: made inside the run's, see run-dir.ts,
  * or else by `tmp`) that holds this process's test databases. Made on first use; names inside
  * come from a counter, which is far cheaper than a fresh random name per test. Only files
@@ -74,15 +86,7 @@ export class TempDir {
     const inRun = this.#inRun()
     if (inRun !== undefined) return inRun
     try {
-      if (this.#base !== undefined) fs.mkdirSync(this.#base, { recursive: true, mode: 0o700 })
-      sweepLeftovers(this.#base)
-      return loadTmp().dirSync({
-        // `tmp` names it sqlite-fixtures-<pid>-<12 random chars>: unpredictable, and its pid
-        // lets a later run tell a crashed process's leftovers from a live one's.
-        prefix: 'sqlite-fixtures',
-        mode: 0o700,
-        ...(this.#base === undefined ? {} : { tmpdir: this.#base }),
-      }).name
+      return makeOwnDir(this.#base)
     } catch (error) {
       const where = this.#base ?? 'the OS temp dir'
       throw new SqliteFixturesConfigError(
