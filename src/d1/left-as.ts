@@ -1,7 +1,5 @@
 import fs from 'node:fs'
-
-/** SQLite's files beside a database: one exists once a connection opened it (in WAL mode) or wrote to it. */
-const sidecars = ['-wal', '-shm', '-journal']
+import { sidecars } from '../core/driver/index.js'
 
 interface Left {
   readonly source: string

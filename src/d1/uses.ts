@@ -33,7 +33,7 @@ export function noteReachedAny(): void {
 
 /**
  * Whether `database` (one of `bindings`, the test worker's D1 bindings) was reached since
- * `forget(database)`: by a call on it, or by one on a database object that is none of them.
+ * the last `forgetReached()`: by a call on it, or by one on a database object that is none of them.
  */
 export function wasReached(database: object, bindings: readonly object[]): boolean {
   if (reached.has(database) || reached.has(anyDatabase)) return true

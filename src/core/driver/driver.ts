@@ -93,7 +93,8 @@ export function unreadableSchema(file: string): string | undefined {
 }
 
 /** Journals SQLite may leave beside a database file. */
-const sidecars = ['-journal', '-wal', '-shm']
+/** SQLite's files beside a database: one exists once a connection opened it in WAL mode, or wrote to it. */
+export const sidecars = ['-journal', '-wal', '-shm']
 
 /** Writes an image as a new database file (mode 0600); fails if the file exists. */
 export function writeDatabaseFile(file: string, image: Buffer): void {

@@ -12,6 +12,7 @@ export {
   releaseDriver,
   removeDatabaseFile,
   replaceDatabaseFile,
+  sidecars,
   snapshot,
   unreadableSchema,
   writeDatabaseFile,
