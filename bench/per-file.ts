@@ -14,11 +14,29 @@ import { summarize } from './measure.js'
 import { timeSuiteRun } from './suite.js'
 import { formatMs } from './report.js'
 import { otherDriver } from './on-node.js'
+import { endedChildrenCpuMs } from './children-cpu.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const files = 20
 /** What the generated projects and the package load, linked from the repo's node_modules. */
 const linked = ['vitest', 'better-sqlite3', 'tmp', 'fastest-levenshtein', 'sqlite3', 'knex', 'sequelize', 'sequelize-typescript', 'reflect-metadata']
+
+/**
+ * Packages that `require('better-sqlite3')` themselves (Knex's better-sqlite3 client). A link
+ * resolves to the repo's copy, which would find the repo's build of better-sqlite3: on another
+ * Node (`--driver`), they are copied into the project instead, so they find its build.
+ */
+const loadsDriver = ['knex']
+
+/** Copies the repo's `name` into `modules`, and links those of its dependencies the copy does not carry. */
+function copyWithDependencies(source: string, modules: string, name: string): void {
+  fs.cpSync(source, path.join(modules, name), { recursive: true })
+  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+  for (const dependency of Object.keys(dependencies)) {
+    const at = path.join(modules, dependency)
+    if (!fs.existsSync(at) && !fs.existsSync(path.join(source, 'node_modules', dependency))) fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), at, 'dir')
+  }
+}
 
 /** A way to set a project up: its setup file (its text), and more plugin options (as code). */
 export interface PerFileVariant {
@@ -41,8 +59,10 @@ function writeProject(root: string, tarball: string, schema: SchemaFiles, varian
   fs.mkdirSync(path.join(modules, 'sqlite-fixtures'), { recursive: true })
   execFileSync('tar', ['-xzf', tarball, '-C', path.join(modules, 'sqlite-fixtures'), '--strip-components=1'])
   for (const name of linked) {
-    const target = name === 'better-sqlite3' && otherDriver !== undefined ? otherDriver : path.join(repoRoot, 'node_modules', name)
-    fs.symlinkSync(target, path.join(modules, name), 'dir')
+    const source = path.join(repoRoot, 'node_modules', name)
+    if (name === 'better-sqlite3' && otherDriver !== undefined) fs.symlinkSync(otherDriver, path.join(modules, name), 'dir')
+    else if (otherDriver !== undefined && loadsDriver.includes(name)) copyWithDependencies(source, modules, name)
+    else fs.symlinkSync(source, path.join(modules, name), 'dir')
   }
   const options = `schema: ${JSON.stringify(schema.schema)}, seed: ${JSON.stringify(schema.seed)}${variant?.pluginOptions ? `, ${variant.pluginOptions}` : ''}`
   fs.writeFileSync(
@@ -101,23 +121,33 @@ export async function perFileCost(
   fs.mkdirSync(tmp, { recursive: true })
   const env = { SQLITE_FIXTURES_CACHE_DIR: path.join(scratch, 'per-file-cache'), TMPDIR: tmp }
   const times = all.map((): number[] => [])
+  const cpus = all.map((): number[] => [])
   for (let round = -1; round < rounds; round++) {
     for (const [i, variant] of all.entries()) {
+      const cpuBefore = endedChildrenCpuMs()
       const ms = await timeSuiteRun(roots[i] as string, env, variant.name, process.execPath, files)
-      if (round >= 0) times[i]?.push(ms)
+      const cpuAfter = endedChildrenCpuMs()
+      if (round < 0) continue
+      times[i]?.push(ms)
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpus[i]?.push(cpuAfter - cpuBefore)
     }
     if (round >= 0) process.stderr.write(`  per-file round ${round + 1}/${rounds}\n`)
   }
   const medians = times.map((samples) => summarize(samples).medianMs)
-  const base = medians[0] as number
+  const cpuMedians = cpus.map((samples) => (samples.length > 0 ? summarize(samples).medianMs : undefined))
   const what = plainTest ? 'each file one test reading the database' : 'files that never touch the database'
   console.log(`\nper test file: vitest run of ${files} files, ${what}, medians of ${rounds} alternating runs (node ${process.version})`)
+  console.log(`${''.padEnd(84)} ${'wall'.padStart(10)}  ${'per file'.padStart(10)}  ${'CPU (all processes)'.padStart(20)}  ${'per file'.padStart(10)}`)
+  const signed = (ms: number) => `${ms < 0 ? '-' : '+'}${formatMs(Math.abs(ms))}`
   for (const [i, variant] of all.entries()) {
-    const median = medians[i] as number
-    const diff = (median - base) / files
-    const perFile = i === 0 ? '' : `  ${`${diff < 0 ? "-" : "+"}${formatMs(Math.abs(diff))}`.padStart(10)} per file over plain schema`
-    console.log(`${variant.name.padEnd(84)} ${formatMs(median).padStart(10)}${perFile}`)
+    const wall = medians[i] as number
+    const cpu = cpuMedians[i]
+    const cpuBase = cpuMedians[0]
+    const wallPerFile = i === 0 ? '' : signed((wall - (medians[0] as number)) / files)
+    const cpuPerFile = i === 0 || cpu === undefined || cpuBase === undefined ? '' : signed((cpu - cpuBase) / files)
+    console.log(`${variant.name.padEnd(84)} ${formatMs(wall).padStart(10)}  ${wallPerFile.padStart(10)}  ${(cpu === undefined ? 'n/a' : formatMs(cpu)).padStart(20)}  ${cpuPerFile.padStart(10)}`)
   }
+  console.log('(per file: over the plain-schema row, divided by the file count; CPU: the vitest run and its workers, user + system)')
 }
 
 /**
