@@ -96,6 +96,17 @@ await withScratch('sqlite-fixtures-bench-knex-', async (scratch) => {
         },
         { name: `[${client}] knexLayer() and testKnex() in a lazy module mock, each test reads through the app's Knex`, setup: lazyMock(client), test: reads },
       ]),
+      // The plugin's core runs on better-sqlite3, so a worker of the layer on node-sqlite3 holds
+      // both drivers and Knex: the same app, better-sqlite3 loaded beside it, shows what that costs.
+      {
+        name: '  control [sqlite3]: the same app, better-sqlite3 also loaded (one :memory: connection)',
+        setup: ownAppSetup(
+          scratch,
+          template.image,
+          "const { default: Database } = await import('better-sqlite3')\n  new Database(':memory:').close()\n  const { default: knex } = await import('knex')\n  return { db: knex({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true }) }",
+        ),
+        test: reads,
+      },
     ],
   })
 })
