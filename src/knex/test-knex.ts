@@ -64,8 +64,10 @@ function follow(knex: Knex, caller: string): Knex {
   const open = async (scope: TestScope) => {
     if (driver === 'better-sqlite3' && scope.get('db').inTransaction) {
       throw new KnexLayerError(
-        `sqlite-fixtures: the database of test "${scope.test.name}" is inside a transaction (isolation: 'savepoint'), ` +
-          "where Knex's own transactions cannot begin. Use the default isolation ('clone') with testKnex().",
+        `sqlite-fixtures: the database of test "${scope.test.name}" is inside a transaction when Knex first asks for its connection ` +
+          "(ctx.db itself, on the better-sqlite3 client), where Knex's own transactions cannot begin: a transaction the test " +
+          "began on ctx.db and has not ended (end it first, or begin it through Knex), or isolation: 'savepoint', which runs each " +
+          "test inside one (use the default isolation, 'clone', with testKnex()).",
       )
     }
     const connection = driver === 'sqlite3' ? openConnection(scope, caller) : betterSqlite3Connection(scope.get('db'), client)

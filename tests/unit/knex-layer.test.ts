@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import knex from 'knex'
 import { describe, expect, test, vi } from 'vitest'
+import { currentDb } from '../../src/core/access/current.js'
 import { knexMigrations, knexSeeds, migrator, testKnex } from '../../src/knex/index.js'
 import { inTest, scratchProject } from '../support/runtime.js'
 
@@ -97,6 +98,23 @@ test('a query through testKnex() outside a test, and node-sqlite3 under isolatio
   const runtime = await project.runtime({ migrations: [knexMigrations({ directory: 'migrations' })], isolation: 'savepoint' })
   const app = testKnex(knex({ client: 'sqlite3', connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
   await expect(app('customers').count()).rejects.toThrow(/^sqlite-fixtures: a query through testKnex\(\) was made outside a test\./)
-  await expect(inTest(runtime, 'savepoint', async () => await app('customers').count())).rejects.toThrow(/Use the default isolation \('clone'\) with testKnex\(\)\.$/)
+  await expect(inTest(runtime, 'savepoint', async () => await app('customers').count())).rejects.toThrow(/isolation: 'savepoint', which runs each test inside one \(use the default isolation, 'clone', with testKnex\(\)\)\.$/)
   await app.destroy()
+})
+
+test("a transaction the test began on ctx.db is named as the test's own, not as isolation: 'savepoint', on both clients", async () => {
+  const runtime = await project.runtime({ migrations: [knexMigrations({ directory: 'migrations' })] })
+  for (const client of ['better-sqlite3', 'sqlite3'] as const) {
+    const app = testKnex(knex({ client, connection: { filename: path.join(root, 'never.db') }, useNullAsDefault: true }))
+    const refusal = await inTest(runtime, `begin on ctx.db, ${client}`, async () => {
+      currentDb().exec('begin immediate')
+      try {
+        return await app('customers').count().then(() => 'no refusal', (error: unknown) => (error instanceof Error ? error.message : String(error)))
+      } finally {
+        currentDb().exec('rollback')
+      }
+    })
+    expect(refusal).toMatch(/a transaction the test began on ctx\.db and has not ended \(end it /)
+    await app.destroy()
+  }
 })

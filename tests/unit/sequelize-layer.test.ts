@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { DataTypes, Sequelize, Transaction } from 'sequelize'
+import { DataTypes, Op, Sequelize, Transaction } from 'sequelize'
 import { describe, expect, test, vi } from 'vitest'
 import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders, testSequelize } from '../../src/sequelize/index.js'
 import { inTest, scratchProject } from '../support/runtime.js'
@@ -95,6 +95,37 @@ test('a query through testSequelize() outside a test, and one under isolation sa
   const app = appSequelize(path.join(root, 'never.sqlite'))
   testSequelize(app.sequelize)
   await expect(app.Customer.count()).rejects.toThrow(/^sqlite-fixtures: a query through testSequelize\(\) was made outside a test\./)
-  await expect(inTest(runtime, 'savepoint', () => app.Customer.count())).rejects.toThrow(/Use the default isolation \('clone'\) with testSequelize\(\)\.$/)
+  await expect(inTest(runtime, 'savepoint', () => app.Customer.count())).rejects.toThrow(/isolation: 'savepoint', which runs each test inside one \(use the default isolation, 'clone', with testSequelize\(\)\)\.$/)
   await app.sequelize.close()
+})
+
+describe('the sync() template is built again when what sync() creates changes', () => {
+  /** A model whose unique email index holds only where `deletedAt` is null, or only where it is not. */
+  function accounts(where: 'is null' | 'not null', hits: bigint) {
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })
+    const Account = sequelize.define(
+      'Account',
+      { email: { type: DataTypes.STRING, allowNull: false }, deletedAt: DataTypes.DATE, hits: { type: DataTypes.BIGINT, defaultValue: hits } },
+      { timestamps: false, indexes: [{ unique: true, fields: ['email'], where: { deletedAt: where === 'is null' ? { [Op.is]: null } : { [Op.not]: null } } }] },
+    )
+    return { sequelize, Account }
+  }
+
+  test("an index's where clause written with Op (symbol keys), and a BigInt default, are part of the template's key", async () => {
+    const cached = scratchProject('sqlite-fixtures-sequelize-key-', {})
+    const twoLive = async (app: ReturnType<typeof accounts>) => {
+      const runtime = await cached.runtime({ layers: [sequelizeLayer({ sequelize: app.sequelize, sync: true })] })
+      return inTest(runtime, 'two live accounts, one email', async () => {
+        await app.Account.create({ email: 'ada@example.com' })
+        await app.Account.create({ email: 'ada@example.com' })
+        return { hits: (await app.Account.findOne())?.get('hits'), schema: await app.sequelize.query("select sql from sqlite_master where name like '%email%'", { type: 'SELECT' }) }
+      }).catch((error: unknown) => (error instanceof Error ? error.name : String(error)))
+    }
+    // Unique among live accounts: the second is refused.
+    expect(await twoLive(accounts('is null', 0n))).toBe('SequelizeUniqueConstraintError')
+    // The same models but the index holds among deleted ones: with the same cache, a template built from these.
+    expect(await twoLive(accounts('not null', 0n))).toMatchObject({ hits: 0 })
+    // And again for a changed BigInt default (which a JSON description could not hold at all).
+    expect(await twoLive(accounts('not null', 7n))).toMatchObject({ hits: 7 })
+  })
 })

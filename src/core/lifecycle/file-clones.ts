@@ -55,9 +55,10 @@ export function openBeside<C>(scope: TestScope, driver: BesideDriver, open: (fil
   }
   if (db.inTransaction) {
     throw driver.error(
-      `sqlite-fixtures: the database of test "${scope.test.name}" is inside a transaction (isolation: 'savepoint'), ` +
-        `which a ${driver.name} connection cannot share: it would write beside an open transaction of another connection. ` +
-        `Use the default isolation ('clone') with ${driver.call}.`,
+      `sqlite-fixtures: the database of test "${scope.test.name}" is inside a transaction when ${driver.call} first opens ` +
+        `its connection, which a ${driver.name} connection cannot share: it would write beside an open transaction of ` +
+        `another connection: a transaction the test began on ctx.db and has not ended (end it before the first query through ` +
+        `${driver.call}), or isolation: 'savepoint', which runs each test inside one (use the default isolation, 'clone', with ${driver.call}).`,
     )
   }
   const connection = open(db.name, db)
