@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Database } from 'sqlite3'
 import type { Sequelize } from 'sequelize'
 import { currentScope, ownerHere, requestFileClones, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
@@ -23,14 +24,21 @@ interface TestConnections {
   closed: boolean
 }
 
-/** Where a taken-over Sequelize sends its queries while the template is built, and what it opened there. */
+/** Where a taken-over Sequelize sends the build's own queries while the template is built, and what it opened there. */
 interface Build {
   readonly file: string
   readonly opened: Map<string | number, Connection>
+  /** Set once the build is done: work it left running is then outside it. */
+  done: boolean
 }
 
-/** The app's Sequelize instances taken over, with the template build they serve, if one runs. */
-const takenOver = new WeakMap<object, { build: Build | undefined }>()
+/**
+ * The app's Sequelize instances taken over, each with the async context its template build
+ * runs in: only the build's own work (its `sync()`, and the queries and hooks that runs) reaches
+ * the template. App code running beside it (a timer started at import) is not the build's, and
+ * is treated as it would be with no build running.
+ */
+const takenOver = new WeakMap<object, AsyncLocalStorage<Build>>()
 /** The last one taken over (by the setup file's module mock of the app's db module, say). */
 let latest: Sequelize | undefined
 
@@ -78,14 +86,13 @@ function close(connection: Database): Promise<void> {
  * closed once `work` is done.
  */
 export async function onFile(sequelize: Sequelize, file: string, work: () => Promise<unknown>): Promise<void> {
-  const state = takenOver.get(sequelize)
-  if (!state) throw new SequelizeLayerError('sqlite-fixtures: the Sequelize was not taken over before the template was built.')
-  const build: Build = { file, opened: new Map() }
-  state.build = build
+  const building = takenOver.get(sequelize)
+  if (!building) throw new SequelizeLayerError('sqlite-fixtures: the Sequelize was not taken over before the template was built.')
+  const build: Build = { file, opened: new Map(), done: false }
   try {
-    await work()
+    await building.run(build, work)
   } finally {
-    state.build = undefined
+    build.done = true
     await Promise.all([...build.opened.values()].map(close))
   }
 }
@@ -105,7 +112,12 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
   }
   const manager = managerOf(sequelize, caller)
   requestFileClones()
-  const state: { build: Build | undefined } = { build: undefined }
+  const building = new AsyncLocalStorage<Build>()
+  /** The build the code running here is part of, while it runs. */
+  const buildHere = (): Build | undefined => {
+    const build = building.getStore()
+    return build?.done === false ? build : undefined
+  }
   const perTest = new WeakMap<TestScope, TestConnections>()
   const connectionsOf = (scope: TestScope) => {
     let connections = perTest.get(scope)
@@ -125,7 +137,8 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
     })
   /** Where a connection is kept: the build's, or the test's running here. */
   const keptIn = (): { opened: Map<string | number, Connection>; scope: TestScope | undefined } => {
-    if (state.build) return { opened: state.build.opened, scope: undefined }
+    const build = buildHere()
+    if (build) return { opened: build.opened, scope: undefined }
     const owner = ownerHere()
     const scope = owner && scopeOfOwner(owner)
     return { opened: scope ? connectionsOf(scope).open : new Map(), scope }
@@ -134,7 +147,7 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
   manager.getConnection = async (options = {}) => {
     options.uuid = options.uuid || 'default'
     const key = inMemory(sequelize) ? 1 : options.uuid
-    const { build } = state
+    const build = buildHere()
     if (build) {
       let connection = build.opened.get(key)
       if (!connection) build.opened.set(key, (connection = prepare(await openOn(build.file))))
@@ -163,14 +176,14 @@ export function followTests<S extends Sequelize>(sequelize: S, caller: string): 
   manager.destroyConnection = (connection) => forget(connection)
   manager.close = async () => {
     const { scope } = keptIn()
-    if (!scope || scope.ended || state.build) return
+    if (!scope || scope.ended) return
     const connections = connectionsOf(scope)
     connections.closed = true
     const open = [...connections.open.values()]
     connections.open.clear()
     await Promise.all(open.map(close))
   }
-  takenOver.set(sequelize, state)
+  takenOver.set(sequelize, building)
   latest = sequelize
   return sequelize
 }

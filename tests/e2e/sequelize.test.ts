@@ -48,6 +48,7 @@ describe("apps on Sequelize, through sequelizeLayer() on the app's own instance"
         "the late write is refused, and this test's database is untouched",
         failing,
         'the tables come from the models, made by sync() once, on the template',
+        'app code writing on a timer while sync() built the template wrote nothing into it',
         'a foreign key error comes back as Sequelize reports it',
         ...concurrent.map((name) => `concurrent sequelize-typescript test ${name}`),
       ].sort(),
@@ -66,6 +67,14 @@ describe("apps on Sequelize, through sequelizeLayer() on the app's own instance"
     // Neither app's database file was ever made.
     for (const file of [path.join(project, 'typescript/data'), path.join(repoRoot, 'data')]) expect(fs.existsSync(file), file).toBe(false)
     expect(leftovers(run.tmpDir)).toEqual([])
+
+    // Again, on the same cache: the sync() template is found there, and it holds no row the
+    // app's timer wrote while it was built either.
+    const againLog = path.join(scratch, 'again.log')
+    const again = await runFixture('sequelize-app', { scratch, files: ['typescript/tests/nest.test.ts'], env: { SQLITE_FIXTURES_VERBOSE: againLog } })
+    expect(templateLines(againLog).filter((line) => line.includes('template built'))).toEqual([])
+    expect(again.tests.filter((t) => t.state !== 'passed').map((t) => [t.name, t.errors])).toEqual([])
+    expect(again.test('app code writing on a timer while sync() built the template wrote nothing into it').state).toBe('passed')
   })
 
   test('Jest: the same app, its migrations and seeders run in the global setup', async () => {

@@ -129,3 +129,24 @@ describe('the sync() template is built again when what sync() creates changes', 
     expect(await twoLive(accounts('not null', 7n))).toMatchObject({ hits: 7 })
   })
 })
+
+test("while sync() builds the template, only sync() and its hooks reach it: app code beside it is refused as outside a test", async () => {
+  // A project of its own: these models' template is built here, not found in the cache.
+  const own = scratchProject('sqlite-fixtures-sequelize-beside-', {})
+  const app = appSequelize(path.join(own.root, 'app.sqlite'))
+  // App code beside the build (a timer started at import, say): it writes once sync() has
+  // made the Customers table, while the build still runs (the hook waits for it).
+  let tableMade = () => {}
+  const beside = new Promise<void>((resolve) => (tableMade = resolve)).then(() => app.Customer.create({ name: 'beside the build' }))
+  app.Customer.addHook('afterSync', async () => {
+    tableMade()
+    await beside.catch(() => undefined)
+  })
+  app.sequelize.addHook('afterBulkSync', async () => {
+    await app.sequelize.query("insert into Customers (name) values ('made by a hook')")
+  })
+  const runtime = await own.runtime({ layers: [sequelizeLayer({ sequelize: app.sequelize, sync: true })] })
+  await expect(beside).rejects.toThrow(/^sqlite-fixtures: a query through sequelizeLayer\(\) was made outside a test\./)
+  const names = await inTest(runtime, 'reads', async () => (await app.Customer.findAll()).map((c) => c.get('name')))
+  expect(names).toEqual(['made by a hook'])
+})
