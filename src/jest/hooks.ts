@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { afterAll, afterEach, beforeEach, expect, test } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from '@jest/globals'
 import {
   type Block,
   bindFakeTimers,
@@ -12,6 +12,7 @@ import {
   setNoOwnerExplanation,
   setRunnerOwner,
   startFile,
+  startTests,
   type TestScope,
 } from '../core/lifecycle/index.js'
 import { FixtureUnavailableError, realmState, SqliteFixturesConfigError, type SqliteFixturesOptions } from '../core/base/index.js'
@@ -358,6 +359,8 @@ export function installHooks(): void {
   if (testPath !== undefined) startFile(testPath)
   // Before the project's setup files, which may fake timers.
   bindFakeTimers()
+  // First of the file's hooks: Jest runs them once it has loaded the file and its imports.
+  beforeAll(startTests)
   beforeEach(beforeTest)
   afterEach(afterTest)
   wrapConcurrentTests(test, aroundConcurrentTest)

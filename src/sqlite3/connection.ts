@@ -25,8 +25,8 @@ const sqlite3Driver = { name: 'node-sqlite3', call: 'testSqlite3Database()', err
  * ORMs on it: Knex, Sequelize) uses it: every call reaches node-sqlite3's own `Database`, so
  * values, `this.lastID`/`this.changes` and errors are the driver's; each statement is recorded
  * in the test's SQL log; callbacks run in the caller's async context. It belongs to its test:
- * used by another test's work, or after the test ended, it refuses. Closed (its statements
- * finalized first) before the test's database closes.
+ * used by another test's work, or after the test ended, it refuses. Closed by the plugin (its
+ * statements finalized first) before the test's database closes.
  */
 export class TestSqlite3Connection extends Emitting {
   readonly scope: TestScope
@@ -35,7 +35,9 @@ export class TestSqlite3Connection extends Emitting {
   /** Statements prepared and not finalized: node-sqlite3 cannot close a connection that has any. */
   readonly #open = new Set<Statement>()
   readonly #events: ForwardedEvents
+  /** The close under way, if any: a failed one (the app's, with a statement open) leaves the connection open. */
   #closing: Promise<void> | undefined
+  #closed = false
   /** What failed on this connection that no call of the test's could be told (a kept call), reported at its teardown. */
   readonly #failures: Error[] = []
 
@@ -142,24 +144,36 @@ export class TestSqlite3Connection extends Emitting {
 
   /**
    * Closes the connection, as the app's `close()` would: later calls fail as node-sqlite3's
-   * do on a closed database, in this test only. Never refused: closing is a shutdown.
+   * do on a closed database, in this test only. The answer is node-sqlite3's own: with a
+   * statement left unfinalized it refuses (SQLITE_BUSY), so a leak that fails in production
+   * fails in the test. Never refused by the plugin: closing is a shutdown.
    */
   close(callback?: (error: Error | null) => void): void {
     const done = callback && inCallersContext(callback)
-    if (this.#closing) {
-      void this.#closing.then(() => done?.(null), (error: Error) => done?.(error))
-      return
-    }
-    this.#closing = this.#finalizeAndClose()
+    this.#closing ??= this.#close(false)
     void this.#closing.then(() => done?.(null), (error: Error) => done?.(error))
   }
 
-  /** Finalizes the statements left open, then closes; resolves once node-sqlite3 let go of the file. */
-  #finalizeAndClose(): Promise<void> {
-    for (const statement of this.#open) statement.finalize()
-    this.#open.clear()
+  /**
+   * Closes node-sqlite3's connection, its open statements finalized first if `finalize` (the
+   * plugin's teardown: the test is over, its file must go); resolves once it let go of the file.
+   */
+  #close(finalize: boolean): Promise<void> {
+    if (finalize) {
+      for (const statement of this.#open) statement.finalize()
+      this.#open.clear()
+    }
     return new Promise((resolve, reject) => {
-      this.#real.close((error) => (error ? reject(error) : resolve()))
+      this.#real.close((error) => {
+        if (error) {
+          // Still open, as node-sqlite3's stays: a later close, or the teardown's, closes it.
+          this.#closing = undefined
+          reject(error)
+        } else {
+          this.#closed = true
+          resolve()
+        }
+      })
     })
   }
 
@@ -191,8 +205,12 @@ export class TestSqlite3Connection extends Emitting {
    * the test closed it. Rejects with what `failAtTeardown()` kept, once closed.
    */
   async closeAtTeardown(): Promise<void> {
-    this.#closing ??= this.#finalizeAndClose()
-    await this.#closing.catch(() => undefined)
+    // The app's own close may be under way, and fail (a statement left open): this one finalizes.
+    await this.#closing?.catch(() => undefined)
+    if (!this.#closed) {
+      this.#closing ??= this.#close(true)
+      await this.#closing.catch(() => undefined)
+    }
     if (this.#failures.length === 1) throw this.#failures[0]
     if (this.#failures.length > 1) throw new AggregateError(this.#failures, this.#failures.map((failure) => failure.message).join('; '))
   }

@@ -1,14 +1,24 @@
 import { EventEmitter } from 'node:events'
 import type { Database } from 'sqlite3'
-import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, testsStarted, type TestScope } from '../core/lifecycle/index.js'
 import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
-import { KeptCalls } from './kept-calls.js'
+import { KeptCalls, shownCall, unownedCall } from './kept-calls.js'
 import type { TestStatement } from './statement.js'
 
 type Listener = (...args: unknown[]) => void
 type Query = 'run' | 'get' | 'all' | 'each' | 'map' | 'exec'
+
+/**
+ * The running test's scope for a call that is kept where no test runs: `undefined` there (the
+ * call is kept) before the file's tests start, and the call's refusal after.
+ */
+function scopeOrKept(method: string, args: readonly unknown[]): TestScope | undefined {
+  const scope = scopeIfAny()
+  if (scope === undefined && testsStarted()) throw unownedCall(shownCall(method, args))
+  return scope
+}
 
 /**
  * The test-following node-sqlite3 database: one object, of node-sqlite3's `Database` type,
@@ -16,11 +26,12 @@ type Query = 'run' | 'get' | 'all' | 'each' | 'map' | 'exec'
  * database (a file copy of the template, made on first use). Callbacks run in the test's
  * async context; work a test left running is refused once it ended.
  *
- * Where no test runs (an app module at import), calls that configure a connection (`run`,
- * `exec`, `configure`, `loadExtension`, `serialize()`) are kept and made on each test's
- * connection as it opens, listeners hear every test's connection, and statements prepared
- * then follow the tests; queries there fail (their callback gets the error), as there is no
- * database to ask.
+ * Where no test runs before the file's tests start (an app module at import), calls that
+ * configure a connection (`run`, `exec`, `configure`, `loadExtension`, `serialize()`) are kept
+ * and made on each test's connection as it opens; once the tests started, they are refused (a
+ * timer an app module started is no set-up). Listeners added where no test runs hear every
+ * test's connection, and statements prepared there follow the tests; queries there fail (their
+ * callback gets the error), as there is no database to ask.
  */
 class TestSqlite3Database extends EventEmitter {
   readonly #connections = new WeakMap<TestScope, TestSqlite3Connection>()
@@ -38,10 +49,10 @@ class TestSqlite3Database extends EventEmitter {
     return connection
   }
 
-  /** Runs a query on the test's connection; outside a test, `keep` says whether it is kept for every test's. */
+  /** Runs a query on the test's connection; outside a test, `keep` says whether it is kept for every test's (at import). */
   #query(method: Query, sql: string, args: unknown[], keep: boolean): this {
     let scope: TestScope | undefined
-    if (!checked(args, () => (scope = keep ? scopeIfAny() : currentScope(madeOutside)))) return this
+    if (!checked(args, () => (scope = keep ? scopeOrKept(method, [sql]) : currentScope(madeOutside)))) return this
     if (scope) {
       this.#connectionOf(scope)[method](sql, ...args)
       return this
@@ -95,22 +106,22 @@ class TestSqlite3Database extends EventEmitter {
   }
 
   #mode(mode: 'serialize' | 'parallelize', callback: (() => void) | undefined): void {
-    const scope = scopeIfAny()
+    const scope = callback ? scopeIfAny() : scopeOrKept(mode, [])
     if (scope) return this.#connectionOf(scope)[mode](callback)
-    // The calls `callback` makes are kept in turn; a mode set for good is kept for every test.
+    // The calls `callback` makes are kept (or refused) in turn; a mode set for good is kept for every test.
     if (callback) callback()
     else this.#kept.keep(mode, [])
   }
 
   configure(option: string, ...values: unknown[]): void {
-    const scope = scopeIfAny()
+    const scope = scopeOrKept('configure', [option])
     if (scope) this.#connectionOf(scope).configure(option, ...values)
     else this.#kept.keep('configure', [option, ...values])
   }
 
   loadExtension(file: string, ...args: unknown[]): this {
     let scope: TestScope | undefined
-    if (!checked(args, () => (scope = scopeIfAny()))) return this
+    if (!checked(args, () => (scope = scopeOrKept('loadExtension', [file])))) return this
     if (scope) this.#connectionOf(scope).loadExtension(file, ...args)
     else {
       this.#kept.keep('loadExtension', [file])

@@ -1,3 +1,4 @@
+import { FixtureUnavailableError } from '../core/base/index.js'
 import type { TestScope } from '../core/lifecycle/index.js'
 import type { TestSqlite3Connection } from './connection.js'
 import { Sqlite3FixtureError } from './errors.js'
@@ -12,23 +13,47 @@ interface KeptCall {
   readonly args: readonly unknown[]
 }
 
+/** How messages name a call: `run("create table ...")`. */
+export function shownCall(method: string, args: readonly unknown[]): string {
+  const [first] = args
+  return typeof first === 'string' ? `${method}(${JSON.stringify(first.slice(0, 60))})` : `${method}()`
+}
+
+/**
+ * The refusal of a call made where no test runs once the file's tests have started: not the
+ * app's set-up at import, but work no test owns (a timer or job an app module started), which
+ * kept would reach every later test's database.
+ */
+export function unownedCall(call: string): FixtureUnavailableError {
+  return new FixtureUnavailableError(
+    `sqlite-fixtures: ${call} through testSqlite3Database() was made outside a test, after its test file's tests ` +
+      'started: work no test owns, such as a timer or a job your app started at import. It was refused: nothing ran. ' +
+      "Only calls made before the file's first test (an app module's settings at import) are kept for every test's " +
+      'connection. Make it in a test or a hook, which own the work they start, or keep the job from running in tests. ' +
+      "(In Jest, a beforeAll or afterAll runs for no test: set up a block's data with deriveTemplate().)",
+  )
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
 /**
- * Calls made on `testSqlite3Database()` where no test runs (an app module at import: `serialize()`,
- * `run('PRAGMA ...')`, `configure('busyTimeout', ...)`), kept and made again, in order, on each
- * test's connection as it opens, before the test's own calls. A kept call that fails there fails
+ * Calls made on `testSqlite3Database()` where no test runs, before the file's tests start (an app
+ * module at import: `serialize()`, `run('PRAGMA ...')`, `configure('busyTimeout', ...)`), kept and
+ * made again, in order, on each test's connection as it opens, before the test's own calls. A kept call that fails there fails
  * that test when it ends, naming the call.
  */
 export class KeptCalls {
   readonly #calls: KeptCall[] = []
 
   keep(method: KeptCall['method'], args: readonly unknown[]): void {
-    const [first] = args
-    const shown = typeof first === 'string' ? `${method}(${JSON.stringify(first.slice(0, 60))})` : `${method}()`
-    const call: KeptCall = { call: shown, key: `${method} ${String(first)} ${args.length}`, method, args: args.filter((arg) => typeof arg !== 'function') }
+    const call: KeptCall = {
+      call: shownCall(method, args),
+      key: `${method} ${String(args[0])} ${args.length}`,
+      method,
+      args: args.filter((arg) => typeof arg !== 'function'),
+    }
     const earlier = this.#calls.findIndex((kept) => kept.key === call.key)
     if (earlier === -1) this.#calls.push(call)
     else this.#calls[earlier] = call

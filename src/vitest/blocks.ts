@@ -1,5 +1,5 @@
 import { TestRunner, type RunnerTestSuite } from 'vitest'
-import { Block, finishFile, runInBlock, startFile } from '../core/lifecycle/index.js'
+import { Block, finishFile, runInBlock, startFile, startTests } from '../core/lifecycle/index.js'
 import { recordDatabaseUse } from './file-meta.js'
 import { currentRuntime, existingRuntime, refreshRuntime } from './runtime.js'
 
@@ -81,6 +81,8 @@ export async function aroundFile(runSuite: () => Promise<void>, {}: object, file
   if (wrappedFiles.has(file)) return runSuite()
   wrappedFiles.add(file)
   startFile(file.file.filepath)
+  // The file and its imports are loaded (Vitest collects a file before it runs it).
+  startTests()
   refreshRuntime()
   const openedBefore = existingRuntime()?.databasesOpened ?? 0
   wrapDescribeBlocks(file)

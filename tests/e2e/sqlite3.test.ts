@@ -8,6 +8,11 @@ const project = path.join(repoRoot, 'fixtures/sqlite3-app')
 /** Where the app's `new sqlite3.Database(process.env.APP_DB ?? 'app.db')` would create its file. */
 const appFiles = [path.join(project, 'app.db'), path.join(repoRoot, 'app.db')]
 const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia']
+/** tests/import-time.test.ts, in both samples: a call made at import is kept, a write no test made once the tests started is refused. */
+const importTime = [
+  'a write from a job the app started at import, made once the tests started, is refused',
+  "no later test sees the job's row, and the setting made at import holds in every test",
+]
 const failing = [
   'fails on purpose: its report shows the statements node-sqlite3 ran, with their values',
   'fails on purpose: a foreign key broken through node-sqlite3 fails the test at teardown',
@@ -29,6 +34,8 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
         "trace and change events report the test's own statements and rows",
         "closing the app's database is an outage for the test that closed it, and no other > the health check answers 503 once the test closes the database",
         "closing the app's database is an outage for the test that closed it, and no other > the next test has a working database again",
+        "closing the app's database is an outage for the test that closed it, and no other > close() with a statement left unfinalized fails as node-sqlite3's does on a plain file, and the database stays open",
+        ...importTime,
         'a test tagged no-db has no database, and node-sqlite3 says so',
         ...concurrent.map((name) => `concurrent node-sqlite3 test ${name}`),
         "a describe block's beforeAll writes through the app's node-sqlite3 database > each test starts from the block data",
@@ -80,13 +87,15 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
     expect(run.errors).toEqual([])
     expect(run.tests.map((t) => [t.name, t.state, t.errors])).toEqual(
       [
-        // tests/concurrent.test.ts, then orders.test.ts
+        // tests/concurrent.test.ts, import-time.test.ts, then orders.test.ts
         ...concurrent.slice(0, 5).map((name) => `concurrent node-sqlite3 test ${name}`),
+        ...importTime,
         'a test opens an account in a transaction',
         'the next test starts clean',
         'currentDb() sees what node-sqlite3 wrote, and the other way round',
         'a foreign key error, and a failed transaction rolled back, leave nothing behind',
         "values, lastID, changes and errors come back as node-sqlite3 returns them on a plain file, in Jest's sandbox too",
+        "close() with a statement left unfinalized fails as node-sqlite3's does on a plain file",
         'closing the database is an outage for this test only',
         'and the next test has a working database',
         'deriveTemplate() through the app database starts from the block data',

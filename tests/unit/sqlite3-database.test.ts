@@ -9,6 +9,7 @@ import { currentDb } from '../../src/core/access/current.js'
 import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
 import { ownerHere, runInScope } from '../../src/core/lifecycle/owner.js'
+import { finishFile, startTests } from '../../src/core/lifecycle/refusals.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import type { TestScope } from '../../src/core/lifecycle/scope.js'
 import { Sqlite3FixtureError, testSqlite3Database } from '../../src/sqlite3/index.js'
@@ -139,6 +140,22 @@ test('outside a test, configuring calls are kept for every test, and queries fai
   const { result, end } = await inTest('kept', () => all(db, 'PRAGMA user_version'))
   await end()
   expect(result).toEqual([{ user_version: 7 }])
+})
+
+test("once the file's tests started, a call outside a test is refused, not kept for later tests", async () => {
+  startTests()
+  try {
+    const refused = await new Promise((resolve) => db.run("insert into notes (text) values ('from a timer')", resolve))
+    expect(refused).toBeInstanceOf(FixtureUnavailableError)
+    expect((refused as Error).message).toMatch(/^sqlite-fixtures: run\("insert into notes .*"\) through testSqlite3Database\(\) was made outside a test, after its test file's tests started/)
+    expect(() => db.configure('busyTimeout', 10)).toThrow(FixtureUnavailableError)
+    const { result, end } = await inTest('after the timer', () => all(db, 'select text from notes'))
+    await end()
+    expect(result).toEqual([])
+  } finally {
+    // The file's end: its next file's imports are kept again.
+    await finishFile(undefined)
+  }
 })
 
 describe('events', () => {

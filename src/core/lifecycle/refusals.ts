@@ -20,13 +20,29 @@ const state = realmState('refusals', () => ({
   file: undefined as string | undefined,
   /** Files that reported already: refusals for them are errors of the run. */
   finished: new Set<string>(),
+  /** Whether the running file's tests (or its hooks) have started: its import time is over. */
+  testsStarted: false,
 }))
 
 /** Marks the start of a test file: tests and blocks opened from now on belong to it. */
 export function startFile(file: string): void {
   state.file = file
+  state.testsStarted = false
   // Watch mode runs a file again in the same worker.
   state.finished.delete(file)
+}
+
+/** Marks the start of the running file's first hook or test: the file and its imports are loaded. */
+export function startTests(): void {
+  state.testsStarted = true
+}
+
+/**
+ * Whether the running file's tests have started: code that runs for no test from then on is
+ * no import-time set-up, but work something left running (a timer an app module started).
+ */
+export function testsStarted(): boolean {
+  return state.testsStarted
 }
 
 /** The test file running now, if a runner adapter said which. */
@@ -49,6 +65,8 @@ export async function finishFile(file: string | undefined): Promise<Error[]> {
   await nextTurns(3)
   if (file !== undefined) state.finished.add(file)
   if (state.file === file) state.file = undefined
+  // The next file's imports (a worker that runs several files, Vitest's `isolate: false`) are its set-up again.
+  state.testsStarted = false
   const mine = state.kept.filter((kept) => kept.file === file || kept.file === undefined)
   state.kept = state.kept.filter((kept) => !mine.includes(kept))
   return mine.map((kept) => kept.error)
