@@ -5,7 +5,8 @@ import type { InnerRun, InnerTest } from './run-vitest.js'
 // - a test named "pass: ..." passed, and one named "fail: ..." failed (no correct test fails,
 //   no broken test passes), failing for the reason its name gives;
 // - work a test left running was refused, not written, and its test file failed naming the
-//   test (or, for work no test owns on a kept connection, was refused as cross-test work);
+//   test (or, for work no test owns on a kept connection, was refused as cross-test work;
+//   through the app's handle, as made outside a test);
 // - every scenario that leaves work running did leave some, so no cell holds vacuously.
 
 /** A cell: one scenario, through one access path, under one feature, in one project. */
@@ -31,6 +32,7 @@ const leavingWork = new Set([
   'timeout',
   'broken register',
   'ownerless',
+  'queued through the handle',
   'late write into the retry',
   'broken retry',
   'late write',
@@ -101,6 +103,11 @@ export function checkMatrix(run: InnerRun, testFile: (feature: string) => string
       // it by name, as late work of the test that handed the connection over.
       const allowed = kept ? ['SQLITE_FIXTURES_CROSS_TEST'] : ['SQLITE_FIXTURES_LATE_WORK']
       if (!allowed.includes(outcome)) problems.push(`${where}: ${outcome}, should have been ${allowed.join(' or ')}`)
+      continue
+    }
+    if (cell.scenario === 'queued through the handle') {
+      // Made where no test runs: the handle has no database to give it (and keeps it for none).
+      if (outcome !== 'SQLITE_FIXTURES_UNAVAILABLE') problems.push(`${where}: ${outcome}, should have been refused as made outside a test`)
       continue
     }
     if (outcome !== 'SQLITE_FIXTURES_LATE_WORK') {
