@@ -35,8 +35,8 @@ export class TestSqlite3Connection extends Emitting {
   /** Statements prepared and not finalized: node-sqlite3 cannot close a connection that has any. */
   readonly #open = new Set<Statement>()
   readonly #events: ForwardedEvents
-  /** The close under way, if any: a failed one (the app's, with a statement open) leaves the connection open. */
-  #closing: Promise<void> | undefined
+  /** The app's closes under way: the teardown waits for them (a failed one, with a statement open, leaves the connection open). */
+  readonly #closing = new Set<Promise<void>>()
   #closed = false
   /** What failed on this connection that no call of the test's could be told (a kept call), reported at its teardown. */
   readonly #failures: Error[] = []
@@ -146,12 +146,17 @@ export class TestSqlite3Connection extends Emitting {
    * Closes the connection, as the app's `close()` would: later calls fail as node-sqlite3's
    * do on a closed database, in this test only. The answer is node-sqlite3's own: with a
    * statement left unfinalized it refuses (SQLITE_BUSY), so a leak that fails in production
-   * fails in the test. Never refused by the plugin: closing is a shutdown.
+   * fails in the test, and a second close gets node-sqlite3's SQLITE_MISUSE. Never refused by
+   * the plugin: closing is a shutdown.
    */
   close(callback?: (error: Error | null) => void): void {
     const done = callback && inCallersContext(callback)
-    this.#closing ??= this.#close(false)
-    void this.#closing.then(() => done?.(null), (error: Error) => done?.(error))
+    const closing = this.#close(false)
+    this.#closing.add(closing)
+    void closing.then(
+      () => done?.(null),
+      (error: Error) => done?.(error),
+    ).finally(() => this.#closing.delete(closing))
   }
 
   /**
@@ -165,11 +170,10 @@ export class TestSqlite3Connection extends Emitting {
     }
     return new Promise((resolve, reject) => {
       this.#real.close((error) => {
-        if (error) {
-          // Still open, as node-sqlite3's stays: a later close, or the teardown's, closes it.
-          this.#closing = undefined
-          reject(error)
-        } else {
+        // On an error the connection is still open, as node-sqlite3's stays (a statement left
+        // open), or was closed already (a second close): the teardown closes it if need be.
+        if (error) reject(error)
+        else {
           this.#closed = true
           resolve()
         }
@@ -205,12 +209,9 @@ export class TestSqlite3Connection extends Emitting {
    * the test closed it. Rejects with what `failAtTeardown()` kept, once closed.
    */
   async closeAtTeardown(): Promise<void> {
-    // The app's own close may be under way, and fail (a statement left open): this one finalizes.
-    await this.#closing?.catch(() => undefined)
-    if (!this.#closed) {
-      this.#closing ??= this.#close(true)
-      await this.#closing.catch(() => undefined)
-    }
+    // The app's own closes may be under way, and fail (a statement left open): this one finalizes.
+    await Promise.allSettled(this.#closing)
+    if (!this.#closed) await this.#close(true).catch(() => undefined)
     if (this.#failures.length === 1) throw this.#failures[0]
     if (this.#failures.length > 1) throw new AggregateError(this.#failures, this.#failures.map((failure) => failure.message).join('; '))
   }

@@ -4,7 +4,7 @@ import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, t
 import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
-import { KeptCalls, shownCall, unownedCall } from './kept-calls.js'
+import { KeptCalls, keepable, shownCall, unownedCall, unownedWrite } from './kept-calls.js'
 import type { TestStatement } from './statement.js'
 
 type Listener = (...args: unknown[]) => void
@@ -12,12 +12,16 @@ type Query = 'run' | 'get' | 'all' | 'each' | 'map' | 'exec'
 
 /**
  * The running test's scope for a call that is kept where no test runs: `undefined` there (the
- * call is kept) before the file's tests start, and the call's refusal after.
+ * call is kept) before the file's tests start, and the call's refusal after; a write (SQL
+ * that is no PRAGMA or CREATE) where no test runs is refused whenever it comes.
  */
 function scopeOrKept(method: string, args: readonly unknown[]): TestScope | undefined {
   const scope = scopeIfAny()
-  if (scope === undefined && testsStarted()) throw unownedCall(shownCall(method, args))
-  return scope
+  if (scope !== undefined) return scope
+  const [sql] = args
+  if ((method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)) throw unownedWrite(shownCall(method, args))
+  if (testsStarted()) throw unownedCall(shownCall(method, args))
+  return undefined
 }
 
 /**

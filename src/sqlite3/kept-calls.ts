@@ -20,6 +20,33 @@ export function shownCall(method: string, args: readonly unknown[]): string {
 }
 
 /**
+ * SQL that only sets a connection up, so that making it again on every test's connection
+ * changes no test's rows: a PRAGMA, or a CREATE (whose IF NOT EXISTS holds on the template's
+ * copy). Judged by the first statement's first word, after comments.
+ */
+const settingUp = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:pragma|create)\b/i
+
+/** Whether a `run` or `exec` made where no test runs may be kept for every test's connection. */
+export function keepable(sql: string): boolean {
+  return settingUp.test(sql)
+}
+
+/**
+ * The refusal of a write made where no test runs, at any time: kept, it would reach every
+ * later test's database, and made before the file's tests start it cannot be told from a job
+ * an app module started at import.
+ */
+export function unownedWrite(call: string): FixtureUnavailableError {
+  return new FixtureUnavailableError(
+    `sqlite-fixtures: ${call} through testSqlite3Database() was made outside a test: writes no test owns are refused ` +
+      '(a job or timer your app started at import, or its start-up seeding), whenever they come: nothing ran. Only ' +
+      "a connection's settings made where no test runs (a PRAGMA, a CREATE, configure(), loadExtension()) are kept " +
+      "for every test's connection. Rows every test starts with belong in the template (the plugin's seed or " +
+      'migrations); make other writes in a test or a hook, or keep the job from running in tests.',
+  )
+}
+
+/**
  * The refusal of a call made where no test runs once the file's tests have started: not the
  * app's set-up at import, but work no test owns (a timer or job an app module started), which
  * kept would reach every later test's database.

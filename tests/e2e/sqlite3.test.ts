@@ -10,7 +10,7 @@ const appFiles = [path.join(project, 'app.db'), path.join(repoRoot, 'app.db')]
 const concurrent = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus', 'Radia']
 /** tests/import-time.test.ts, in both samples: a call made at import is kept, a write no test made once the tests started is refused. */
 const importTime = [
-  'a write from a job the app started at import, made once the tests started, is refused',
+  'a write from a job the app started at import is refused, before the tests start as after',
   "no later test sees the job's row, and the setting made at import holds in every test",
 ]
 const failing = [
@@ -35,6 +35,7 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
         "closing the app's database is an outage for the test that closed it, and no other > the health check answers 503 once the test closes the database",
         "closing the app's database is an outage for the test that closed it, and no other > the next test has a working database again",
         "closing the app's database is an outage for the test that closed it, and no other > close() with a statement left unfinalized fails as node-sqlite3's does on a plain file, and the database stays open",
+        "closing the app's database is an outage for the test that closed it, and no other > close() twice answers as node-sqlite3's does on a plain file: the second, and a third, SQLITE_MISUSE",
         ...importTime,
         'a test tagged no-db has no database, and node-sqlite3 says so',
         ...concurrent.map((name) => `concurrent node-sqlite3 test ${name}`),
@@ -96,6 +97,7 @@ describe('a raw node-sqlite3 app on testSqlite3Database()', () => {
         'a foreign key error, and a failed transaction rolled back, leave nothing behind',
         "values, lastID, changes and errors come back as node-sqlite3 returns them on a plain file, in Jest's sandbox too",
         "close() with a statement left unfinalized fails as node-sqlite3's does on a plain file",
+        "close() twice answers as node-sqlite3's does on a plain file: the second, and a third, SQLITE_MISUSE",
         'closing the database is an outage for this test only',
         'and the next test has a working database',
         'deriveTemplate() through the app database starts from the block data',

@@ -145,13 +145,14 @@ test('outside a test, configuring calls are kept for every test, and queries fai
 test("once the file's tests started, a call outside a test is refused, not kept for later tests", async () => {
   startTests()
   try {
-    const refused = await new Promise((resolve) => db.run("insert into notes (text) values ('from a timer')", resolve))
+    const refused = await new Promise((resolve) => db.run('PRAGMA cache_size = -4000', resolve))
     expect(refused).toBeInstanceOf(FixtureUnavailableError)
-    expect((refused as Error).message).toMatch(/^sqlite-fixtures: run\("insert into notes .*"\) through testSqlite3Database\(\) was made outside a test, after its test file's tests started/)
+    expect((refused as Error).message).toMatch(/^sqlite-fixtures: run\("PRAGMA cache_size = -4000"\) through testSqlite3Database\(\) was made outside a test, after its test file's tests started/)
+    expect(await new Promise((resolve) => db.run("insert into notes (text) values ('from a timer')", resolve))).toBeInstanceOf(FixtureUnavailableError)
     expect(() => db.configure('busyTimeout', 10)).toThrow(FixtureUnavailableError)
-    const { result, end } = await inTest('after the timer', () => all(db, 'select text from notes'))
+      const { result, end } = await inTest('after the timer', async () => ({ notes: await all(db, 'select text from notes'), cache: await all(db, 'PRAGMA cache_size') }))
     await end()
-    expect(result).toEqual([])
+    expect(result).toEqual({ notes: [], cache: [{ cache_size: -2000 }] })
   } finally {
     // The file's end: its next file's imports are kept again.
     await finishFile(undefined)
@@ -172,10 +173,18 @@ describe('events', () => {
 })
 
 // Last: the kept call stays kept, for every later test of this file.
+test('a write where no test runs is refused whenever it comes, even before the tests start', async () => {
+  const refused = await new Promise((resolve) => db.exec("/* seed */ insert into notes (text) values ('at start-up')", resolve))
+  expect((refused as Error).message).toMatch(/^sqlite-fixtures: exec\(.*\) through testSqlite3Database\(\) was made outside a test: writes no test owns are refused/)
+  const { result, end } = await inTest('after the start-up write', () => all(db, 'select text from notes'))
+  await end()
+  expect(result).toEqual([])
+})
+
 test('a kept call that fails on a test database fails that test, naming the call', async () => {
-  db.exec('insert into missing values (1)')
+  db.exec('create index missing_text on missing (text)')
   const { end } = await inTest('broken setup', () => all(db, 'select 1'))
   const failure = await end().catch((error: unknown) => error)
   expect((failure as Error).cause).toBeInstanceOf(Sqlite3FixtureError)
-  expect((failure as Error).message).toMatch(/exec\("insert into missing values \(1\)"\), called on testSqlite3Database\(\) outside a test, failed on the database of test "broken setup": SQLITE_ERROR: no such table: missing/)
+  expect((failure as Error).message).toMatch(/exec\("create index missing_text on missing \(text\)"\), called on testSqlite3Database\(\) outside a test, failed on the database of test "broken setup": SQLITE_ERROR: no such table: main\.missing/)
 })
