@@ -25,7 +25,8 @@ function described(value: unknown, seen: Set<object>): unknown {
       return `type ${type.key ?? String(value)}`
     }
   }
-  if (value instanceof Date || value instanceof RegExp) return `${value.constructor.name} ${String(value)}`
+  if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()}`
+  if (value instanceof RegExp) return `RegExp ${String(value)}`
   // A value met again on the way down (a model's attribute pointing back at it): shown once.
   if (seen.has(value)) return '[seen]'
   seen.add(value)

@@ -101,11 +101,11 @@ test('a query through testSequelize() outside a test, and one under isolation sa
 
 describe('the sync() template is built again when what sync() creates changes', () => {
   /** A model whose unique email index holds only where `deletedAt` is null, or only where it is not. */
-  function accounts(where: 'is null' | 'not null', hits: bigint) {
+  function accounts(where: 'is null' | 'not null', hits: bigint, startsAt = 0) {
     const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })
     const Account = sequelize.define(
       'Account',
-      { email: { type: DataTypes.STRING, allowNull: false }, deletedAt: DataTypes.DATE, hits: { type: DataTypes.BIGINT, defaultValue: hits } },
+      { email: { type: DataTypes.STRING, allowNull: false }, deletedAt: DataTypes.DATE, hits: { type: DataTypes.BIGINT, defaultValue: hits }, startsAt: { type: DataTypes.DATE, defaultValue: new Date(startsAt) } },
       { timestamps: false, indexes: [{ unique: true, fields: ['email'], where: { deletedAt: where === 'is null' ? { [Op.is]: null } : { [Op.not]: null } } }] },
     )
     return { sequelize, Account }
@@ -118,15 +118,18 @@ describe('the sync() template is built again when what sync() creates changes', 
       return inTest(runtime, 'two live accounts, one email', async () => {
         await app.Account.create({ email: 'ada@example.com' })
         await app.Account.create({ email: 'ada@example.com' })
-        return { hits: (await app.Account.findOne())?.get('hits'), schema: await app.sequelize.query("select sql from sqlite_master where name like '%email%'", { type: 'SELECT' }) }
+        const account = await app.Account.findOne()
+        return { hits: account?.get('hits'), startsAt: account?.get('startsAt'), schema: await app.sequelize.query("select sql from sqlite_master where name like '%email%'", { type: 'SELECT' }) }
       }).catch((error: unknown) => (error instanceof Error ? error.name : String(error)))
     }
     // Unique among live accounts: the second is refused.
     expect(await twoLive(accounts('is null', 0n))).toBe('SequelizeUniqueConstraintError')
     // The same models but the index holds among deleted ones: with the same cache, a template built from these.
     expect(await twoLive(accounts('not null', 0n))).toMatchObject({ hits: 0 })
-    // And again for a changed BigInt default (which a JSON description could not hold at all).
+    // And again for a changed BigInt default (which a JSON description could not hold at all),
+    // and for a Date default a quarter of a second later (a Date's text drops its milliseconds).
     expect(await twoLive(accounts('not null', 7n))).toMatchObject({ hits: 7 })
+    expect(await twoLive(accounts('not null', 7n, 250))).toMatchObject({ hits: 7, startsAt: new Date(250) })
   })
 })
 
