@@ -31,11 +31,12 @@ function scopeOrKept(method: string, args: readonly unknown[]): TestScope | unde
  * async context; work a test left running is refused once it ended.
  *
  * Where no test runs before the file's tests start (an app module at import), calls that
- * configure a connection (`run`, `exec`, `configure`, `loadExtension`, `serialize()`) are kept
- * and made on each test's connection as it opens; once the tests started, they are refused (a
- * timer an app module started is no set-up). Listeners added where no test runs hear every
- * test's connection, and statements prepared there follow the tests; queries there fail (their
- * callback gets the error), as there is no database to ask.
+ * configure a connection (`run` or `exec` of a PRAGMA or a CREATE, `configure`,
+ * `loadExtension`, `serialize()`) are kept and made on each test's connection as it opens;
+ * once the tests started, they are refused (a timer an app module started is no set-up), and
+ * a write where no test runs is refused whenever it comes. Listeners added where no test runs
+ * hear every test's connection, and statements prepared there follow the tests; queries there
+ * fail (their callback gets the error), as there is no database to ask.
  */
 class TestSqlite3Database extends EventEmitter {
   readonly #connections = new WeakMap<TestScope, TestSqlite3Connection>()

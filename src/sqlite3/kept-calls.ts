@@ -66,10 +66,11 @@ function message(error: unknown): string {
 }
 
 /**
- * Calls made on `testSqlite3Database()` where no test runs, before the file's tests start (an app
- * module at import: `serialize()`, `run('PRAGMA ...')`, `configure('busyTimeout', ...)`), kept and
- * made again, in order, on each test's connection as it opens, before the test's own calls. A kept call that fails there fails
- * that test when it ends, naming the call.
+ * Calls that set a connection up, made on `testSqlite3Database()` where no test runs before the
+ * file's tests start (an app module at import: `serialize()`, `run('PRAGMA ...')`,
+ * `configure('busyTimeout', ...)`), kept and made again, in order, on each test's connection as
+ * it opens, before the test's own calls. A kept call that fails there fails that test when it
+ * ends, naming the call.
  */
 export class KeptCalls {
   readonly #calls: KeptCall[] = []
