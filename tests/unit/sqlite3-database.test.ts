@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { currentDb } from '../../src/core/access/current.js'
 import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
+import { keepable } from '../../src/sqlite3/kept-calls.js'
 import { ownerHere, runInScope } from '../../src/core/lifecycle/owner.js'
 import { finishFile, startTests } from '../../src/core/lifecycle/refusals.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
@@ -187,4 +188,22 @@ test('a kept call that fails on a test database fails that test, naming the call
   const failure = await end().catch((error: unknown) => error)
   expect((failure as Error).cause).toBeInstanceOf(Sqlite3FixtureError)
   expect((failure as Error).message).toMatch(/exec\("create index missing_text on missing \(text\)"\), called on testSqlite3Database\(\) outside a test, failed on the database of test "broken setup": SQLITE_ERROR: no such table: main\.missing/)
+})
+
+test('what is kept where no test runs: every statement of the SQL sets the connection up (a PRAGMA, a CREATE), triggers included', () => {
+  const kept = [
+    'PRAGMA foreign_keys = ON',
+    '  -- the app at start-up\n  create table if not exists notes (text text); create index if not exists notes_text on notes (text);',
+    "CREATE TRIGGER stamp AFTER INSERT ON notes BEGIN INSERT INTO audit (what) VALUES ('note; with a semicolon'); UPDATE audit SET n = n + 1; END; PRAGMA cache_size = -4000",
+    '/* settings */ pragma busy_timeout = 100;;',
+  ]
+  const refused = [
+    "create table if not exists notes (text text); insert into notes (text) values ('seeded at start-up')",
+    "PRAGMA foreign_keys = ON; DELETE FROM notes",
+    "create trigger t after insert on notes begin select 1; end; drop table notes",
+    "with x as (select 1) insert into notes select 'x' from x",
+    "create table notes2 (t text); /* a comment; then */ replace into notes2 values ('x')",
+  ]
+  expect(kept.filter((sql) => !keepable(sql))).toEqual([])
+  expect(refused.filter((sql) => keepable(sql))).toEqual([])
 })
