@@ -11,6 +11,8 @@ const tableOptions = ['tableName', 'schema', 'timestamps', 'paranoid', 'undersco
  */
 function described(value: unknown, seen: Set<object>): unknown {
   if (typeof value === 'bigint') return `bigint ${value}`
+  // JSON writes these as null, where Sequelize writes DEFAULT 'Infinity' (and null as NULL).
+  if (typeof value === 'number' && !Number.isFinite(value)) return `number ${value}`
   if (typeof value === 'symbol') return String(value)
   if (typeof value === 'function') {
     const table = (value as { getTableName?: () => unknown }).getTableName

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Database } from 'sqlite3'
-import { currentScope, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, testsStarted, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, filesStarted, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, testsStarted, type TestScope } from '../core/lifecycle/index.js'
 import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
@@ -9,20 +9,6 @@ import type { TestStatement } from './statement.js'
 
 type Listener = (...args: unknown[]) => void
 type Query = 'run' | 'get' | 'all' | 'each' | 'map' | 'exec'
-
-/**
- * The running test's scope for a call that is kept where no test runs: `undefined` there (the
- * call is kept) before the file's tests start, and the call's refusal after; a write (SQL
- * that is no PRAGMA or CREATE) where no test runs is refused whenever it comes.
- */
-function scopeOrKept(method: string, args: readonly unknown[]): TestScope | undefined {
-  const scope = scopeIfAny()
-  if (scope !== undefined) return scope
-  const [sql] = args
-  if ((method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)) throw unownedWrite(shownCall(method, args))
-  if (testsStarted()) throw unownedCall(shownCall(method, args))
-  return undefined
-}
 
 /**
  * The test-following node-sqlite3 database: one object, of node-sqlite3's `Database` type,
@@ -41,6 +27,25 @@ function scopeOrKept(method: string, args: readonly unknown[]): TestScope | unde
 class TestSqlite3Database extends EventEmitter {
   readonly #connections = new WeakMap<TestScope, TestSqlite3Connection>()
   readonly #kept = new KeptCalls()
+  /** How many files' tests had started in this realm when the handle was made: its set-up ends as the next one's start. */
+  readonly #madeAt = filesStarted()
+
+  /**
+   * The running test's scope for a call that is kept where no test runs: `undefined` there (the
+   * call is kept) while the imports of the handle's first file load, and the call's refusal
+   * after (a timer an app module started is no set-up, nor, with Vitest's `isolate: false`, is
+   * one of an earlier file firing while the next file loads); the same call made again (a setup
+   * file run again for each file) is kept already. A write (SQL with a statement that is no
+   * PRAGMA or CREATE) where no test runs is refused whenever it comes.
+   */
+  #scopeOrKept(method: string, args: readonly unknown[]): TestScope | undefined {
+    const scope = scopeIfAny()
+    if (scope !== undefined) return scope
+    const [sql] = args
+    if ((method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)) throw unownedWrite(shownCall(method, args))
+    if ((testsStarted() || filesStarted() !== this.#madeAt) && !this.#kept.has(method, args)) throw unownedCall(shownCall(method, args))
+    return undefined
+  }
 
   /** The scope's connection, opened on first use, with the kept calls and the handle's listeners on it. */
   readonly #connectionOf = (scope: TestScope): TestSqlite3Connection => {
@@ -57,7 +62,7 @@ class TestSqlite3Database extends EventEmitter {
   /** Runs a query on the test's connection; outside a test, `keep` says whether it is kept for every test's (at import). */
   #query(method: Query, sql: string, args: unknown[], keep: boolean): this {
     let scope: TestScope | undefined
-    if (!checked(args, () => (scope = keep ? scopeOrKept(method, [sql]) : currentScope(madeOutside)))) return this
+    if (!checked(args, () => (scope = keep ? this.#scopeOrKept(method, [sql, ...args]) : currentScope(madeOutside)))) return this
     if (scope) {
       this.#connectionOf(scope)[method](sql, ...args)
       return this
@@ -111,7 +116,7 @@ class TestSqlite3Database extends EventEmitter {
   }
 
   #mode(mode: 'serialize' | 'parallelize', callback: (() => void) | undefined): void {
-    const scope = callback ? scopeIfAny() : scopeOrKept(mode, [])
+    const scope = callback ? scopeIfAny() : this.#scopeOrKept(mode, [])
     if (scope) return this.#connectionOf(scope)[mode](callback)
     // The calls `callback` makes are kept (or refused) in turn; a mode set for good is kept for every test.
     if (callback) callback()
@@ -119,14 +124,14 @@ class TestSqlite3Database extends EventEmitter {
   }
 
   configure(option: string, ...values: unknown[]): void {
-    const scope = scopeOrKept('configure', [option])
+    const scope = this.#scopeOrKept('configure', [option, ...values])
     if (scope) this.#connectionOf(scope).configure(option, ...values)
     else this.#kept.keep('configure', [option, ...values])
   }
 
   loadExtension(file: string, ...args: unknown[]): this {
     let scope: TestScope | undefined
-    if (!checked(args, () => (scope = scopeOrKept('loadExtension', [file])))) return this
+    if (!checked(args, () => (scope = this.#scopeOrKept('loadExtension', [file])))) return this
     if (scope) this.#connectionOf(scope).loadExtension(file, ...args)
     else {
       this.#kept.keep('loadExtension', [file])

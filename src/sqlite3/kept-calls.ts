@@ -84,11 +84,17 @@ export function unownedWrite(call: string): FixtureUnavailableError {
 export function unownedCall(call: string): FixtureUnavailableError {
   return new FixtureUnavailableError(
     `sqlite-fixtures: ${call} through testSqlite3Database() was made outside a test, after its test file's tests ` +
-      'started: work no test owns, such as a timer or a job your app started at import. It was refused: nothing ran. ' +
+      '(or, with isolate: false, an earlier file\'s) started: work no test owns, such as a timer or a job your app ' +
+      'started at import. It was refused: nothing ran. ' +
       "Only calls made before the file's first test (an app module's settings at import) are kept for every test's " +
       'connection. Make it in a test or a hook, which own the work they start, or keep the job from running in tests. ' +
       "(In Jest, a beforeAll or afterAll runs for no test: set up a block's data with deriveTemplate().)",
   )
+}
+
+/** What a kept call sets: made again (a setup file run again per file), it replaces the earlier one. */
+function keyOf(method: string, args: readonly unknown[]): string {
+  return `${method} ${String(args[0])} ${args.length}`
 }
 
 function message(error: unknown): string {
@@ -105,10 +111,15 @@ function message(error: unknown): string {
 export class KeptCalls {
   readonly #calls: KeptCall[] = []
 
+  /** Whether the same call (by what it sets) is kept already. */
+  has(method: string, args: readonly unknown[]): boolean {
+    return this.#calls.some((kept) => kept.key === keyOf(method, args))
+  }
+
   keep(method: KeptCall['method'], args: readonly unknown[]): void {
     const call: KeptCall = {
       call: shownCall(method, args),
-      key: `${method} ${String(args[0])} ${args.length}`,
+      key: keyOf(method, args),
       method,
       args: args.filter((arg) => typeof arg !== 'function'),
     }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { DataTypes, Op, QueryTypes, Sequelize, Transaction } from 'sequelize'
 import { describe, expect, test, vi } from 'vitest'
 import { migrator, sequelizeLayer, sequelizeMigrations, sequelizeSeeders, testSequelize } from '../../src/sequelize/index.js'
+import { describeModels } from '../../src/sequelize/models.js'
 import { inTest, scratchProject } from '../support/runtime.js'
 
 const project = scratchProject('sqlite-fixtures-sequelize-', {
@@ -153,4 +154,14 @@ test("while sync() builds the template, only sync() and its hooks reach it: app 
   await expect(beside).rejects.toThrow(/^sqlite-fixtures: a query through sequelizeLayer\(\) was made outside a test\./)
   const names = await inTest(runtime, 'reads', async () => (await app.Customer.findAll()).map((c) => c.get('name')))
   expect(names).toEqual(['made by a hook'])
+})
+
+test("the models' description tells Infinity, NaN and null apart, as sync()'s DEFAULT does", () => {
+  const describedWith = (quota: number | null) => {
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false })
+    sequelize.define('Plan', { quota: { type: DataTypes.FLOAT, defaultValue: quota } }, { timestamps: false })
+    return describeModels(sequelize)
+  }
+  const descriptions = [null, Infinity, -Infinity, Number.NaN].map(describedWith)
+  expect(new Set(descriptions).size).toBe(4)
 })

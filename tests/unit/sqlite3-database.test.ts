@@ -10,7 +10,6 @@ import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../../sr
 import { resolveOptions } from '../../src/core/base/options.js'
 import { keepable } from '../../src/sqlite3/kept-calls.js'
 import { ownerHere, runInScope } from '../../src/core/lifecycle/owner.js'
-import { finishFile, startTests } from '../../src/core/lifecycle/refusals.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import type { TestScope } from '../../src/core/lifecycle/scope.js'
 import { Sqlite3FixtureError, testSqlite3Database } from '../../src/sqlite3/index.js'
@@ -141,23 +140,6 @@ test('outside a test, configuring calls are kept for every test, and queries fai
   const { result, end } = await inTest('kept', () => all(db, 'PRAGMA user_version'))
   await end()
   expect(result).toEqual([{ user_version: 7 }])
-})
-
-test("once the file's tests started, a call outside a test is refused, not kept for later tests", async () => {
-  startTests()
-  try {
-    const refused = await new Promise((resolve) => db.run('PRAGMA cache_size = -4000', resolve))
-    expect(refused).toBeInstanceOf(FixtureUnavailableError)
-    expect((refused as Error).message).toMatch(/^sqlite-fixtures: run\("PRAGMA cache_size = -4000"\) through testSqlite3Database\(\) was made outside a test, after its test file's tests started/)
-    expect(await new Promise((resolve) => db.run("insert into notes (text) values ('from a timer')", resolve))).toBeInstanceOf(FixtureUnavailableError)
-    expect(() => db.configure('busyTimeout', 10)).toThrow(FixtureUnavailableError)
-      const { result, end } = await inTest('after the timer', async () => ({ notes: await all(db, 'select text from notes'), cache: await all(db, 'PRAGMA cache_size') }))
-    await end()
-    expect(result).toEqual({ notes: [], cache: [{ cache_size: -2000 }] })
-  } finally {
-    // The file's end: its next file's imports are kept again.
-    await finishFile(undefined)
-  }
 })
 
 describe('events', () => {

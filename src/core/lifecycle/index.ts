@@ -25,7 +25,7 @@ export {
   setNoOwnerExplanation,
   setRunnerOwner,
 } from './owner.js'
-export { finishFile, startFile, startTests, testsStarted, unreported } from './refusals.js'
+export { filesStarted, finishFile, startFile, startTests, testsStarted, unreported } from './refusals.js'
 export { FixtureRuntime } from './runtime.js'
 export { makeRunTempDir, removeRunTempDir, sweepEarlierRuns } from './run-dir.js'
 export type { RunTempDir } from './tempdir.js'

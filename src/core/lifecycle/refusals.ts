@@ -22,6 +22,8 @@ const state = realmState('refusals', () => ({
   finished: new Set<string>(),
   /** Whether the running file's tests (or its hooks) have started: its import time is over. */
   testsStarted: false,
+  /** How many times a file's tests started in this realm (several files share one with Vitest's `isolate: false`). */
+  filesStarted: 0,
 }))
 
 /** Marks the start of a test file: tests and blocks opened from now on belong to it. */
@@ -35,6 +37,15 @@ export function startFile(file: string): void {
 /** Marks the start of the running file's first hook or test: the file and its imports are loaded. */
 export function startTests(): void {
   state.testsStarted = true
+  state.filesStarted += 1
+}
+
+/**
+ * How many times a file's tests have started in this realm: something made at import that
+ * outlives its file (Vitest's `isolate: false`) tells by it that its file's set-up is over.
+ */
+export function filesStarted(): number {
+  return state.filesStarted
 }
 
 /**
