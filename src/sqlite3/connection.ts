@@ -6,6 +6,7 @@ import { Sqlite3FixtureError } from './errors.js'
 import { Emitting, ForwardedEvents } from './events.js'
 import { sqlite3Module } from './module.js'
 import { loggedStatement } from './params.js'
+import { oneStatement } from './statements.js'
 import { TestStatement, type StatementHost } from './statement.js'
 
 type DatabaseCall = 'run' | 'get' | 'all' | 'each' | 'map'
@@ -192,7 +193,10 @@ export class TestSqlite3Connection extends Emitting {
       if (error) failed(error)
     }
     try {
-      if (method === 'run' || method === 'exec' || method === 'loadExtension') real[method]?.call(this.#real, ...args, answered)
+      // One statement with no values, as `exec`: node-sqlite3 runs an exec alone, so the test's
+      // own first statement cannot overtake it (a `run` is prepared beside the next one).
+      if (method === 'run' && args.length === 1 && typeof args[0] === 'string' && oneStatement(args[0])) real.exec?.call(this.#real, args[0], answered)
+      else if (method === 'run' || method === 'exec' || method === 'loadExtension') real[method]?.call(this.#real, ...args, answered)
       else real[method]?.call(this.#real, ...args)
     } catch (error) {
       failed(error)

@@ -4,7 +4,8 @@ import { currentScope, filesStarted, ownerHere, requestFileClones, scopeIfAny, s
 import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
-import { KeptCalls, keepable, shownCall, unownedCall, unownedWrite } from './kept-calls.js'
+import { KeptCalls, shownCall, unownedCall, unownedWrite } from './kept-calls.js'
+import { keepable } from './statements.js'
 import type { TestStatement } from './statement.js'
 
 type Listener = (...args: unknown[]) => void
@@ -43,8 +44,18 @@ class TestSqlite3Database extends EventEmitter {
     if (scope !== undefined) return scope
     const [sql] = args
     if ((method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)) throw unownedWrite(shownCall(method, args))
-    if ((testsStarted() || filesStarted() !== this.#madeAt) && !this.#kept.has(method, args)) throw unownedCall(shownCall(method, args))
+    if (!this.#settingUp() && !this.#kept.has(method, args)) throw unownedCall(shownCall(method, args))
     return undefined
+  }
+
+  /** Whether the handle's set-up is under way: the imports of its first file load. */
+  #settingUp(): boolean {
+    return !testsStarted() && filesStarted() === this.#madeAt
+  }
+
+  /** Keeps a call made where no test runs, during the set-up; after it, the same call again is kept already. */
+  #keep(method: Parameters<KeptCalls['keep']>[0], args: readonly unknown[]): void {
+    if (this.#settingUp()) this.#kept.keep(method, args)
   }
 
   /** The scope's connection, opened on first use, with the kept calls and the handle's listeners on it. */
@@ -67,7 +78,7 @@ class TestSqlite3Database extends EventEmitter {
       this.#connectionOf(scope)[method](sql, ...args)
       return this
     }
-    this.#kept.keep(method as 'run' | 'exec', [sql, ...args])
+    this.#keep(method as 'run' | 'exec', [sql, ...args])
     answerLater(args, { sql, lastID: undefined, changes: undefined })
     return this
   }
@@ -120,13 +131,13 @@ class TestSqlite3Database extends EventEmitter {
     if (scope) return this.#connectionOf(scope)[mode](callback)
     // The calls `callback` makes are kept (or refused) in turn; a mode set for good is kept for every test.
     if (callback) callback()
-    else this.#kept.keep(mode, [])
+    else this.#keep(mode, [])
   }
 
   configure(option: string, ...values: unknown[]): void {
     const scope = this.#scopeOrKept('configure', [option, ...values])
     if (scope) this.#connectionOf(scope).configure(option, ...values)
-    else this.#kept.keep('configure', [option, ...values])
+    else this.#keep('configure', [option, ...values])
   }
 
   loadExtension(file: string, ...args: unknown[]): this {
@@ -134,7 +145,7 @@ class TestSqlite3Database extends EventEmitter {
     if (!checked(args, () => (scope = this.#scopeOrKept('loadExtension', [file])))) return this
     if (scope) this.#connectionOf(scope).loadExtension(file, ...args)
     else {
-      this.#kept.keep('loadExtension', [file])
+      this.#keep('loadExtension', [file])
       answerLater(args)
     }
     return this

@@ -7,7 +7,7 @@ import { Sqlite3FixtureError } from './errors.js'
 interface KeptCall {
   /** How errors name it: `run("create table ...")`. */
   readonly call: string
-  /** What it sets: made again (a setup file run again per file), it replaces the earlier one. */
+  /** The call itself, its values included: made again (a setup file run again per file), it is kept already. */
   readonly key: string
   readonly method: 'run' | 'exec' | 'configure' | 'loadExtension' | 'serialize' | 'parallelize'
   readonly args: readonly unknown[]
@@ -19,47 +19,6 @@ export function shownCall(method: string, args: readonly unknown[]): string {
   return typeof first === 'string' ? `${method}(${JSON.stringify(first.slice(0, 60))})` : `${method}()`
 }
 
-/**
- * The statements of a SQL text, comments left out and quoted text kept whole; a trigger's
- * body (`CREATE TRIGGER ... BEGIN ...; ...; END`) stays in its statement. Only as exact as
- * `keepable()` needs: where it errs, a statement is cut short, and its tail is judged, and
- * refused, as a statement of its own.
- */
-function statementsOf(sql: string): string[] {
-  const statements: string[] = []
-  let current = ''
-  for (let i = 0; i < sql.length; i++) {
-    const char = sql[i] as string
-    const close = char === "'" ? "'" : char === '"' ? '"' : char === '`' ? '`' : char === '[' ? ']' : undefined
-    if (close !== undefined) {
-      const end = sql.indexOf(close, i + 1)
-      const to = end === -1 ? sql.length : end + 1
-      current += sql.slice(i, to)
-      i = to - 1
-    } else if (char === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i)
-      i = end === -1 ? sql.length : end
-      current += ' '
-    } else if (char === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2)
-      i = end === -1 ? sql.length : end + 1
-      current += ' '
-    } else if (char === ';' && !(/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\b/i.test(current) && !/\bend\s*$/i.test(current))) {
-      statements.push(current)
-      current = ''
-    } else current += char
-  }
-  return [...statements, current].map((statement) => statement.trim()).filter(Boolean)
-}
-
-/**
- * Whether a `run` or `exec` made where no test runs may be kept and made again on every test's
- * connection: each of its statements only sets the connection up (a PRAGMA, or a CREATE, whose
- * IF NOT EXISTS holds on the template's copy), so that it changes no test's rows.
- */
-export function keepable(sql: string): boolean {
-  return statementsOf(sql).every((statement) => /^(?:pragma|create)\b/i.test(statement))
-}
 
 /**
  * The refusal of a write made where no test runs, at any time: kept, it would reach every
@@ -92,9 +51,10 @@ export function unownedCall(call: string): FixtureUnavailableError {
   )
 }
 
-/** What a kept call sets: made again (a setup file run again per file), it replaces the earlier one. */
+/** A call, by its method and values (its callback left out): the same call made again has the same key. */
 function keyOf(method: string, args: readonly unknown[]): string {
-  return `${method} ${String(args[0])} ${args.length}`
+  const values = args.filter((arg) => typeof arg !== 'function')
+  return `${method} ${JSON.stringify(values, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value))}`
 }
 
 function message(error: unknown): string {
@@ -123,9 +83,8 @@ export class KeptCalls {
       method,
       args: args.filter((arg) => typeof arg !== 'function'),
     }
-    const earlier = this.#calls.findIndex((kept) => kept.key === call.key)
-    if (earlier === -1) this.#calls.push(call)
-    else this.#calls[earlier] = call
+    // In the order made, repeats included (foreign keys off, a CREATE, on again).
+    this.#calls.push(call)
   }
 
   /** Makes the kept calls on a new connection of `scope`'s test. */

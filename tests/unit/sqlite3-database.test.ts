@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { currentDb } from '../../src/core/access/current.js'
 import { CrossTestError, FixtureUnavailableError, LateWorkError } from '../../src/core/base/errors.js'
 import { resolveOptions } from '../../src/core/base/options.js'
-import { keepable } from '../../src/sqlite3/kept-calls.js'
+import { keepable } from '../../src/sqlite3/statements.js'
 import { ownerHere, runInScope } from '../../src/core/lifecycle/owner.js'
 import { FixtureRuntime } from '../../src/core/lifecycle/runtime.js'
 import type { TestScope } from '../../src/core/lifecycle/scope.js'
@@ -153,6 +153,24 @@ describe('events', () => {
     await end()
     expect(result).toEqual(['select 42', scope])
   })
+})
+
+test("kept calls are made in the order made, repeats and each one's values included, before the test's first statement", async () => {
+  // Foreign keys off around schema code, then on again; two limits of one configure() option.
+  for (const sql of ['PRAGMA foreign_keys = ON', 'PRAGMA foreign_keys = OFF', 'CREATE TABLE IF NOT EXISTS audit (note_id integer references notes(id))', 'PRAGMA foreign_keys = ON']) {
+    expect(await new Promise((resolve) => db.run(sql, resolve))).toBe(null)
+  }
+  db.configure('limit', sqlite3.LIMIT_LENGTH, 500)
+  db.configure('limit', sqlite3.LIMIT_VARIABLE_NUMBER, 5)
+  const { result, end } = await inTest('after the set-up', async () => ({
+    // The first statement, at once: the kept CREATE has run before it.
+    audit: await all(db, 'select count(*) as n from audit'),
+    foreignKeys: await all(db, 'PRAGMA foreign_keys'),
+    tooLong: await all(db, 'select zeroblob(1000)').catch((error: Error & { code?: string }) => error.code),
+    tooMany: await all(db, 'select ?6', 1, 2, 3, 4, 5, 6).catch((error: Error) => error.message),
+  }))
+  await end()
+  expect(result).toEqual({ audit: [{ n: 0 }], foreignKeys: [{ foreign_keys: 1 }], tooLong: 'SQLITE_TOOBIG', tooMany: expect.stringMatching(/variable number must be between \?1 and \?5/) })
 })
 
 // Last: the kept call stays kept, for every later test of this file.

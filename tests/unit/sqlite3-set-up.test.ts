@@ -14,15 +14,17 @@ const answer = (call: (done: (error: Error | null) => void) => void) => new Prom
 const db = testSqlite3Database()
 
 test("once its file's tests started, a call where no test runs is refused; with isolate: false, in the next file's imports too, unless kept already", async () => {
-  // The file's imports: an app module's setting, kept.
+  // The file's imports: an app module's settings, kept.
   expect(await answer((done) => db.run('PRAGMA user_version = 7', done))).toBe(null)
+  db.configure('busyTimeout', 10)
   startTests()
   try {
     // A timer the app started at import, once the tests run: a setting is refused, and so is `configure`.
     const refused = await answer((done) => db.run('PRAGMA cache_size = -4000', done))
     expect(refused).toBeInstanceOf(FixtureUnavailableError)
     expect(refused?.message).toMatch(/^sqlite-fixtures: run\("PRAGMA cache_size = -4000"\) through testSqlite3Database\(\) was made outside a test, after its test file's tests \(or, with isolate: false, an earlier file's\) started/)
-    expect(() => db.configure('busyTimeout', 10)).toThrow(FixtureUnavailableError)
+    // The same option with another value is another call, refused too: it would change every later test's setting.
+    expect(() => db.configure('busyTimeout', 99)).toThrow(FixtureUnavailableError)
   } finally {
     await finishFile(undefined)
   }
@@ -30,4 +32,6 @@ test("once its file's tests started, a call where no test runs is refused; with 
   // setup file's own setting, made again for this file, is kept already.
   expect(await answer((done) => db.run('PRAGMA cache_size = -4000', done))).toBeInstanceOf(FixtureUnavailableError)
   expect(await answer((done) => db.run('PRAGMA user_version = 7', done))).toBe(null)
+  expect(() => db.configure('busyTimeout', 10)).not.toThrow()
+  expect(() => db.configure('busyTimeout', 99)).toThrow(FixtureUnavailableError)
 })

@@ -1,0 +1,49 @@
+// What a SQL text holds, judged without a database: whether each of its statements only sets a
+// connection up, so that node-sqlite3's handle may keep it for every test's connection.
+
+/**
+ * The statements of a SQL text, comments left out and quoted text kept whole; a trigger's
+ * body (`CREATE TRIGGER ... BEGIN ...; ...; END`) stays in its statement. Only as exact as
+ * `keepable()` needs: where it errs, a statement is cut short, and its tail is judged, and
+ * refused, as a statement of its own.
+ */
+function statementsOf(sql: string): string[] {
+  const statements: string[] = []
+  let current = ''
+  for (let i = 0; i < sql.length; i++) {
+    const char = sql[i] as string
+    const close = char === "'" ? "'" : char === '"' ? '"' : char === '`' ? '`' : char === '[' ? ']' : undefined
+    if (close !== undefined) {
+      const end = sql.indexOf(close, i + 1)
+      const to = end === -1 ? sql.length : end + 1
+      current += sql.slice(i, to)
+      i = to - 1
+    } else if (char === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i)
+      i = end === -1 ? sql.length : end
+      current += ' '
+    } else if (char === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2)
+      i = end === -1 ? sql.length : end + 1
+      current += ' '
+    } else if (char === ';' && !(/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\b/i.test(current) && !/\bend\s*$/i.test(current))) {
+      statements.push(current)
+      current = ''
+    } else current += char
+  }
+  return [...statements, current].map((statement) => statement.trim()).filter(Boolean)
+}
+
+/**
+ * Whether a `run` or `exec` made where no test runs may be kept and made again on every test's
+ * connection: each of its statements only sets the connection up (a PRAGMA, or a CREATE, whose
+ * IF NOT EXISTS holds on the template's copy), so that it changes no test's rows.
+ */
+export function keepable(sql: string): boolean {
+  return statementsOf(sql).every((statement) => /^(?:pragma|create)\b/i.test(statement))
+}
+
+/** Whether `sql` is one statement: the driver's `run` makes only the first of several. */
+export function oneStatement(sql: string): boolean {
+  return statementsOf(sql).length === 1
+}
