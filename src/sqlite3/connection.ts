@@ -18,6 +18,11 @@ const prepared: OwnWorkWording = {
     'Prepare it in the test that runs it, or prepare it at import (on testSqlite3Database(), outside any test) so that it follows the running test.',
 }
 
+/** A `run` argument that binds nothing: none, or an empty list or object of values (`run(sql, [])`). */
+function noValue(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+}
+
 /** How node-sqlite3 names itself in the errors of a connection beside a test's database. */
 const sqlite3Driver = { name: 'node-sqlite3', call: 'testSqlite3Database()', error: (message: string) => new Sqlite3FixtureError(message) }
 
@@ -195,7 +200,8 @@ export class TestSqlite3Connection extends Emitting {
     try {
       // One statement with no values, as `exec`: node-sqlite3 runs an exec alone, so the test's
       // own first statement cannot overtake it (a `run` is prepared beside the next one).
-      if (method === 'run' && args.length === 1 && typeof args[0] === 'string' && oneStatement(args[0])) real.exec?.call(this.#real, args[0], answered)
+      const [sql, ...values] = args
+      if (method === 'run' && typeof sql === 'string' && oneStatement(sql) && values.every(noValue)) real.exec?.call(this.#real, sql, answered)
       else if (method === 'run' || method === 'exec' || method === 'loadExtension') real[method]?.call(this.#real, ...args, answered)
       else real[method]?.call(this.#real, ...args)
     } catch (error) {

@@ -2,6 +2,17 @@
 // connection up, so that node-sqlite3's handle may keep it for every test's connection.
 
 /**
+ * Whether `statement` (so far, at a `;`) is a trigger whose body has not ended: its last word is
+ * not an END that closes it (one more END than CASEs, which end with END too), quoted text aside.
+ */
+function inTriggerBody(statement: string): boolean {
+  if (!/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\b/i.test(statement)) return false
+  const words = statement.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]/g, ' ')
+  const count = (word: RegExp) => words.match(word)?.length ?? 0
+  return !(/\bend\s*$/i.test(words) && count(/\bend\b/gi) > count(/\bcase\b/gi))
+}
+
+/**
  * The statements of a SQL text, comments left out and quoted text kept whole; a trigger's
  * body (`CREATE TRIGGER ... BEGIN ...; ...; END`) stays in its statement. Only as exact as
  * `keepable()` needs: where it errs, a statement is cut short, and its tail is judged, and
@@ -26,7 +37,7 @@ function statementsOf(sql: string): string[] {
       const end = sql.indexOf('*/', i + 2)
       i = end === -1 ? sql.length : end + 1
       current += ' '
-    } else if (char === ';' && !(/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\b/i.test(current) && !/\bend\s*$/i.test(current))) {
+    } else if (char === ';' && !inTriggerBody(current)) {
       statements.push(current)
       current = ''
     } else current += char
