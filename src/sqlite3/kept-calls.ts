@@ -19,7 +19,6 @@ export function shownCall(method: string, args: readonly unknown[]): string {
   return typeof first === 'string' ? `${method}(${JSON.stringify(first.slice(0, 60))})` : `${method}()`
 }
 
-
 /**
  * The refusal of a write made where no test runs, at any time: kept, it would reach every
  * later test's database, and made before the file's tests start it cannot be told from a job

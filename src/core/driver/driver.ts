@@ -92,7 +92,6 @@ export function unreadableSchema(file: string): string | undefined {
   }
 }
 
-/** Journals SQLite may leave beside a database file. */
 /** SQLite's files beside a database: one exists once a connection opened it in WAL mode, or wrote to it. */
 export const sidecars = ['-journal', '-wal', '-shm']
 
