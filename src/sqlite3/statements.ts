@@ -2,14 +2,14 @@
 // connection up, so that node-sqlite3's handle may keep it for every test's connection.
 
 /**
- * Whether `statement` (so far, at a `;`) is a trigger whose body has not ended: its last word is
- * not an END that closes it (one more END than CASEs, which end with END too), quoted text aside.
+ * Whether `statement` (so far, at a `;`) is a trigger whose body has not ended, quoted text
+ * aside. The body ends at an END right after one of its statements' `;`: no statement of a
+ * body begins with END, while a CASE's END, or a column named end, never follows a `;`.
  */
 function inTriggerBody(statement: string): boolean {
-  if (!/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\b/i.test(statement)) return false
-  const words = statement.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]/g, ' ')
-  const count = (word: RegExp) => words.match(word)?.length ?? 0
-  return !(/\bend\s*$/i.test(words) && count(/\bend\b/gi) > count(/\bcase\b/gi))
+  if (!/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\s/i.test(statement)) return false
+  const unquoted = statement.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]/g, ' ')
+  return !/;\s*end\s*$/i.test(unquoted)
 }
 
 /**

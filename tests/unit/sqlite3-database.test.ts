@@ -204,12 +204,18 @@ test('what is kept where no test runs: every statement of the SQL sets the conne
     '  -- the app at start-up\n  create table if not exists notes (text text); create index if not exists notes_text on notes (text);',
     "CREATE TRIGGER stamp AFTER INSERT ON notes BEGIN INSERT INTO audit (what) VALUES ('note; with a semicolon'); UPDATE audit SET n = n + 1; END; PRAGMA cache_size = -4000",
     "create trigger t after insert on notes begin update audit set what = case when what = '' then 'blank' else what end; insert into audit (what) values ('done'); end",
+    // A column named end (SQLite allows it) at the end of a body's statement.
+    'create temp trigger no_overlap after insert on bookings begin delete from bookings where new.start >= new.end; end',
+    'create temp trigger t2 after insert on bookings begin delete from bookings where start >= end; end;',
     '/* settings */ pragma busy_timeout = 100;;',
   ]
   const refused = [
     "create table if not exists notes (text text); insert into notes (text) values ('seeded at start-up')",
     "PRAGMA foreign_keys = ON; DELETE FROM notes",
     "create trigger t after insert on notes begin select 1; end; drop table notes",
+    // `$` may be part of a name: has$case is no CASE, so the trigger's END is its own.
+    "create temp trigger t after insert on notes begin update notes set text = 'x' where has$case is null; end; insert into notes (text) values ('seeded')",
+    "create temp trigger t after insert on notes begin update notes set text = case when text is null then 'x' else text end; end; insert into notes (text) values ('seeded')",
     "with x as (select 1) insert into notes select 'x' from x",
     "create table notes2 (t text); /* a comment; then */ replace into notes2 values ('x')",
   ]
