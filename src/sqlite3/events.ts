@@ -8,7 +8,8 @@ type Listener = (...args: unknown[]) => unknown
  * The events of a test's node-sqlite3 object (a connection or a statement: `trace`,
  * `profile`, `change`, `error`, `open`, `close`), listened to on the driver's own object.
  * A listener runs in the context it was added in, with `this` the test's object; events the
- * driver emits after the test ended reach no listener (but `close`: the plugin's own).
+ * driver emits after the test ended reach no listener: the plugin's own `close` at the test's
+ * end, say, which no app's `close()` made (the app's database object stays open for it).
  */
 export class ForwardedEvents {
   readonly #source: EventEmitter
@@ -30,7 +31,7 @@ export class ForwardedEvents {
     const forget = () => this.#added.get(type)?.delete(listener)
     const wrapped = (...args: unknown[]) => {
       if (once) forget()
-      if (scope.ended && type !== 'close') return undefined
+      if (scope.ended) return undefined
       return resource.runInAsyncScope(listener, self, ...args)
     }
     let byListener = this.#added.get(type)

@@ -153,6 +153,24 @@ describe('events', () => {
     await end()
     expect(result).toEqual(['select 42', scope])
   })
+
+  test("'close' reaches the app's listeners only for a close() a test made, not for the plugin's own at a test's end", async () => {
+    const heard: string[] = []
+    const listener = () => heard.push(ownerHere() === undefined ? 'outside a test' : 'in a test')
+    db.on('close', listener)
+    try {
+      const reading = await inTest('reads', () => all(db, 'select 1'))
+      await reading.end()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(heard).toEqual([])
+      const closing = await inTest('closes', () => promisify((done: (error: Error | null) => void) => db.close(done))())
+      await new Promise((resolve) => setImmediate(resolve))
+      await closing.end()
+      expect(heard).toHaveLength(1)
+    } finally {
+      db.off('close', listener)
+    }
+  })
 })
 
 test("kept calls are made in the order made, repeats and each one's values included, before the test's first statement", async () => {
