@@ -32,6 +32,29 @@ export function currentOwner(): Owner | undefined {
   return owners.getStore() ?? undefined
 }
 
+/** The test running now: a file's tests run one at a time here (concurrent ones are refused). */
+let running: Owner | undefined
+
+/** Runs a test's body for `owner`, which is the running test until it returns. */
+export async function runTest(owner: Owner, body: () => Promise<void>): Promise<void> {
+  running = owner
+  try {
+    await runAs(owner, body)
+  } finally {
+    running = undefined
+  }
+}
+
+/**
+ * Runs `work` for the running test, where it came with no async context of its own (a call
+ * that reached a Durable Object, which the runtime makes in a request context of the
+ * object's); work that runs for a test, or for the plugin, already keeps its owner.
+ */
+export function runForRunningTest<T>(work: () => T): T {
+  if (owners.getStore() !== undefined || running === undefined) return work()
+  return owners.run(running, work)
+}
+
 function lateWork(owner: Owner): LateWorkError {
   return new LateWorkError(
     `sqlite-fixtures/d1: test "${owner.name}" has ended, but work it left running (a timer, an unawaited promise or fetch, ` +
@@ -62,10 +85,10 @@ function statementText(statement: unknown): string {
   return withBoundValues(typeof sql === 'string' ? sql : '(a statement)', params && params.length > 0 ? params : undefined)
 }
 
-type Method = (this: unknown, ...args: unknown[]) => unknown
+export type Method = (this: unknown, ...args: unknown[]) => unknown
 
 /** Replaces a prototype's method once with `wrapper(original)`. */
-function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
+export function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
   const original = prototype[name] as Method | undefined
   if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return
   const wrapped = wrapper(original)
@@ -73,13 +96,14 @@ function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: 
   prototype[name] = wrapped
 }
 
-/** Wraps a method that reaches the database: the call is noted and admitted first, then runs as it would have. */
+/** Wraps a method that reaches the database: the call is admitted and noted first, then runs as it would have. */
 function wrap(prototype: Record<string, unknown>, name: string, statements: (self: unknown, args: unknown[]) => string[], note: (self: unknown) => void): void {
   replaceOnce(prototype, name, (original) =>
     function (this: unknown, ...args: unknown[]) {
-      note(this)
       const refused = admit(() => statements(this, args))
+      // A refused call runs nothing: it leaves the database as it was.
       if (refused) return Promise.reject(refused)
+      note(this)
       return original.apply(this, args)
     },
   )

@@ -8,7 +8,8 @@ import * as workers from 'cloudflare:workers'
 import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
 import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
 import { concurrentTestError } from './errors.js'
-import { instrumentD1, type Owner, runAs } from './ownership.js'
+import { carryTestsIntoObjects } from './objects.js'
+import { instrumentD1, type Owner, runAs, runTest } from './ownership.js'
 import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
@@ -78,7 +79,9 @@ async function start(): Promise<Database[]> {
   const { bindings } = await ask<StartAnswer>('start', {})
   const first = bindings[0]
   if (first !== undefined) instrumentD1(d1Binding(first))
-  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], await mainModule())
+  const main = await mainModule()
+  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], main)
+  carryTestsIntoObjects(main, workers.DurableObject)
   const probes = await Promise.all(
     bindings.map(async (binding) => {
       const db = d1Binding(binding)
@@ -177,10 +180,10 @@ aroundAll(
 )
 
 /** Each test runs for its owner; once it has ended, D1 calls made for it are refused. A failed test's report lists its D1 calls. */
-aroundEach(async (runTest, { task }) => {
+aroundEach(async (body, { task }) => {
   const owner: Owner = { name: task.fullTestName ?? task.name, ended: false, statements: [], total: 0 }
   try {
-    await runAs(owner, runTest)
+    await runTest(owner, body)
   } finally {
     owner.ended = true
   }

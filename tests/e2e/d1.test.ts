@@ -59,6 +59,8 @@ const names = [
   "the project's Durable Objects keep their memory after a test that used no D1",
   'work a test leaves running leaves writes waiting',
   'work a test leaves running is refused, and the next test finds its database untouched',
+  'work a Durable Object leaves running is asked to write later',
+  'work a Durable Object leaves running is refused, and the next test finds its database untouched',
   'through the worker adds a note',
   'through the worker adds another note',
   'through env.DB deletes every note',
@@ -131,6 +133,7 @@ describe('D1 in the Workers pool', () => {
       'through env.DB finds the seed again',
       'through env.DB gets every binding fresh, each from its own template',
       'through the worker adds another note',
+      'work a Durable Object leaves running is refused, and the next test finds its database untouched',
       'work a test leaves running is refused, and the next test finds its database untouched',
     ])
     // The late writes ran, into the next test's database.
