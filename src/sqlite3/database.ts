@@ -117,27 +117,31 @@ class TestSqlite3Database extends EventEmitter {
     return this.#connectionOf(scope).prepare(sql, ...args)
   }
 
+  // These return the database, as node-sqlite3's do (its types say void): an app may chain them.
+
   /** As node-sqlite3's, on the running test's connection; outside a test, the mode is kept for every test's connection. */
-  serialize(callback?: () => void): void {
-    this.#mode('serialize', callback)
+  serialize(callback?: () => void): this {
+    return this.#mode('serialize', callback)
   }
 
-  parallelize(callback?: () => void): void {
-    this.#mode('parallelize', callback)
+  parallelize(callback?: () => void): this {
+    return this.#mode('parallelize', callback)
   }
 
-  #mode(mode: 'serialize' | 'parallelize', callback: (() => void) | undefined): void {
+  #mode(mode: 'serialize' | 'parallelize', callback: (() => void) | undefined): this {
     const scope = callback ? scopeIfAny() : this.#scopeOrKept(mode, [])
-    if (scope) return this.#connectionOf(scope)[mode](callback)
+    if (scope) this.#connectionOf(scope)[mode](callback)
     // The calls `callback` makes are kept (or refused) in turn; a mode set for good is kept for every test.
-    if (callback) callback()
+    else if (callback) callback()
     else this.#keep(mode, [])
+    return this
   }
 
-  configure(option: string, ...values: unknown[]): void {
+  configure(option: string, ...values: unknown[]): this {
     const scope = this.#scopeOrKept('configure', [option, ...values])
     if (scope) this.#connectionOf(scope).configure(option, ...values)
     else this.#keep('configure', [option, ...values])
+    return this
   }
 
   loadExtension(file: string, ...args: unknown[]): this {
@@ -159,10 +163,11 @@ class TestSqlite3Database extends EventEmitter {
     return this
   }
 
-  interrupt(): void {
+  interrupt(): this {
     const scope = scopeIfAny()
     const connection = scope && this.#connections.get(scope)
     connection?.interrupt()
+    return this
   }
 
   /**

@@ -142,6 +142,21 @@ test('outside a test, configuring calls are kept for every test, and queries fai
   expect(result).toEqual([{ user_version: 7 }])
 })
 
+test('serialize(), parallelize(), configure() and interrupt() return the database, as node-sqlite3 does, so that an app can chain them', async () => {
+  const chained = (database: Database) => {
+    const self = database as unknown as Record<string, (...args: unknown[]) => unknown>
+    return [self.serialize?.(), self.parallelize?.(), self.serialize?.(() => {}), self.configure?.('busyTimeout', 50), self.interrupt?.()].map((value) => value === database)
+  }
+  // Once open: node-sqlite3's interrupt() throws on a database still opening.
+  const { result, end } = await inTest('chains', async () => {
+    await all(db, 'select 1')
+    return chained(db)
+  })
+  await end()
+  expect(result).toEqual(await onPlainFile(async (plain) => chained(plain)))
+  expect(result).toEqual([true, true, true, true, true])
+})
+
 describe('events', () => {
   test("trace reports the test's statements, in the test's context, to a listener added in the test", async () => {
     const { result, scope, end } = await inTest('trace', async () => {
