@@ -290,9 +290,10 @@ function runnerOwner(): TestScope | undefined {
 // Where a Jest test has no scope, say why: Jest runs the hooks of one level in the order they
 // were declared, and starts test.concurrent tests apart from them (the plugin wraps those).
 // `made` names what the user called ("a query through testKnex() was made", say).
-function explainNoOwner(made: string): Error {
+function explainNoOwner(made: string, inTestOnly = false): Error | undefined {
   const test = testIdentity()
   if (test === undefined) {
+    if (inTestOnly) return undefined
     return new FixtureUnavailableError(
       `sqlite-fixtures: ${made} outside a test. In Jest, a beforeAll cannot tell which describe ` +
         'block it runs for (Jest gives hooks no suite and no async context around a block), so it has no database: ' +

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Database } from 'sqlite3'
-import { currentScope, filesStarted, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, testsStarted, type TestScope } from '../core/lifecycle/index.js'
+import { currentScope, explainedNoOwner, filesStarted, ownerHere, requestFileClones, scopeIfAny, scopeOfOwner, testsStarted, type TestScope } from '../core/lifecycle/index.js'
 import { answerLater, answerSoon, checked, madeOutside } from './callbacks.js'
 import { openConnection, type TestSqlite3Connection } from './connection.js'
 import { FollowingStatement } from './following.js'
@@ -43,9 +43,14 @@ class TestSqlite3Database extends EventEmitter {
     const scope = scopeIfAny()
     if (scope !== undefined) return scope
     const [sql] = args
-    if ((method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)) throw unownedWrite(shownCall(method, args))
-    if (!this.#settingUp() && !this.#kept.has(method, args)) throw unownedCall(shownCall(method, args))
-    return undefined
+    const write = (method === 'run' || method === 'exec') && typeof sql === 'string' && !keepable(sql)
+    if (!write && (this.#settingUp() || this.#kept.has(method, args))) return undefined
+    const call = shownCall(method, args)
+    // A hook that runs for a test the plugin has not reached (Jest's, in a setup file listed
+    // before the plugin's): the runner adapter says why, and fails that test.
+    const explained = testsStarted() ? explainedNoOwner(`${call} through testSqlite3Database() was made`, true) : undefined
+    if (explained) throw explained
+    throw write ? unownedWrite(call) : unownedCall(call)
   }
 
   /** Whether the handle's set-up is under way: the imports of its first file load. */

@@ -45,6 +45,14 @@ test('Jest: a top-level afterEach runs after the database is gone, and the error
   expect(run.events).toHaveLength(2)
 })
 
+test("Jest: node-sqlite3's handle in a top-level afterEach gets the same reason, and the test fails even though the hook only logged its callback's error", async () => {
+  const run = await runJest('jest-edges', { args: ['node-sqlite3-hooks'] })
+  expect(run.tests.map((t) => [t.name, t.state])).toEqual([['inside a describe block writes through node-sqlite3', 'failed']])
+  expect(run.tests[0]?.errors.join('\n')).toMatch(/this hook runs while its test has no database/)
+  expect(run.events).toHaveLength(1)
+  expect(run.events[0]).toMatch(/^top-level afterEach run: sqlite-fixtures: this hook runs while its test has no database\. Jest runs the hooks of one level/)
+})
+
 test('Jest: only the first comment of a file is its docblock', async () => {
   const run = await runJest('jest-edges', { args: ['docblock-mention'] })
   expect(run.tests.map((t) => [t.name, t.state])).toEqual([

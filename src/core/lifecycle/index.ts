@@ -12,6 +12,7 @@ export { bindFakeTimers } from './timers.js'
 export {
   acknowledge,
   currentScope,
+  explainedNoOwner,
   ownerHere,
   ownerName,
   pushRunning,

@@ -17,8 +17,8 @@ export type Owner = TestScope | Block
 const adapter = realmState('owner', () => ({
   /** A runner's own record of the running test, where it keeps one per async context (Jest 30.5+). */
   runnerOwner: undefined as (() => Owner | undefined) | undefined,
-  /** A runner adapter's explanation of why no test owns the code running here, if it knows one. */
-  explainNoOwner: undefined as ((made: string) => Error | undefined) | undefined,
+  /** A runner adapter's explanation of why no test owns the code running here, if it knows one (`inTestOnly`: only where a test runs). */
+  explainNoOwner: undefined as ((made: string, inTestOnly?: boolean) => Error | undefined) | undefined,
 }))
 
 /** Lets a runner that tracks its running test per async context (Jest) say who owns code the plugin's context does not reach. */
@@ -30,8 +30,17 @@ export function setRunnerOwner(find: () => Owner | undefined): void {
  * Lets a runner adapter explain, with the error to throw, why no test owns the code running
  * here; `made` names what the user called, as `currentScope()` was told it.
  */
-export function setNoOwnerExplanation(explain: (made: string) => Error | undefined): void {
+export function setNoOwnerExplanation(explain: (made: string, inTestOnly?: boolean) => Error | undefined): void {
   adapter.explainNoOwner = explain
+}
+
+/**
+ * The runner adapter's explanation of why no test owns the code running here, if it has one;
+ * with `inTestOnly`, only where the runner knows a test runs (a Jest hook out of order), not
+ * where no test runs at all (a timer an app module started).
+ */
+export function explainedNoOwner(made: string, inTestOnly = false): Error | undefined {
+  return adapter.explainNoOwner?.(made, inTestOnly)
 }
 
 /** Runs `fn` (the test, with its hooks) as the given scope's: everything it starts belongs to that test. */
@@ -124,7 +133,7 @@ export function currentScope(made = 'currentDb() was called'): TestScope {
   if (scope) return scope
   // The runner adapter knows more (the hooks were never installed, a Jest hook out of order),
   // and reports its error where the runner shows it.
-  const explained = adapter.explainNoOwner?.(made)
+  const explained = explainedNoOwner(made)
   if (explained) throw explained
   throw new FixtureUnavailableError(
     `sqlite-fixtures: ${made} outside a test. Call it from a test, a hook, or code they call and ` +
