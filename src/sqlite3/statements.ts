@@ -7,7 +7,8 @@
  * body begins with END, while a CASE's END, or a column named end, never follows a `;`.
  */
 function inTriggerBody(statement: string): boolean {
-  if (!/^\s*create\s+(?:temp\s+|temporary\s+)?trigger\s/i.test(statement)) return false
+  // TRIGGER, then no more of a name: its own may follow with no space, quoted (`TRIGGER"log"`).
+  if (!/^\s*create\s+(?:temp\s+|temporary\s+)?trigger(?![\w$\u0080-\uffff])/i.test(statement)) return false
   const unquoted = statement.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]/g, ' ')
   return !/;\s*end\s*$/i.test(unquoted)
 }

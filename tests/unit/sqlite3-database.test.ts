@@ -240,6 +240,9 @@ test('what is kept where no test runs: every statement of the SQL sets the conne
     // A column named end (SQLite allows it) at the end of a body's statement.
     'create temp trigger no_overlap after insert on bookings begin delete from bookings where new.start >= new.end; end',
     'create temp trigger t2 after insert on bookings begin delete from bookings where start >= end; end;',
+    // A quoted name right after TRIGGER, with no space.
+    'CREATE TEMP TRIGGER"log_names" AFTER INSERT ON notes BEGIN SELECT 1; SELECT 2; END',
+    'create trigger[t3] after insert on notes begin select 1; end; create trigger`t4` after insert on notes begin select 1; end',
     '/* settings */ pragma busy_timeout = 100;;',
   ]
   const refused = [
