@@ -47,7 +47,8 @@ export class TestSqlite3Connection extends Emitting {
   /** What failed on this connection that no call of the test's could be told (a kept call), reported at its teardown. */
   readonly #failures: Error[] = []
 
-  constructor(scope: TestScope, real: Database, record: (sql: string) => void) {
+  /** `face`: the object the app holds for it (the handle of testSqlite3Database()), which its statements' `finalize()` returns. */
+  constructor(scope: TestScope, real: Database, record: (sql: string) => void, face?: object) {
     super()
     this.scope = scope
     this.#real = real
@@ -57,7 +58,7 @@ export class TestSqlite3Connection extends Emitting {
       scope,
       use: (what, sql) => void this.#use(what, sql, prepared),
       finalized: (statement) => void this.#open.delete(statement),
-      database: this,
+      database: face ?? this,
     }
   }
 
@@ -254,9 +255,10 @@ function settingsFor(foreignKeys: boolean): string {
  * Opens a real node-sqlite3 connection on the scope's database file (made on first use), beside
  * `ctx.db`: each sees what the other wrote. Its first statements, the plugin's own and not
  * logged, set foreign keys as `ctx.db` has them. It is closed before the test's database is.
- * `call` is how messages name what the user called (`testKnex()` over node-sqlite3, say).
+ * `call` is how messages name what the user called (`testKnex()` over node-sqlite3, say);
+ * `face`, the object the app holds for the connection, if not the connection itself.
  */
-export function openConnection(scope: TestScope, call = sqlite3Driver.call): TestSqlite3Connection {
+export function openConnection(scope: TestScope, call = sqlite3Driver.call, face?: object): TestSqlite3Connection {
   return openBeside(
     scope,
     call === sqlite3Driver.call ? sqlite3Driver : { ...sqlite3Driver, call },
@@ -269,7 +271,7 @@ export function openConnection(scope: TestScope, call = sqlite3Driver.call): Tes
       const read = () => db.pragma('foreign_keys', { simple: true }) === 1
       // Its failure (a file gone) is the first call's to report, as node-sqlite3 reports it.
       real.exec(settingsFor(log ? log.paused(read) : read()), () => {})
-      return new TestSqlite3Connection(scope, real, log ? (sql) => log.record(sql) : () => {})
+      return new TestSqlite3Connection(scope, real, log ? (sql) => log.record(sql) : () => {}, face)
     },
     (connection) => connection.closeAtTeardown(),
   )

@@ -67,7 +67,7 @@ class TestSqlite3Database extends EventEmitter {
   readonly #connectionOf = (scope: TestScope): TestSqlite3Connection => {
     let connection = this.#connections.get(scope)
     if (!connection) {
-      connection = openConnection(scope)
+      connection = openConnection(scope, undefined, this)
       this.#connections.set(scope, connection)
       for (const type of this.eventNames()) connection.on(type, (...args: unknown[]) => super.emit(type, ...args))
       this.#kept.makeOn(connection, scope)
@@ -122,7 +122,7 @@ class TestSqlite3Database extends EventEmitter {
     return this.#connectionOf(scope).prepare(sql, ...args)
   }
 
-  // These return the database, as node-sqlite3's do (its types say void): an app may chain them.
+  // These (and close()) return the database, as node-sqlite3's do (its types say void): an app may chain them.
 
   /** As node-sqlite3's, on the running test's connection; outside a test, the mode is kept for every test's connection. */
   serialize(callback?: () => void): this {
@@ -181,13 +181,14 @@ class TestSqlite3Database extends EventEmitter {
    * touched. Outside a test (an app's shutdown hook) it closes nothing: each test's connection
    * closes when its test ends.
    */
-  close(callback?: (error: Error | null) => void): void {
+  close(callback?: (error: Error | null) => void): this {
     // Never refused: an afterAll, or work a test left running, that closes the app's database
     // is a shutdown, and closes nothing of another test's.
     const owner = ownerHere()
     const scope = owner && scopeOfOwner(owner)
-    if (scope && !scope.ended) return this.#connectionOf(scope).close(callback)
-    if (callback) answerSoon(() => callback(null))
+    if (scope && !scope.ended) this.#connectionOf(scope).close(callback)
+    else if (callback) answerSoon(() => callback(null))
+    return this
   }
 
   /** Whether the running test's connection is open (node-sqlite3 opens it asynchronously); outside a test, true. */

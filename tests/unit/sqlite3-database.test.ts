@@ -157,6 +157,21 @@ test('serialize(), parallelize(), configure() and interrupt() return the databas
   expect(result).toEqual([true, true, true, true, true])
 })
 
+test("close() and a statement's finalize() return the app's database, as node-sqlite3's do", async () => {
+  const returned = async (database: Database) => {
+    await all(database, 'select 1')
+    const finalized = database.prepare('select 1').finalize() as unknown
+    const closed = await new Promise<unknown>((resolve) => {
+      const value: unknown = database.close(() => resolve(value))
+    })
+    return [finalized === database, closed === database]
+  }
+  const { result, end } = await inTest('closes', () => returned(db))
+  await end()
+  expect(await returned(new sqlite3.Database(path.join(root, 'plain-closed.db')))).toEqual([true, true])
+  expect(result).toEqual([true, true])
+})
+
 describe('events', () => {
   test("trace reports the test's statements, in the test's context, to a listener added in the test", async () => {
     const { result, scope, end } = await inTest('trace', async () => {
