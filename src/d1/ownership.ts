@@ -4,7 +4,7 @@
 // `env.DB` stays the object it was. A call made for a test that has ended is refused; the
 // calls made for a running test are kept for its failure report.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { LateWorkError, withBoundValues } from '../core/base/index.js'
+import { LateWorkError, realmState, withBoundValues } from '../core/base/index.js'
 import { noteDatabaseCall, noteMadeFrom, noteReachedAny, noteStatementCall } from './uses.js'
 
 /** A test, as the D1 calls made for it see it. */
@@ -20,7 +20,9 @@ export interface Owner {
 /** How many statements a failure report keeps: the last ones. */
 const keptStatements = 50
 
-const owners = new AsyncLocalStorage<Owner | null>()
+// One per realm: D1's methods are wrapped once, while with Vitest's `isolate: false` each test
+// file loads this module again; every copy must tell the same tests apart.
+const { owners } = realmState('d1-owners', () => ({ owners: new AsyncLocalStorage<Owner | null>() }))
 
 /** Runs `work` for `owner`: every D1 call it makes, now or later, is that test's. */
 export function runAs<T>(owner: Owner | null, work: () => T): T {
@@ -30,29 +32,6 @@ export function runAs<T>(owner: Owner | null, work: () => T): T {
 /** The test the running code works for, if any. */
 export function currentOwner(): Owner | undefined {
   return owners.getStore() ?? undefined
-}
-
-/** The test running now: a file's tests run one at a time here (concurrent ones are refused). */
-let running: Owner | undefined
-
-/** Runs a test's body for `owner`, which is the running test until it returns. */
-export async function runTest(owner: Owner, body: () => Promise<void>): Promise<void> {
-  running = owner
-  try {
-    await runAs(owner, body)
-  } finally {
-    running = undefined
-  }
-}
-
-/**
- * Runs `work` for the running test, where it came with no async context of its own (a call
- * that reached a Durable Object, which the runtime makes in a request context of the
- * object's); work that runs for a test, or for the plugin, already keeps its owner.
- */
-export function runForRunningTest<T>(work: () => T): T {
-  if (owners.getStore() !== undefined || running === undefined) return work()
-  return owners.run(running, work)
 }
 
 function lateWork(owner: Owner): LateWorkError {
@@ -85,10 +64,10 @@ function statementText(statement: unknown): string {
   return withBoundValues(typeof sql === 'string' ? sql : '(a statement)', params && params.length > 0 ? params : undefined)
 }
 
-export type Method = (this: unknown, ...args: unknown[]) => unknown
+type Method = (this: unknown, ...args: unknown[]) => unknown
 
 /** Replaces a prototype's method once with `wrapper(original)`. */
-export function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
+function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
   const original = prototype[name] as Method | undefined
   if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return
   const wrapped = wrapper(original)

@@ -3,11 +3,13 @@
 // file carries the test along: the loopback's `fetch` marks the request with the sending
 // test, and the worker's fetch handler (the main module's, wrapped where it is defined, the
 // app's code unchanged) runs for that test, with the mark taken off.
+import { realmState } from '../core/base/index.js'
 import { currentOwner, type Owner, runAs } from './ownership.js'
 
 const header = 'x-sqlite-fixtures-test'
-const sent = new Map<string, Owner>()
-let nextId = 0
+// One per realm, as the handlers are wrapped once (see ownership.ts).
+const sending = realmState('d1-requests', () => ({ sent: new Map<string, Owner>(), nextId: 0 }))
+const { sent } = sending
 
 type Fetch = (this: unknown, input: Request | string | URL, init?: RequestInit) => Promise<Response>
 type Handler = (this: unknown, request: Request, ...rest: unknown[]) => unknown
@@ -17,7 +19,7 @@ function markingFetch(original: Fetch): Fetch {
   return function (input, init) {
     const owner = currentOwner()
     if (!owner) return original.call(this, input, init)
-    const id = String(nextId++)
+    const id = String(sending.nextId++)
     sent.set(id, owner)
     const request = new Request(input, init)
     request.headers.set(header, id)

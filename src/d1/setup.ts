@@ -8,8 +8,7 @@ import * as workers from 'cloudflare:workers'
 import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
 import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
 import { concurrentTestError } from './errors.js'
-import { carryTestsIntoObjects } from './objects.js'
-import { instrumentD1, type Owner, runAs, runTest } from './ownership.js'
+import { instrumentD1, type Owner, runAs } from './ownership.js'
 import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
@@ -79,9 +78,7 @@ async function start(): Promise<Database[]> {
   const { bindings } = await ask<StartAnswer>('start', {})
   const first = bindings[0]
   if (first !== undefined) instrumentD1(d1Binding(first))
-  const main = await mainModule()
-  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], main)
-  carryTestsIntoObjects(main, workers.DurableObject)
+  carryTestsAcrossRequests([workers.exports?.default, cloudflareTest.SELF], await mainModule())
   const probes = await Promise.all(
     bindings.map(async (binding) => {
       const db = d1Binding(binding)
@@ -180,10 +177,10 @@ aroundAll(
 )
 
 /** Each test runs for its owner; once it has ended, D1 calls made for it are refused. A failed test's report lists its D1 calls. */
-aroundEach(async (body, { task }) => {
+aroundEach(async (runTest, { task }) => {
   const owner: Owner = { name: task.fullTestName ?? task.name, ended: false, statements: [], total: 0 }
   try {
-    await runTest(owner, body)
+    await runAs(owner, runTest)
   } finally {
     owner.ended = true
   }

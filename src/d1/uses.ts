@@ -3,12 +3,12 @@
 // the project's Durable Objects, the plugin itself). A database nothing reached still holds its
 // copy, and needs no new one. Where a call cannot be tied to one binding's object (a statement
 // of a session, an `env` other than the test's), every database counts as reached.
+import { realmState } from '../core/base/index.js'
 
-/** Stands for "a D1 database this module cannot name": reaches them all. */
-const anyDatabase = {}
-/** The database object each prepared (or bound) statement was made from. */
-const madeFrom = new WeakMap<object, object>()
-const reached = new Set<object>()
+// One per realm, as D1's methods are wrapped once (see ownership.ts): `anyDatabase` stands for
+// "a D1 database this module cannot name" (it reaches them all), `madeFrom` is the database
+// object each prepared (or bound) statement was made from, `reached` what was reached.
+const { anyDatabase, madeFrom, reached } = realmState('d1-uses', () => ({ anyDatabase: {}, madeFrom: new WeakMap<object, object>(), reached: new Set<object>() }))
 
 /** Notes that `statement` was prepared (or bound) from `source`, a database or a statement. */
 export function noteMadeFrom(statement: unknown, source: unknown): void {

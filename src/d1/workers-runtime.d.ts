@@ -9,6 +9,4 @@ declare module 'cloudflare:test' {
 declare module 'cloudflare:workers' {
   /** The worker's own entrypoints as loopback services (`exports.default.fetch`). */
   export const exports: Readonly<Record<string, unknown>> | undefined
-  /** The base class of Durable Objects with RPC methods. */
-  export const DurableObject: unknown
 }
