@@ -118,7 +118,7 @@ class TestSqlite3Database extends EventEmitter {
    */
   prepare(sql: string, ...args: unknown[]): TestStatement | FollowingStatement {
     const scope = scopeIfAny()
-    if (!scope || scope.blockSetup) return new FollowingStatement(this.#connectionOf, sql, args)
+    if (!scope || scope.blockSetup) return new FollowingStatement(this.#connectionOf, sql, args, this)
     return this.#connectionOf(scope).prepare(sql, ...args)
   }
 

@@ -13,14 +13,17 @@ type StatementCall = 'run' | 'get' | 'all' | 'each' | 'map' | 'bind' | 'reset'
  */
 export class FollowingStatement extends EventEmitter {
   readonly #connectionOf: (scope: TestScope) => TestSqlite3Connection
+  readonly #database: object
   readonly #sql: string
   readonly #prepareArgs: readonly unknown[]
   #bound: readonly unknown[] = []
   readonly #prepared = new WeakMap<TestScope, TestStatement>()
 
-  constructor(connectionOf: (scope: TestScope) => TestSqlite3Connection, sql: string, prepareArgs: readonly unknown[]) {
+  /** `database`: the app's database it was prepared on, which `finalize()` returns, as node-sqlite3's does. */
+  constructor(connectionOf: (scope: TestScope) => TestSqlite3Connection, sql: string, prepareArgs: readonly unknown[], database: object) {
     super()
     this.#connectionOf = connectionOf
+    this.#database = database
     this.#sql = sql
     this.#prepareArgs = prepareArgs
   }
@@ -79,10 +82,11 @@ export class FollowingStatement extends EventEmitter {
   }
 
   /** Finalizes the running test's copy; outside a test there is nothing to free. */
-  finalize(callback?: (error: Error | null) => void): void {
+  finalize(callback?: (error: Error | null) => void): object {
     const scope = scopeIfAny()
     const statement = scope && this.#prepared.get(scope)
     if (statement) statement.finalize(callback)
     else answerLater([callback])
+    return this.#database
   }
 }

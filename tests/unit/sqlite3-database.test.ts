@@ -170,6 +170,8 @@ test("close() and a statement's finalize() return the app's database, as node-sq
   await end()
   expect(await returned(new sqlite3.Database(path.join(root, 'plain-closed.db')))).toEqual([true, true])
   expect(result).toEqual([true, true])
+  // A statement prepared where no test runs (at import) follows the tests: the same answer.
+  expect(db.prepare('select 1').finalize()).toBe(db)
 })
 
 describe('events', () => {
