@@ -13,6 +13,7 @@ export async function withScratch<T>(prefix: string, run: (scratch: string) => P
     process.stderr.write(`benchmark failed; kept its scratch dir: ${scratch}\n`)
     throw error
   }
-  fs.rmSync(scratch, { recursive: true, force: true })
+  if (process.env.BENCH_KEEP_SCRATCH) process.stderr.write(`kept scratch: ${scratch}\n`)
+  else fs.rmSync(scratch, { recursive: true, force: true })
   return result
 }
