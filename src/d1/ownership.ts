@@ -64,6 +64,16 @@ function statementText(statement: unknown): string {
   return withBoundValues(typeof sql === 'string' ? sql : '(a statement)', params && params.length > 0 ? params : undefined)
 }
 
+/** The statements of a `batch()`. */
+const batchStatements = (statements: unknown): string[] => (Array.isArray(statements) ? statements.map(statementText) : [])
+
+/** The statements of a `query({ queries: [{ sql, params }] })`. */
+function queryStatements(request: unknown): string[] {
+  const queries = typeof request === 'object' && request !== null ? (request as { queries?: unknown }).queries : undefined
+  if (!Array.isArray(queries)) return ['(query)']
+  return queries.map((query: unknown) => statementText({ statement: (query as { sql?: unknown } | null)?.sql, params: (query as { params?: unknown } | null)?.params }))
+}
+
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
 /** Replaces a prototype's method once with `wrapper(original)`. */
@@ -101,7 +111,8 @@ function wrapMaker(prototype: Record<string, unknown>, name: string): void {
 
 /**
  * Wraps the methods of D1's classes that reach the database: a prepared statement's
- * `run`, `all`, `first` and `raw` (after any `bind`), and the database's `batch` and `exec`.
+ * `run`, `all`, `first` and `raw` (after any `bind`), the database's `batch`, `exec` and
+ * `query`, and a session's `batch`.
  * Found through a binding, as the runtime does not export them.
  */
 export function instrumentD1(db: object): void {
@@ -109,7 +120,9 @@ export function instrumentD1(db: object): void {
   const prepare = database.prepare as (sql: string) => object
   const statement = Object.getPrototypeOf(prepare.call(db, 'SELECT 1')) as Record<string, unknown>
   for (const name of ['run', 'all', 'first', 'raw']) wrap(statement, name, (self) => [statementText(self)], noteStatementCall)
-  wrap(database, 'batch', (_, [statements]) => (Array.isArray(statements) ? statements.map(statementText) : []), noteDatabaseCall)
+  wrap(database, 'batch', (_, [statements]) => batchStatements(statements), noteDatabaseCall)
+  // The JSRPC binding's query() (compatibility flag d1_binding_jsrpc), where the runtime has it.
+  wrap(database, 'query', (_, [request]) => queryStatements(request), noteDatabaseCall)
   wrap(database, 'exec', (_, [sql]) => [typeof sql === 'string' ? sql : '(exec)'], noteDatabaseCall)
   wrapMaker(database, 'prepare')
   wrapMaker(statement, 'bind')
@@ -119,14 +132,7 @@ export function instrumentD1(db: object): void {
       noteReachedAny()
       const session = original.apply(this, args)
       const prototype = typeof session === 'object' && session !== null ? (Object.getPrototypeOf(session) as Record<string, unknown>) : undefined
-      if (prototype && prototype !== database) {
-        replaceOnce(prototype, 'batch', (batch) =>
-          function (this: unknown, ...batchArgs: unknown[]) {
-            noteReachedAny()
-            return batch.apply(this, batchArgs)
-          },
-        )
-      }
+      if (prototype && prototype !== database) wrap(prototype, 'batch', (_, [statements]) => batchStatements(statements), noteReachedAny)
       return session
     },
   )

@@ -8,7 +8,7 @@ import { fixtureTags } from '../vitest/plugin.js'
 import { D1FixturesError } from './errors.js'
 import { d1Set, defaultMigrationsTable } from './migration-set.js'
 import { checkPool } from './pool-version.js'
-import { serviceBinding } from './protocol.js'
+import { bindingsKey, serviceBinding } from './protocol.js'
 import { d1Service, type Templates } from './service.js'
 
 /** The template of one D1 binding. */
@@ -93,6 +93,9 @@ export function d1Fixtures(options: D1FixturesOptions): D1FixturesPlugin {
       const test = (config.test ??= {})
       const setupFiles = typeof test.setupFiles === 'string' ? [test.setupFiles] : (test.setupFiles ?? [])
       test.setupFiles = [setupFile, ...setupFiles.filter((file) => file !== setupFile)]
+      // Not declared in the user's ProvidedContext: the setup file's own.
+      const provided = test as { provide?: Record<string, unknown> }
+      provided.provide = { ...provided.provide, [bindingsKey]: Object.keys(options.databases) }
       const declared = new Set((test.tags ?? []).map((tag) => tag.name))
       test.tags = [...(test.tags ?? []), ...fixtureTags.filter((tag) => tag.name === 'no-db' && !declared.has(tag.name))]
     },

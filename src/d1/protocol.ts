@@ -57,3 +57,6 @@ export interface BlockRequest {
   readonly databases: readonly LocateRequest[]
   readonly block: string
 }
+
+/** The `inject()` key under which the setup file finds the D1 bindings' names, before any test runs. */
+export const bindingsKey = 'sqliteFixturesD1Bindings'

@@ -9,7 +9,7 @@ import { aroundAll, aroundEach, beforeEach, inject } from 'vitest'
 import { aroundBlocks, type Block, nearestBlock } from './blocks.js'
 import { concurrentTestError } from './errors.js'
 import { instrumentD1, type Owner, runAs } from './ownership.js'
-import { type BlockRequest, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapAnswer, type SwapRequest } from './protocol.js'
+import { type BlockRequest, bindingsKey, probeTable, serviceBinding, type FreshWay, type LocateRequest, type StartAnswer, type SwapAnswer, type SwapRequest } from './protocol.js'
 import { failureReport } from './report.js'
 import { carryTestsAcrossRequests } from './requests.js'
 import { forgetReached, wasReached } from './uses.js'
@@ -60,6 +60,12 @@ function d1Binding(binding: string): D1Database {
   }
   return db as D1Database
 }
+
+// Wrapped before the test file loads, so that a method it takes from a binding at import
+// (`const query = env.DB.query.bind(env.DB)`) is the wrapped one; start() checks the bindings.
+const [firstBinding] = ((inject as (key: string) => unknown)(bindingsKey) as string[] | undefined) ?? []
+const first = firstBinding === undefined ? undefined : (env[firstBinding] as Partial<D1Database> | undefined)
+if (typeof first?.prepare === 'function' && typeof first.batch === 'function') instrumentD1(first)
 
 /** The worker's main module, as the pool loads it (its options name it), to wrap its fetch handler. */
 async function mainModule(): Promise<Record<string, unknown> | undefined> {
