@@ -231,6 +231,19 @@ test("kept calls are made in the order made, repeats and each one's values inclu
   expect(result).toEqual({ auditLog: { lastID: 1, changes: 1 }, audit: [{ n: 0 }], foreignKeys: [{ foreign_keys: 1 }], tooLong: 'SQLITE_TOOBIG', tooMany: expect.stringMatching(/variable number must be between \?1 and \?5/) })
 })
 
+test('a test whose first call is serialize(callback) finds the kept calls made before its statements', async () => {
+  const { result, end } = await inTest('serialized first', () =>
+    new Promise((resolve, reject) => {
+      db.serialize(() => {
+        db.run("insert into audit_log (note) values ('serialized')", (error: Error | null) => error && reject(error))
+        db.all('select note from audit_log', (error: Error | null, rows: unknown[]) => (error ? reject(error) : resolve(rows)))
+      })
+    }),
+  )
+  await end()
+  expect(result).toEqual([{ note: 'serialized' }])
+})
+
 // Last: the kept call stays kept, for every later test of this file.
 test('a write where no test runs is refused whenever it comes, even before the tests start', async () => {
   const refused = await new Promise((resolve) => db.exec("/* seed */ insert into notes (text) values ('at start-up')", resolve))
