@@ -72,7 +72,8 @@ export class KeptCalls {
 
   /** Whether the same call (by what it sets) is kept already. */
   has(method: string, args: readonly unknown[]): boolean {
-    return this.#calls.some((kept) => kept.key === keyOf(method, args))
+    const key = keyOf(method, args)
+    return this.#calls.some((kept) => kept.key === key)
   }
 
   keep(method: KeptCall['method'], args: readonly unknown[]): void {
