@@ -5,6 +5,7 @@
 // calls made for a running test are kept for its failure report.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { LateWorkError, realmState, withBoundValues } from '../core/base/index.js'
+import { replaceOnce } from './replace-once.js'
 import { noteDatabaseCall, noteMadeFrom, noteReachedAny, noteStatementCall } from './uses.js'
 
 /** A test, as the D1 calls made for it see it. */
@@ -76,18 +77,9 @@ function queryStatements(request: unknown): string[] {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
-/** Replaces a prototype's method once with `wrapper(original)`. */
-function replaceOnce(prototype: Record<string, unknown>, name: string, wrapper: (original: Method) => Method): void {
-  const original = prototype[name] as Method | undefined
-  if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return
-  const wrapped = wrapper(original)
-  Object.defineProperty(wrapped, 'wrapped', { value: true })
-  prototype[name] = wrapped
-}
-
 /** Wraps a method that reaches the database: the call is admitted and noted first, then runs as it would have. */
 function wrap(prototype: Record<string, unknown>, name: string, statements: (self: unknown, args: unknown[]) => string[], note: (self: unknown) => void): void {
-  replaceOnce(prototype, name, (original) =>
+  replaceOnce<Method>(prototype, name, (original) =>
     function (this: unknown, ...args: unknown[]) {
       const refused = admit(() => statements(this, args))
       // A refused call runs nothing: it leaves the database as it was.
@@ -100,7 +92,7 @@ function wrap(prototype: Record<string, unknown>, name: string, statements: (sel
 
 /** Wraps a method that makes a statement (`prepare`, `bind`), to note what it was made from. */
 function wrapMaker(prototype: Record<string, unknown>, name: string): void {
-  replaceOnce(prototype, name, (original) =>
+  replaceOnce<Method>(prototype, name, (original) =>
     function (this: unknown, ...args: unknown[]) {
       const made = original.apply(this, args)
       noteMadeFrom(made, this)
@@ -127,7 +119,7 @@ export function instrumentD1(db: object): void {
   wrapMaker(database, 'prepare')
   wrapMaker(statement, 'bind')
   // A session's statements and batches are not tied to a binding here: they count as reaching every database.
-  replaceOnce(database, 'withSession', (original) =>
+  replaceOnce<Method>(database, 'withSession', (original) =>
     function (this: unknown, ...args: unknown[]) {
       noteReachedAny()
       const session = original.apply(this, args)

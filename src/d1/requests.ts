@@ -5,6 +5,7 @@
 // app's code unchanged) runs for that test, with the mark taken off.
 import { realmState } from '../core/base/index.js'
 import { currentOwner, type Owner, runAs } from './ownership.js'
+import { replaceOnce } from './replace-once.js'
 
 const header = 'x-sqlite-fixtures-test'
 // One per realm, as the handlers are wrapped once (see ownership.ts).
@@ -40,15 +41,6 @@ function ownedHandler(original: Handler): Handler {
   }
 }
 
-function replace(holder: object, name: string, wrapper: (original: never) => unknown): boolean {
-  const original = (holder as Record<string, unknown>)[name]
-  if (typeof original !== 'function' || (original as { wrapped?: true }).wrapped) return false
-  const wrapped = wrapper(original as never)
-  Object.defineProperty(wrapped, 'wrapped', { value: true })
-  ;(holder as Record<string, unknown>)[name] = wrapped
-  return true
-}
-
 /**
  * Carries each test across its requests to its own worker: `loopbacks` are the stubs the
  * tests call (`exports.default` and `SELF`), `main` the worker's main module. Where one of
@@ -56,8 +48,8 @@ function replace(holder: object, name: string, wrapper: (original: never) => unk
  */
 export function carryTestsAcrossRequests(loopbacks: readonly unknown[], main: Record<string, unknown> | undefined): void {
   // On the stub itself: the class's `fetch` is also every other service binding's.
-  for (const stub of loopbacks) if ((typeof stub === 'object' || typeof stub === 'function') && stub !== null) replace(stub, 'fetch', (original: Fetch) => markingFetch(original))
+  for (const stub of loopbacks) if ((typeof stub === 'object' || typeof stub === 'function') && stub !== null) replaceOnce(stub, 'fetch', (original: Fetch) => markingFetch(original))
   const handler = main?.default
-  if (typeof handler === 'function') replace((handler as { prototype: object }).prototype, 'fetch', (original: Handler) => ownedHandler(original))
-  else if (typeof handler === 'object' && handler !== null) replace(handler, 'fetch', (original: Handler) => ownedHandler(original))
+  if (typeof handler === 'function') replaceOnce((handler as { prototype: object }).prototype, 'fetch', (original: Handler) => ownedHandler(original))
+  else if (typeof handler === 'object' && handler !== null) replaceOnce(handler, 'fetch', (original: Handler) => ownedHandler(original))
 }
