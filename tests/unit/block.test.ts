@@ -99,6 +99,23 @@ describe('a block', () => {
     await block.drop()
   })
 
+  test('the info a layer gets about a test in a block, or about its setup, holds its name, id and failed alone', async () => {
+    const runtime = await handedOverRuntime()
+    const block = new Block('orders', undefined, () => runtime)
+    const setup = block.setupScope()
+    add(setup.get('db'), 'Block')
+    await block.freeze()
+    const scope = runtime.openScope('a test', undefined, block)
+    // Its database still comes from the block's data.
+    expect(names(scope.get('db'))).toEqual(['Seeded', 'Block'])
+    for (const test of [setup.test, scope.test]) {
+      expect(test).toStrictEqual({ name: test.name, id: test.id, failed: false })
+      expect(Reflect.ownKeys({ ...test })).toEqual(['name', 'id', 'failed'])
+    }
+    await scope.dispose()
+    await block.drop()
+  })
+
   test("a nested block starts from its parent's data", async () => {
     const runtime = await handedOverRuntime()
     const parent = new Block('parent', undefined, () => runtime)
