@@ -43,14 +43,23 @@ export function explainedNoOwner(made: string, inTestOnly = false): Error | unde
   return adapter.explainNoOwner?.(made, inTestOnly)
 }
 
-/** Runs `fn` (the test, with its hooks) as the given scope's: everything it starts belongs to that test. */
-export async function runInScope<T>(scope: TestScope, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` (the test, with its hooks) as the given scope's: everything it starts belongs to
+ * that test. Not an async function: every test goes through here, and an async wrapper cost
+ * each a promise and the ticks to await it.
+ */
+export function runInScope<T>(scope: TestScope, fn: () => Promise<T>): Promise<T> {
   const done = countLive()
+  let running: Promise<T>
   try {
-    return await runFor(scope, fn)
-  } finally {
+    running = runFor(scope, fn)
+  } catch (error) {
     done()
+    throw error
   }
+  // Registered first, so the count drops before the caller's await resumes.
+  running.then(done, done)
+  return running
 }
 
 /** Runs `fn` (a block's hooks and tests) inside the block: its `beforeAll` hooks write into the block's template. */
