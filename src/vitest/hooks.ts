@@ -2,8 +2,9 @@ import { aroundAll, aroundEach, type RunnerTestCase as Test, type TestContext } 
 import { realmState } from '../core/base/index.js'
 import { bindFakeTimers, runAsNobody, runInScope, type TestScope } from '../core/lifecycle/index.js'
 import { aroundFile, nearestBlock } from './blocks.js'
-import { concealLayers, exposeLayers } from './expose.js'
+import { concealLayers, exposeAtCollection, exposeLayers } from './expose.js'
 import { checkInstalledAtStart, markInstalled } from './installed.js'
+import { builtInLayers } from './layers.js'
 import { currentRuntime } from './runtime.js'
 
 /**
@@ -88,7 +89,7 @@ async function aroundTest(runTest: () => Promise<void>, { task }: TestContext): 
     // met one fails with it instead, however the test is declared.
     const expectedToFail = task.fails === true && scope.refusals.length > 0
     if (expectedToFail) (task as { fails?: boolean }).fails = false
-    concealLayers(task.context)
+    concealLayers(task.context, scope)
     scopes.delete(task)
     // The plugin's own work: what the teardown runs belongs to no test. A test that built
     // nothing has nothing to tear down, and ends here.
@@ -112,4 +113,6 @@ export function installHooks(): void {
   checkInstalledAtStart()
   aroundAll(aroundFile)
   aroundEach(aroundTest)
+  // The layers every project has; a project's own get theirs as each test starts.
+  exposeAtCollection(['db', ...builtInLayers.map((layer) => layer.name)])
 }
