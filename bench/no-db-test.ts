@@ -118,6 +118,15 @@ async function main(): Promise<void> {
           `over no plugin in the same round: median ${median(over).toFixed(0)} (${over.map((us) => us.toFixed(0)).join(', ')})\n`,
       )
     }
+    // The compared build against this one, round by round: a difference of a few microseconds
+    // shows here long before it shows in either's own spread.
+    const compared = variants.find((v) => v.root === 'compared')
+    if (compared) {
+      const plugin = samples.get(variants[2] as Variant) as number[]
+      const diffs = (samples.get(compared) as number[]).map((us, round) => us - (plugin[round] as number)).sort((a, b) => a - b)
+      const at = (q: number) => (diffs[Math.min(diffs.length - 1, Math.floor(q * diffs.length))] as number).toFixed(1)
+      process.stdout.write(`  ${compared.label} minus plugin, paired by round: median ${median(diffs).toFixed(1)} (p25 ${at(0.25)}, p75 ${at(0.75)}, ${diffs.length} rounds)\n`)
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true })
   }
