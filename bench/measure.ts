@@ -24,7 +24,7 @@ export const slow: Budget = { time: 1_000, iterations: 15, warmup: 3 }
 export const verySlow: Budget = { time: 0, iterations: 5, warmup: 1 }
 
 /** The value at quantile `q` of sorted samples, interpolated as tinybench does. */
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN
   const at = (sorted.length - 1) * q
   const low = Math.floor(at)

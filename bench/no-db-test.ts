@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { installPackage } from './install.js'
+import { quantile } from './measure.js'
 import { suiteNode } from './other-node.js'
 import { timeSuiteRun } from './suite.js'
 
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     if (compared) {
       const plugin = samples.get(variants[2] as Variant) as number[]
       const diffs = (samples.get(compared) as number[]).map((us, round) => us - (plugin[round] as number)).sort((a, b) => a - b)
-      const at = (q: number) => (diffs[Math.min(diffs.length - 1, Math.floor(q * diffs.length))] as number).toFixed(1)
+      const at = (q: number) => quantile(diffs, q).toFixed(1)
       process.stdout.write(`  ${compared.label} minus plugin, paired by round: median ${median(diffs).toFixed(1)} (p25 ${at(0.25)}, p75 ${at(0.75)}, ${diffs.length} rounds)\n`)
     }
   } finally {

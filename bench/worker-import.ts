@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { quantile } from './measure.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -54,8 +55,7 @@ function importOnce(node: string, chunks: readonly string[]): Sample {
 
 const quartiles = (values: readonly number[]): [number, number, number] => {
   const sorted = [...values].sort((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
-  return [at(0.25), at(0.5), at(0.75)]
+  return [quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75)]
 }
 const ms = (value: number) => `${value.toFixed(2)} ms`
 
