@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
+import { replaceDatabaseFile } from '../../src/core/driver/index.js'
 import { maxStatementBytes, templateStatements } from '../../src/d1/dump.js'
 import { SwappedFiles } from '../../src/d1/left-as.js'
 import { d1ShapedImage } from '../../src/d1/shape.js'
@@ -93,3 +94,40 @@ function walFile(dir: string): string {
   db.close()
   return file
 }
+
+test('a swap leaves the file holding exactly the copy, over a longer, a shorter, an edited or no old file, with its journals gone', () => {
+  const dir = makeScratch()
+  const file = path.join(dir, 'd1.sqlite')
+  const bytes = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed) % 251))
+  // Past one compared chunk (64 kB), ending inside another.
+  const image = bytes(200_000, 1)
+  const holdsImage = () => expect(fs.readFileSync(file).equals(image)).toBe(true)
+
+  replaceDatabaseFile(image, file)
+  holdsImage()
+  const { ino } = fs.statSync(file)
+
+  fs.writeFileSync(file, bytes(300_000, 2))
+  for (const suffix of ['-wal', '-shm', '-journal']) fs.writeFileSync(file + suffix, 'left by the last connection')
+  replaceDatabaseFile(image, file)
+  holdsImage()
+  for (const suffix of ['-wal', '-shm', '-journal']) expect(fs.existsSync(file + suffix)).toBe(false)
+  expect(fs.statSync(file).ino).toBe(ino)
+
+  // One byte changed in the middle of the second chunk, and one in the last, partial chunk.
+  const fd = fs.openSync(file, 'r+')
+  fs.writeSync(fd, Buffer.from([image[100_000]! ^ 0xff]), 0, 1, 100_000)
+  fs.writeSync(fd, Buffer.from([image[199_999]! ^ 0xff]), 0, 1, 199_999)
+  fs.closeSync(fd)
+  replaceDatabaseFile(image, file)
+  holdsImage()
+
+  fs.writeFileSync(file, image.subarray(0, 70_000))
+  replaceDatabaseFile(image, file)
+  holdsImage()
+
+  const copy = path.join(dir, 'block.sqlite')
+  fs.writeFileSync(copy, bytes(10_000, 3))
+  replaceDatabaseFile(copy, file)
+  expect(fs.readFileSync(file).equals(fs.readFileSync(copy))).toBe(true)
+})

@@ -105,14 +105,32 @@ export function copyDatabaseFile(from: string, to: string): void {
   fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE | fs.constants.COPYFILE_EXCL)
 }
 
+/** How much of a database file `replaceDatabaseFile()` compares at a time. */
+const replaceChunk = 64 * 1024
+
 /**
  * Replaces a closed database's file with a copy of `from` (a file, or an image's bytes), and drops its journals, so the next
  * connection opens the copy (a D1 database between two tests, while its object is closed).
+ * Only the parts that differ are written, over the old bytes: a test changes a few pages.
+ * Truncating the file and writing it whole made a disk file system free and allocate all its
+ * blocks again, and cost D1 tests on ext4 1-3 ms each at 50 kB and 8-14 ms at 2.5 MB.
  */
 export function replaceDatabaseFile(from: string | Buffer, to: string): void {
   for (const suffix of sidecars) fs.rmSync(to + suffix, { force: true })
-  if (typeof from === 'string') fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE)
-  else fs.writeFileSync(to, from)
+  const bytes = typeof from === 'string' ? fs.readFileSync(from) : from
+  const fd = fs.openSync(to, fs.constants.O_RDWR | fs.constants.O_CREAT)
+  try {
+    const old = Buffer.allocUnsafe(replaceChunk)
+    for (let at = 0; at < bytes.length; at += replaceChunk) {
+      const wanted = bytes.subarray(at, at + replaceChunk)
+      const read = fs.readSync(fd, old, 0, wanted.length, at)
+      if (read === wanted.length && old.subarray(0, read).equals(wanted)) continue
+      for (let written = 0; written < wanted.length; ) written += fs.writeSync(fd, wanted, written, wanted.length - written, at + written)
+    }
+    fs.ftruncateSync(fd, bytes.length)
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** Deletes a database file the plugin made, with its journals. */
