@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import { expect, test } from 'vitest'
+import { expect, onTestFinished, test, vi } from 'vitest'
 import { replaceDatabaseFile } from '../../src/core/driver/index.js'
 import { maxStatementBytes, templateStatements } from '../../src/d1/dump.js'
 import { SwappedFiles } from '../../src/d1/left-as.js'
@@ -98,7 +98,6 @@ function walFile(dir: string): string {
 test('a swap leaves the file holding exactly the copy, over a longer, a shorter, an edited or no old file, with its journals gone', () => {
   const dir = makeScratch()
   const file = path.join(dir, 'd1.sqlite')
-  const bytes = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed) % 251))
   // Past one compared chunk (64 kB), ending inside another.
   const image = bytes(200_000, 1)
   const holdsImage = () => expect(fs.readFileSync(file).equals(image)).toBe(true)
@@ -115,10 +114,8 @@ test('a swap leaves the file holding exactly the copy, over a longer, a shorter,
   expect(fs.statSync(file).ino).toBe(ino)
 
   // One byte changed in the middle of the second chunk, and one in the last, partial chunk.
-  const fd = fs.openSync(file, 'r+')
-  fs.writeSync(fd, Buffer.from([image[100_000]! ^ 0xff]), 0, 1, 100_000)
-  fs.writeSync(fd, Buffer.from([image[199_999]! ^ 0xff]), 0, 1, 199_999)
-  fs.closeSync(fd)
+  editByte(file, image, 100_000)
+  editByte(file, image, 199_999)
   replaceDatabaseFile(image, file)
   holdsImage()
 
@@ -126,8 +123,53 @@ test('a swap leaves the file holding exactly the copy, over a longer, a shorter,
   replaceDatabaseFile(image, file)
   holdsImage()
 
+  // A describe block's copy, a file of several chunks.
   const copy = path.join(dir, 'block.sqlite')
-  fs.writeFileSync(copy, bytes(10_000, 3))
+  fs.writeFileSync(copy, bytes(150_000, 3))
   replaceDatabaseFile(copy, file)
   expect(fs.readFileSync(file).equals(fs.readFileSync(copy))).toBe(true)
 })
+
+test('a swap writes only the chunks that differ, over the old bytes, not the whole file', () => {
+  const dir = makeScratch()
+  const file = path.join(dir, 'd1.sqlite')
+  const image = bytes(200_000, 1)
+  fs.writeFileSync(file, image)
+  const writes = vi.spyOn(fs, 'writeSync')
+  const truncates = vi.spyOn(fs, 'ftruncateSync')
+  onTestFinished(() => {
+    vi.restoreAllMocks()
+  })
+  // What writeSync returned: the bytes it wrote.
+  const written = () => writes.mock.results.reduce((total, result) => total + (result.type === 'return' ? result.value : 0), 0)
+
+  replaceDatabaseFile(image, file)
+  expect(written()).toBe(0)
+
+  editByte(file, image, 100_000)
+  writes.mockClear()
+  replaceDatabaseFile(image, file)
+  expect(written()).toBe(64 * 1024)
+  expect(fs.readFileSync(file).equals(image)).toBe(true)
+  // Shortened to the copy's length, never to zero first.
+  expect(truncates.mock.calls.map((call) => call[1])).toEqual([200_000, 200_000])
+
+  const copy = path.join(dir, 'block.sqlite')
+  fs.writeFileSync(copy, image)
+  editByte(file, image, 199_999)
+  writes.mockClear()
+  replaceDatabaseFile(copy, file)
+  expect(written()).toBe(200_000 - 3 * 64 * 1024)
+})
+
+/** Bytes of a repeating pattern that differs with `seed`. */
+function bytes(length: number, seed: number): Buffer {
+  return Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed) % 251))
+}
+
+/** Flips the byte at `position` of `file`, which holds `image`. */
+function editByte(file: string, image: Buffer, position: number): void {
+  const fd = fs.openSync(file, 'r+')
+  fs.writeSync(fd, Buffer.from([(image[position] as number) ^ 0xff]), 0, 1, position)
+  fs.closeSync(fd)
+}

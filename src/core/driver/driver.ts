@@ -108,6 +108,17 @@ export function copyDatabaseFile(from: string, to: string): void {
 /** How much of a database file `replaceDatabaseFile()` compares at a time. */
 const replaceChunk = 64 * 1024
 
+/** Reads `length` bytes at `position` into `buffer` (fewer only where the file ends), and returns them. */
+function readAt(fd: number, buffer: Buffer, length: number, position: number): Buffer {
+  let read = 0
+  while (read < length) {
+    const got = fs.readSync(fd, buffer, read, length - read, position + read)
+    if (got === 0) break
+    read += got
+  }
+  return buffer.subarray(0, read)
+}
+
 /**
  * Replaces a closed database's file with a copy of `from` (a file, or an image's bytes), and drops its journals, so the next
  * connection opens the copy (a D1 database between two tests, while its object is closed).
@@ -117,19 +128,23 @@ const replaceChunk = 64 * 1024
  */
 export function replaceDatabaseFile(from: string | Buffer, to: string): void {
   for (const suffix of sidecars) fs.rmSync(to + suffix, { force: true })
-  const bytes = typeof from === 'string' ? fs.readFileSync(from) : from
-  const fd = fs.openSync(to, fs.constants.O_RDWR | fs.constants.O_CREAT)
+  const source = typeof from === 'string' ? fs.openSync(from, 'r') : undefined
+  let target: number | undefined
   try {
+    target = fs.openSync(to, fs.constants.O_RDWR | fs.constants.O_CREAT)
+    const size = typeof from === 'string' ? fs.fstatSync(source as number).size : from.length
+    const copied = Buffer.allocUnsafe(replaceChunk)
     const old = Buffer.allocUnsafe(replaceChunk)
-    for (let at = 0; at < bytes.length; at += replaceChunk) {
-      const wanted = bytes.subarray(at, at + replaceChunk)
-      const read = fs.readSync(fd, old, 0, wanted.length, at)
-      if (read === wanted.length && old.subarray(0, read).equals(wanted)) continue
-      for (let written = 0; written < wanted.length; ) written += fs.writeSync(fd, wanted, written, wanted.length - written, at + written)
+    for (let at = 0; at < size; at += replaceChunk) {
+      const length = Math.min(replaceChunk, size - at)
+      const wanted = typeof from === 'string' ? readAt(source as number, copied, length, at) : from.subarray(at, at + length)
+      if (readAt(target, old, length, at).equals(wanted)) continue
+      for (let written = 0; written < wanted.length; ) written += fs.writeSync(target, wanted, written, wanted.length - written, at + written)
     }
-    fs.ftruncateSync(fd, bytes.length)
+    fs.ftruncateSync(target, size)
   } finally {
-    fs.closeSync(fd)
+    if (target !== undefined) fs.closeSync(target)
+    if (source !== undefined) fs.closeSync(source)
   }
 }
 
