@@ -119,6 +119,25 @@ function readAt(fd: number, buffer: Buffer, length: number, position: number): B
   return buffer.subarray(0, read)
 }
 
+/** The copy `replaceDatabaseFile()` writes, read a chunk at a time: an image's bytes, or a file's. */
+interface CopySource {
+  readonly size: number
+  chunk(at: number, length: number): Buffer
+  close(): void
+}
+
+function copySource(from: string | Buffer): CopySource {
+  if (typeof from !== 'string') return { size: from.length, chunk: (at, length) => from.subarray(at, at + length), close() {} }
+  const fd = fs.openSync(from, 'r')
+  const buffer = Buffer.allocUnsafe(replaceChunk)
+  try {
+    return { size: fs.fstatSync(fd).size, chunk: (at, length) => readAt(fd, buffer, length, at), close: () => fs.closeSync(fd) }
+  } catch (error) {
+    fs.closeSync(fd)
+    throw error
+  }
+}
+
 /**
  * Replaces a closed database's file with a copy of `from` (a file, or an image's bytes), and drops its journals, so the next
  * connection opens the copy (a D1 database between two tests, while its object is closed).
@@ -128,23 +147,20 @@ function readAt(fd: number, buffer: Buffer, length: number, position: number): B
  */
 export function replaceDatabaseFile(from: string | Buffer, to: string): void {
   for (const suffix of sidecars) fs.rmSync(to + suffix, { force: true })
-  const source = typeof from === 'string' ? fs.openSync(from, 'r') : undefined
+  const source = copySource(from)
   let target: number | undefined
   try {
     target = fs.openSync(to, fs.constants.O_RDWR | fs.constants.O_CREAT)
-    const size = typeof from === 'string' ? fs.fstatSync(source as number).size : from.length
-    const copied = Buffer.allocUnsafe(replaceChunk)
     const old = Buffer.allocUnsafe(replaceChunk)
-    for (let at = 0; at < size; at += replaceChunk) {
-      const length = Math.min(replaceChunk, size - at)
-      const wanted = typeof from === 'string' ? readAt(source as number, copied, length, at) : from.subarray(at, at + length)
-      if (readAt(target, old, length, at).equals(wanted)) continue
+    for (let at = 0; at < source.size; at += replaceChunk) {
+      const wanted = source.chunk(at, Math.min(replaceChunk, source.size - at))
+      if (readAt(target, old, wanted.length, at).equals(wanted)) continue
       for (let written = 0; written < wanted.length; ) written += fs.writeSync(target, wanted, written, wanted.length - written, at + written)
     }
-    fs.ftruncateSync(target, size)
+    fs.ftruncateSync(target, source.size)
   } finally {
     if (target !== undefined) fs.closeSync(target)
-    if (source !== undefined) fs.closeSync(source)
+    source.close()
   }
 }
 
